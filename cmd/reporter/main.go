@@ -1,0 +1,114 @@
+// Command reporter turns verdicts into something an analyst acts on. Cases,
+// the review UI and takedown notices come with the reporter issue; today it
+// summarises a verdict stream per brand.
+//
+//	reporter summary [VERDICTS.jsonl ...]
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/assay-dev/assay/internal/score"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+const usage = `reporter summarises verdicts (JSON Lines, as written by matcher scan).
+
+Usage:
+  reporter summary [VERDICTS.jsonl ...]   (stdin when no file or "-")
+      Print flagged listings per brand with their mean score and the signal
+      kinds that fired most. Exit status 0 ok, 1 some lines unreadable, 2 usage.
+`
+
+type tally struct {
+	flagged int
+	sum     float64
+	kinds   map[string]int
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "summary" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	paths := args[1:]
+	if len(paths) == 0 {
+		paths = []string{"-"}
+	}
+	brands := map[string]*tally{}
+	bad := 0
+	for _, p := range paths {
+		name, r := p, stdin
+		if p == "-" {
+			name = "<stdin>"
+		} else {
+			f, err := os.Open(p)
+			if err != nil {
+				fmt.Fprintf(stderr, "reporter: %v\n", err)
+				return 2
+			}
+			defer f.Close()
+			r = f
+		}
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		for n := 1; sc.Scan(); n++ {
+			if len(sc.Bytes()) == 0 {
+				continue
+			}
+			var v score.Verdict
+			if err := json.Unmarshal(sc.Bytes(), &v); err != nil || v.ListingID == "" {
+				bad++
+				fmt.Fprintf(stderr, "%s:%d: not a verdict\n", name, n)
+				continue
+			}
+			if !v.Flagged {
+				continue
+			}
+			t := brands[v.BrandID]
+			if t == nil {
+				t = &tally{kinds: map[string]int{}}
+				brands[v.BrandID] = t
+			}
+			t.flagged++
+			t.sum += v.Score
+			for _, s := range v.Signals {
+				if s.Score > 0 {
+					t.kinds[s.Kind]++
+				}
+			}
+		}
+		if err := sc.Err(); err != nil {
+			fmt.Fprintf(stderr, "reporter: %s: %v\n", name, err)
+			return 2
+		}
+	}
+	ids := make([]string, 0, len(brands))
+	for id := range brands {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return brands[ids[i]].flagged > brands[ids[j]].flagged })
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BRAND\tFLAGGED\tMEAN SCORE\tSIGNALS")
+	for _, id := range ids {
+		t := brands[id]
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\ttext %d, coded %d, image %d, price %d\n", id, t.flagged, t.sum/float64(t.flagged),
+			t.kinds["text"], t.kinds["coded"], t.kinds["image"], t.kinds["price"])
+	}
+	tw.Flush()
+	if bad > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,136 @@
+package listing
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// LineError is a rejected line: its 1-based number and why.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Decode parses one JSON object into a validated Listing. Unknown fields are
+// accepted so that producers can add to the contract without breaking us.
+func Decode(data []byte) (*Listing, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: empty event", ErrInvalid)
+	}
+	if data[0] != '{' {
+		return nil, fmt.Errorf("%w: expected a JSON object, got %q", ErrInvalid, truncate(string(data), 20))
+	}
+	var l Listing
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalid, describeJSONError(err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalid)
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tim *time.ParseError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %s: expected %s, got JSON %s", typ.Field, typ.Type, typ.Value)
+	case errors.As(err, &tim):
+		return fmt.Sprintf("field observed_at: %q is not an RFC 3339 timestamp", tim.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "malformed JSON: truncated object"
+	}
+	return "malformed JSON: " + err.Error()
+}
+
+// Reader yields listings from a JSON Lines stream, one per non-blank line.
+// A bad line is returned as a *LineError and reading goes on with the next,
+// including after a line longer than MaxLineBytes, which is skipped unread.
+type Reader struct {
+	br   *bufio.Reader
+	line int
+	buf  []byte
+}
+
+// NewReader reads JSON Lines from r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// Next returns the next listing and its line number. It returns io.EOF at the
+// end, a *LineError for a line that was rejected (the caller may go on), and
+// any other error when the stream itself failed.
+func (r *Reader) Next() (*Listing, int, error) {
+	for {
+		line, tooLong, err := r.readLine()
+		if err != nil && (len(line) == 0 && !tooLong) {
+			if errors.Is(err, io.EOF) {
+				return nil, r.line, io.EOF
+			}
+			return nil, r.line, fmt.Errorf("read line %d: %w", r.line+1, err)
+		}
+		r.line++
+		if tooLong {
+			return nil, r.line, &LineError{Line: r.line, Err: fmt.Errorf("%w: line longer than %d bytes", ErrInvalid, MaxLineBytes)}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			if err != nil {
+				return nil, r.line, io.EOF
+			}
+			continue
+		}
+		l, derr := Decode(line)
+		if derr != nil {
+			return nil, r.line, &LineError{Line: r.line, Err: derr}
+		}
+		return l, r.line, nil
+	}
+}
+
+// readLine returns the next line without its newline. A line over
+// MaxLineBytes is consumed to its end and reported as tooLong. err is
+// io.EOF with a final unterminated line still returned in line.
+func (r *Reader) readLine() (line []byte, tooLong bool, err error) {
+	r.buf = r.buf[:0]
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if !tooLong {
+			if len(r.buf)+len(chunk) > MaxLineBytes+1 {
+				tooLong = true
+				r.buf = r.buf[:0]
+			} else {
+				r.buf = append(r.buf, chunk...)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil:
+			if tooLong {
+				return nil, true, nil
+			}
+			return r.buf, false, err
+		}
+		if tooLong {
+			return nil, true, nil
+		}
+		return bytes.TrimRight(r.buf, "\r\n"), false, nil
+	}
+}

@@ -1,0 +1,94 @@
+// Package listing defines the marketplace listing event (the data contract
+// shared by ingest, matcher and reporter) and decodes and validates it from
+// JSON Lines. It does not fetch images or score anything.
+package listing
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/assay-dev/assay/internal/price"
+)
+
+// Limits on a single event. They bound memory per listing and catch data
+// that is plainly not a listing (a whole catalogue pasted into a title).
+const (
+	MaxLineBytes        = 1 << 20
+	MaxTitleBytes       = 1 << 10
+	MaxDescriptionBytes = 64 << 10
+	MaxImages           = 32
+	maxIDBytes          = 256
+)
+
+// Seller is the marketplace account offering the listing.
+type Seller struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// Listing is one marketplace listing as observed at ObservedAt.
+type Listing struct {
+	ID          string       `json:"id"`
+	Marketplace string       `json:"marketplace,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	Title       string       `json:"title"`
+	Description string       `json:"description,omitempty"`
+	Price       *price.Money `json:"price"`
+	Seller      Seller       `json:"seller"`
+	// Images are http(s) URLs or, in batch mode, paths relative to the
+	// listings file.
+	Images     []string  `json:"images,omitempty"`
+	ObservedAt time.Time `json:"observed_at,omitzero"`
+}
+
+// ErrInvalid marks an event that decoded but breaks the contract.
+var ErrInvalid = errors.New("invalid listing")
+
+var idPattern = regexp.MustCompile(`^[\x21-\x7e]+$`)
+
+// Validate reports the first contract violation in l, naming the field.
+func (l *Listing) Validate() error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case l.ID == "":
+		return fail("field id is missing")
+	case len(l.ID) > maxIDBytes || !idPattern.MatchString(l.ID):
+		return fail("field id %q must be 1-%d printable ASCII characters without spaces", truncate(l.ID, 40), maxIDBytes)
+	case strings.TrimSpace(l.Title) == "":
+		return fail("field title is missing or blank")
+	case len(l.Title) > MaxTitleBytes:
+		return fail("field title is %d bytes, above the %d limit", len(l.Title), MaxTitleBytes)
+	case len(l.Description) > MaxDescriptionBytes:
+		return fail("field description is %d bytes, above the %d limit", len(l.Description), MaxDescriptionBytes)
+	case !utf8.ValidString(l.Title) || !utf8.ValidString(l.Description):
+		return fail("title or description is not valid UTF-8")
+	case l.Price == nil:
+		return fail("field price is missing")
+	case l.Seller.ID == "":
+		return fail("field seller.id is missing")
+	case len(l.Images) > MaxImages:
+		return fail("field images has %d entries, above the %d limit", len(l.Images), MaxImages)
+	}
+	if err := l.Price.Validate(); err != nil {
+		return fail("field price: %v", err)
+	}
+	for i, img := range l.Images {
+		if strings.TrimSpace(img) == "" {
+			return fail("field images[%d] is empty", i)
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,133 @@
+package listing
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "update golden files")
+
+// TestReaderGolden reads a stream mixing good events with every kind of bad
+// one and compares the outcome of each line with a golden file: good lines
+// must survive their bad neighbours, bad ones must say what is wrong.
+func TestReaderGolden(t *testing.T) {
+	for _, name := range []string{"mixed"} {
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", name+".jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var out strings.Builder
+			r := NewReader(f)
+			for {
+				l, line, err := r.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				var le *LineError
+				switch {
+				case errors.As(err, &le):
+					if !errors.Is(err, ErrInvalid) {
+						t.Errorf("line %d: error %v is not ErrInvalid", line, err)
+					}
+					fmt.Fprintf(&out, "%d: rejected: %v\n", line, le.Err)
+				case err != nil:
+					t.Fatalf("stream error: %v", err)
+				default:
+					fmt.Fprintf(&out, "%d: ok %s %q %s seller=%s images=%d\n", line, l.ID, l.Title, l.Price, l.Seller.ID, len(l.Images))
+				}
+			}
+			golden := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out.String(); got != string(want) {
+				t.Errorf("outcome differs from %s (run with -update to accept):\n got:\n%s\nwant:\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"missing id", `{"title":"x","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`, "field id is missing"},
+		{"wrong type", `{"id":"a","title":7,"price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`, "field title"},
+		{"nan price", `{"id":"a","title":"t","price":{"amount":"NaN","currency":"USD"},"seller":{"id":"s"}}`, "field price.amount"},
+		{"truncated", `{"id":"a","title":"t"`, "malformed JSON"},
+		{"not an object", `"just a string"`, "expected a JSON object"},
+		{"absurd price", `{"id":"a","title":"t","price":{"amount":99999999999,"currency":"USD"},"seller":{"id":"s"}}`, "above the"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Decode([]byte(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Decode(%s) error = %v, want one mentioning %q", tt.in, err, tt.want)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v is not ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("testdata", "mixed.jsonl"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if len(line) < 4096 {
+			f.Add([]byte(line))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := Decode(b)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v is not ErrInvalid", err)
+			}
+			return
+		}
+		// Whatever decodes must satisfy the contract.
+		if verr := l.Validate(); verr != nil {
+			t.Fatalf("decoded listing fails validation: %v", verr)
+		}
+	})
+}
+
+// TestReaderLongLine checks that an over-long line costs only itself.
+func TestReaderLongLine(t *testing.T) {
+	good := `{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`
+	in := good + "\n" + strings.Repeat("x", MaxLineBytes+10) + "\n" + strings.Replace(good, `"a"`, `"b"`, 1)
+	r := NewReader(strings.NewReader(in))
+	var got []string
+	for {
+		l, line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			got = append(got, fmt.Sprintf("%d:err", line))
+			continue
+		}
+		got = append(got, fmt.Sprintf("%d:%s", line, l.ID))
+	}
+	if want := "1:a 2:err 3:b"; strings.Join(got, " ") != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+}

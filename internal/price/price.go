@@ -1,0 +1,87 @@
+// Package price holds money amounts and the currency rate table used to
+// compare a listing's price with a brand's price floor. It knows nothing of
+// listings or brands; deciding what a low price means is left to package score.
+package price
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Money is an amount in an ISO 4217 currency.
+type Money struct {
+	Amount   float64 `json:"amount" yaml:"amount"`
+	Currency string  `json:"currency" yaml:"currency"`
+}
+
+// MaxAmount is the largest price accepted; anything above is taken as a data
+// error (a price in cents sent as units, a placeholder like 99999999).
+const MaxAmount = 10_000_000
+
+// ErrUnknownCurrency is returned when a rate table has no rate for a currency.
+var ErrUnknownCurrency = errors.New("unknown currency")
+
+// Validate reports what is wrong with m, or nil.
+func (m Money) Validate() error {
+	switch {
+	case math.IsNaN(m.Amount) || math.IsInf(m.Amount, 0):
+		return fmt.Errorf("amount is not a number")
+	case m.Amount < 0:
+		return fmt.Errorf("amount %g is negative", m.Amount)
+	case m.Amount > MaxAmount:
+		return fmt.Errorf("amount %g is above the %d limit", m.Amount, MaxAmount)
+	case !validCode(m.Currency):
+		return fmt.Errorf("currency %q is not a three-letter ISO 4217 code", m.Currency)
+	}
+	return nil
+}
+
+func (m Money) String() string { return fmt.Sprintf("%.2f %s", m.Amount, m.Currency) }
+
+func validCode(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for _, r := range c {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Rates converts between currencies through a common base: Rates[c] is the
+// value of one unit of c in the base currency.
+type Rates map[string]float64
+
+// DefaultRates is a fixed table (base USD) used when no rate file is given.
+// Prices only need to be compared against floors within tens of percent, so
+// a table that is months old still serves; users with exact needs pass --rates.
+func DefaultRates() Rates {
+	return Rates{
+		"USD": 1, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0067, "CNY": 0.14,
+		"CAD": 0.73, "AUD": 0.66, "CHF": 1.13, "HKD": 0.128, "SGD": 0.75,
+		"KRW": 0.00073, "INR": 0.012, "MXN": 0.058, "BRL": 0.18, "SEK": 0.095,
+		"NOK": 0.094, "DKK": 0.145, "PLN": 0.25, "TRY": 0.029, "AED": 0.272,
+	}
+}
+
+// Convert returns m expressed in currency to.
+func (r Rates) Convert(m Money, to string) (Money, error) {
+	cur := strings.ToUpper(m.Currency)
+	to = strings.ToUpper(to)
+	if cur == to {
+		return Money{Amount: m.Amount, Currency: to}, nil
+	}
+	from, ok := r[cur]
+	if !ok {
+		return Money{}, fmt.Errorf("convert %s: %w", cur, ErrUnknownCurrency)
+	}
+	dst, ok := r[to]
+	if !ok || dst == 0 {
+		return Money{}, fmt.Errorf("convert to %s: %w", to, ErrUnknownCurrency)
+	}
+	return Money{Amount: m.Amount * from / dst, Currency: to}, nil
+}

@@ -1,0 +1,94 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/score"
+)
+
+// ErrRemoteImage is returned for http(s) image URLs, which a batch scan does
+// not fetch: fetching seller-controlled URLs safely is the streaming
+// matcher's job.
+var ErrRemoteImage = errors.New("remote image not fetched in a batch scan")
+
+// maxCachedHashes bounds the hash cache; listings share photos often enough
+// to make a cache pay, and a few hundred thousand entries cost a few MB.
+const maxCachedHashes = 200_000
+
+// hasher reads listing images from disk relative to the listings file and
+// hashes each distinct file once.
+type hasher struct {
+	lim   imagehash.Limits
+	mu    sync.Mutex
+	cache map[string]score.Image
+}
+
+func newHasher(lim imagehash.Limits) *hasher {
+	return &hasher{lim: lim, cache: make(map[string]score.Image)}
+}
+
+// images hashes every image of one listing. Failures are returned inside
+// score.Image so the listing is still scored on everything else.
+func (h *hasher) images(dir string, refs []string) []score.Image {
+	out := make([]score.Image, 0, len(refs))
+	for _, ref := range refs {
+		out = append(out, h.image(dir, ref))
+	}
+	return out
+}
+
+func (h *hasher) image(dir, ref string) score.Image {
+	if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") {
+		return score.Image{Ref: ref, Err: ErrRemoteImage}
+	}
+	path := ref
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, ref)
+	}
+	h.mu.Lock()
+	img, ok := h.cache[path]
+	h.mu.Unlock()
+	if ok {
+		img.Ref = ref
+		return img
+	}
+	img = score.Image{Ref: ref}
+	data, err := readCapped(path, h.lim.MaxBytes)
+	if err == nil {
+		img.Hash, err = imagehash.Compute(data, h.lim)
+	}
+	img.Err = err
+	h.mu.Lock()
+	if len(h.cache) >= maxCachedHashes {
+		clear(h.cache)
+	}
+	h.cache[path] = img
+	h.mu.Unlock()
+	return img
+}
+
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("file not found")
+		}
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: larger than %d bytes", imagehash.ErrTooLarge, limit)
+	}
+	return data, nil
+}

@@ -1,0 +1,188 @@
+package score
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/textmatch"
+)
+
+// DefaultThreshold is the score at or above which a listing is flagged,
+// unless its brand sets its own. Two independent cues clear it (a brand name
+// with a far-too-low price, or with coded language); one plain cue does not.
+const DefaultThreshold = 0.7
+
+// Options configures an Engine. The zero value is usable.
+type Options struct {
+	// Threshold is the default flagging threshold; 0 means DefaultThreshold.
+	Threshold float64
+	// ImageThreshold is the largest pHash distance (of 64 bits) taken as a
+	// match; 0 means imagehash.DefaultThreshold.
+	ImageThreshold int
+	// Rates converts listing prices into the currency of a price floor;
+	// nil means price.DefaultRates().
+	Rates       price.Rates
+	ImageLimits imagehash.Limits
+	Logger      *slog.Logger
+}
+
+func (o *Options) validate() error {
+	if o.Threshold < 0 || o.Threshold > 1 {
+		return fmt.Errorf("threshold %g is outside 0..1", o.Threshold)
+	}
+	if o.ImageThreshold < 0 || o.ImageThreshold > 64 {
+		return fmt.Errorf("image threshold %d is outside 0..64", o.ImageThreshold)
+	}
+	if o.Threshold == 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.ImageThreshold == 0 {
+		o.ImageThreshold = imagehash.DefaultThreshold
+	}
+	if o.Rates == nil {
+		o.Rates = price.DefaultRates()
+	}
+	if o.ImageLimits == (imagehash.Limits{}) {
+		o.ImageLimits = imagehash.DefaultLimits()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Engine scores listings against one registry. It is safe for concurrent use.
+type Engine struct {
+	opts   Options
+	brands map[string]*brand.Brand
+	text   *textmatch.Index
+	images *imagehash.Index
+}
+
+// ErrReferenceImage marks a reference image that could not be hashed.
+var ErrReferenceImage = errors.New("reference image unusable")
+
+// New indexes the registry's brand terms and hashes its local reference
+// images. Remote (http) reference images are skipped with a warning: fetching
+// belongs to the streaming matcher, not to the engine.
+func New(reg *brand.Registry, opts Options) (*Engine, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("score options: %w", err)
+	}
+	e := &Engine{
+		opts:   opts,
+		brands: make(map[string]*brand.Brand, len(reg.Brands)),
+		images: imagehash.NewIndex(opts.ImageThreshold),
+	}
+	for i := range reg.Brands {
+		e.brands[reg.Brands[i].ID] = &reg.Brands[i]
+	}
+	text, err := textmatch.NewIndex(reg.Brands)
+	if err != nil {
+		return nil, fmt.Errorf("index brand terms: %w", err)
+	}
+	e.text = text
+	var errs []error
+	for _, b := range reg.Brands {
+		for j, ref := range b.ReferenceImages {
+			if brand.IsRemote(ref) {
+				opts.Logger.Warn("remote reference image not fetched in this mode", "brand", b.ID, "image", ref)
+				continue
+			}
+			hashes, err := referenceHashes(reg.ImagePath(ref), opts.ImageLimits)
+			if errors.Is(err, imagehash.ErrLowDetail) {
+				opts.Logger.Warn("reference image has too little detail to match reliably; skipped", "brand", b.ID, "image", ref)
+				continue
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("brand %s: reference_images[%d]: %s: %w: %w", b.ID, j, ref, ErrReferenceImage, err))
+				continue
+			}
+			for _, h := range hashes {
+				e.images.Add(imagehash.Ref{BrandID: b.ID, Image: ref, RefHash: h})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return e, nil
+}
+
+func referenceHashes(path string, lim imagehash.Limits) ([]imagehash.RefHash, error) {
+	data, err := readCapped(path, lim.MaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	return imagehash.ReferenceHashes(data, lim)
+}
+
+func readCapped(path string, max int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if max > 0 && st.Size() > max {
+		return nil, fmt.Errorf("%w: %d bytes, above the %d limit", imagehash.ErrTooLarge, st.Size(), max)
+	}
+	return os.ReadFile(path)
+}
+
+// ReferenceCount is the number of reference hashes indexed (variants included).
+func (e *Engine) ReferenceCount() int { return e.images.Len() }
+
+// ImageLimits returns the limits listing images are hashed under.
+func (e *Engine) ImageLimits() imagehash.Limits { return e.opts.ImageLimits }
+
+// Image is one listing image as the caller obtained it: its hash, or why it
+// could not be hashed.
+type Image struct {
+	Ref  string
+	Hash imagehash.Hash
+	Err  error
+}
+
+// Score weighs everything known about l against every brand it points at and
+// returns the verdict for the best-scoring brand.
+func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
+	ev := e.gather(l, imgs)
+	var best *assessment
+	var all []*assessment
+	for _, id := range ev.brandIDs() {
+		b, ok := e.brands[id]
+		if !ok {
+			continue
+		}
+		a := e.assess(b, l, ev)
+		all = append(all, a)
+		if best == nil || a.score > best.score {
+			best = a
+		}
+	}
+	v := Verdict{ListingID: l.ID, Threshold: e.opts.Threshold, Signals: []Signal{}}
+	if best == nil {
+		v.Signals = append(v.Signals, ev.unattributed()...)
+		return v
+	}
+	v.BrandID, v.BrandName = best.brand.ID, best.brand.Name
+	v.Score = round(best.score)
+	v.Threshold = best.threshold
+	v.Flagged = !best.vetoed && best.score >= best.threshold
+	v.Signals = append(best.signals, ev.imageErrors()...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+	for _, a := range all {
+		if a != best {
+			v.Others = append(v.Others, Candidate{BrandID: a.brand.ID, Score: round(a.score)})
+		}
+	}
+	return v
+}
+
+func round(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

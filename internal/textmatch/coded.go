@@ -1,0 +1,419 @@
+package textmatch
+
+import "sort"
+
+// Counterfeit coded language. Words are compared by their visual skeleton
+// (see Fold), so "r3plica", "R E P L I C A" and "réplica" all read as
+// "replica"; the skeleton constants below are checked against skeleton()
+// by TestCodedKeys. Guards compare plain (character-folded) words.
+
+// Coded is one piece of counterfeit coded language.
+type Coded struct {
+	Term    string // canonical form, e.g. "replica"
+	Surface string // as the seller wrote it
+	Field   string // "title" or "description"
+	Start   int    // byte offset of Surface in the field
+}
+
+// Skeleton keys of coded words.
+const (
+	kReplica    = "replca"
+	kReplicas   = "replcas"
+	kRep        = "rep"
+	kReps       = "reps"
+	kDupe       = "dupe"
+	kDupes      = "dupes"
+	kFake       = "fake"
+	kFakes      = "fakes"
+	kKnockoff   = "knockof"
+	kKnockoffs  = "knockofs"
+	kKnock      = "knock"
+	kOff        = "of"
+	kCopy       = "copy"
+	kMirror     = "mlror"
+	kQuality    = "qualty"
+	kGrade      = "grade"
+	kSuper      = "super"
+	kHigh       = "hlgh"
+	kTop        = "top"
+	kClone      = "clone"
+	kInspired   = "lnsplred"
+	kBy         = "by"
+	kSame       = "same"
+	kFactory    = "factory"
+	kUnbranded  = "unbranded"
+	kStyle      = "style"
+	kOEM        = "oem"
+	kImitation  = "lmltatlon"
+	kImitations = "lmltatlons"
+	kUnofficial = "unoflclal"
+)
+
+// CodedLanguage finds counterfeit coded language in a listing ("replica",
+// "1:1", "AAA", "mirror quality", "super copy", "reps", "dupe", "inspired
+// by", ...), skipping out-of-context uses such as "AAA batteries", "1:1
+// scale", "sales rep" or "copy paper". It returns nil when there is none.
+func CodedLanguage(title, description string) []Coded {
+	fields := [2]field{newField("title", title), newField("description", description)}
+	return codedIn(fields[:])
+}
+
+func codedIn(fields []field) []Coded {
+	var out []Coded
+	for _, f := range fields {
+		n := len(out)
+		out = codedField(out, f)
+		out = oneToOne(out, f)
+		sort.SliceStable(out[n:], func(i, j int) bool { return out[n+i].Start < out[n+j].Start })
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return dedupe(out)
+}
+
+func codedField(out []Coded, f field) []Coded {
+	toks := f.toks
+	key := func(i int) string {
+		if i < 0 || i >= len(toks) {
+			return ""
+		}
+		return toks[i].key
+	}
+	plain := func(i int) string {
+		if i < 0 || i >= len(toks) {
+			return ""
+		}
+		return toks[i].plain
+	}
+	emit := func(term string, lo, hi int) {
+		out = append(out, Coded{Term: term, Surface: f.text[toks[lo].start:toks[hi].end], Field: f.name, Start: toks[lo].start})
+	}
+	for i := 0; i < len(toks); i++ {
+		switch k := key(i); k {
+		case kReplica, kReplicas:
+			if !replicaGuard(plain(i-1), plain(i+1)) {
+				emit("replica", i, i)
+			}
+		case kImitation, kImitations:
+			emit("imitation", i, i)
+		case kUnofficial:
+			if key(i+1) == kCopy || key(i+1) == kReplica {
+				emit("copy", i, i+1)
+				i++
+			}
+		case kRep, kReps:
+			if !repGuard(toks, i) {
+				emit("rep", i, i)
+			}
+		case kDupe, kDupes:
+			emit("dupe", i, i)
+		case kFake, kFakes:
+			if !fakeGuard(plain(i-1), plain(i+1)) {
+				emit("fake", i, i)
+			}
+		case kKnockoff, kKnockoffs:
+			emit("knockoff", i, i)
+		case kKnock:
+			// Only hyphenated or tight: "knock off 20%" is a discount.
+			if key(i+1) == kOff && plain(i+1) == "off" && toks[i+1].start-toks[i].end == 1 && f.text[toks[i].end] == '-' {
+				emit("knockoff", i, i+1)
+				i++
+			}
+		case kMirror:
+			if n := key(i + 1); n == kQuality || n == kGrade || n == kCopy || n == kReplica {
+				emit("mirror quality", i, i+1)
+				i++
+			}
+		case kSuper, kHigh, kTop:
+			j := i + 1
+			if k == kTop && key(j) == kQuality {
+				j++
+			}
+			switch key(j) {
+			case kCopy:
+				emit(copyTerm(k), i, j)
+				i = j
+			case kClone:
+				emit("super clone", i, j)
+				i = j
+			case kFake:
+				emit("super copy", i, j)
+				i = j
+			}
+		case kClone:
+			if key(i-1) != kSuper && (key(i+1) == kQuality || key(i+1) == kGrade) {
+				emit("super clone", i, i+1)
+			}
+		case kCopy:
+			if !copyGuard(toks, i) {
+				emit("copy", i, i)
+			}
+		case kInspired:
+			if key(i+1) == kBy && !inspiredGuard(toks, i+2) {
+				emit("inspired by", i, i+1)
+				i++
+			}
+		case kSame:
+			if key(i+1) == kFactory {
+				emit("same factory", i, i+1)
+				i++
+			}
+		case kUnbranded:
+			for j := i + 1; j < len(toks) && j <= i+6; j++ {
+				if toks[j].key == kStyle {
+					emit("unbranded style", i, j)
+					i = j
+					break
+				}
+			}
+		case kOEM:
+			if n := key(i + 1); n == kQuality || n == kGrade {
+				emit("OEM quality", i, i+1)
+				i++
+			}
+		default:
+			if isAAA(plain(i)) && !aaaGuard(f, i) {
+				hi := toks[i].end
+				for hi < len(f.text) && f.text[hi] == '+' {
+					hi++
+				}
+				out = append(out, Coded{Term: "AAA", Surface: f.text[toks[i].start:hi], Field: f.name, Start: toks[i].start})
+			}
+		}
+	}
+	return out
+}
+
+func copyTerm(k string) string {
+	switch k {
+	case kSuper:
+		return "super copy"
+	case kHigh:
+		return "high copy"
+	}
+	return "top quality copy"
+}
+
+// isAAA matches "aaa", "aaaa", "aaaaa" (also "4A" style leet: "444" is not).
+func isAAA(p string) bool {
+	if len(p) < 3 || len(p) > 6 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != 'a' {
+			return false
+		}
+	}
+	return true
+}
+
+// aaaGuard spots AAA the battery size.
+func aaaGuard(f field, i int) bool {
+	toks := f.toks
+	if i > 0 {
+		p := toks[i-1]
+		if p.plain == "x" || p.plain == "size" {
+			return true // "2 x AAA", "size AAA"
+		}
+		if hasDigit(p.plain) && (p.start == 0 || f.text[p.start-1] != ':') {
+			return true // "4 AAA", but not "1:1 AAA"
+		}
+	}
+	for j := max(0, i-3); j < len(toks) && j <= i+3; j++ {
+		switch toks[j].plain {
+		case "battery", "batteries", "cell", "cells", "alkaline", "rechargeable", "lithium", "nimh", "mah", "powered", "operated", "remote":
+			return true
+		}
+	}
+	return false
+}
+
+func replicaGuard(prev, next string) bool {
+	switch prev {
+	case "museum", "scale", "historical", "movie", "film", "prop":
+		return true
+	}
+	switch next {
+	case "jersey", "jerseys", "kit", "kits", "model", "models", "prop", "props", "sword", "swords",
+		"figure", "figurine", "statue", "bust", "skull", "coin", "coins", "fossil", "helmet", "gun", "pistol", "rifle":
+		return true
+	}
+	return false
+}
+
+// repGuard spots "rep" the fitness count, the sales representative and
+// rep-named gear brands.
+func repGuard(toks []token, i int) bool {
+	if i > 0 {
+		// Numbers are no guard: "Jordan 1 reps" is the slang.
+		switch toks[i-1].plain {
+		case "sales", "customer", "service", "support", "account", "union", "company", "field",
+			"student", "class", "marketing", "insurance", "technical", "tech", "your", "our", "my", "one", "max", "per":
+			return true
+		}
+	}
+	if i+1 < len(toks) {
+		switch toks[i+1].plain {
+		case "range", "ranges", "count", "counter", "counts", "max", "scheme", "tempo", "per",
+			"fitness", "and", "x", "rack", "bench":
+			return true
+		}
+	}
+	for j := max(0, i-4); j < len(toks) && j <= i+4; j++ {
+		switch toks[j].plain {
+		case "sets", "workout", "workouts", "exercise", "exercises", "gym", "training", "squat", "squats", "pushups", "dumbbell", "dumbbells", "kettlebell", "barbell":
+			return true
+		}
+	}
+	return false
+}
+
+func fakeGuard(prev, next string) bool {
+	switch prev {
+	case "not", "no", "never", "non", "anti", "zero":
+		return true
+	}
+	switch next {
+	case "fur", "leather", "plant", "plants", "flower", "flowers", "tan", "lashes", "eyelashes", "nails", "nail",
+		"snow", "grass", "blood", "money", "tattoo", "tattoos", "food", "fruit", "fruits", "cake", "piercing",
+		"moustache", "mustache", "beard", "ivy", "tree", "trees", "succulent", "succulents", "rock", "rocks",
+		"candle", "candles", "fireplace", "window", "eyes", "teeth", "vomit", "poop", "spider", "spiders",
+		"book", "books", "news", "greenery", "foliage", "eucalyptus", "fern", "ferns", "bonsai", "cactus", "moss":
+		return true
+	}
+	return false
+}
+
+// copyGuard spots the ordinary copy: of a book, a document or a machine.
+func copyGuard(toks []token, i int) bool {
+	if i > 0 {
+		p := toks[i-1].plain
+		if hasDigit(p) {
+			return true
+		}
+		switch p {
+		case "hard", "soft", "signed", "review", "first", "digital", "print", "printed", "paper", "physical",
+			"advance", "personal", "library", "carbon", "master", "backup", "clean", "sample", "this", "your",
+			"my", "each", "per", "ad", "marketing", "web", "sales", "good", "fine", "reading", "file", "certified",
+			"uncorrected", "proof", "author", "inscribed", "ex", "photo", "exact":
+			return true
+		}
+	}
+	if i+1 < len(toks) {
+		switch toks[i+1].plain {
+		case "paper", "papers", "machine", "machines", "holder", "holders", "editor", "editing", "writer",
+			"writing", "paste", "stand", "protected", "protection", "cat", "center", "centre", "shop", "room",
+			"right", "rights", "writer's", "edit", "desk", "of", "number", "no", "print", "printing", "service":
+			return true
+		}
+	}
+	return false
+}
+
+// inspiredGuard spots "inspired by" things that are not brands.
+func inspiredGuard(toks []token, j int) bool {
+	for ; j < len(toks); j++ {
+		switch p := toks[j].plain; p {
+		case "the", "a", "an", "our", "my", "classic", "vintage", "retro":
+			continue
+		case "nature", "natural", "art", "arts", "love", "travel", "ocean", "oceans", "sea", "seas", "mountain", "mountains",
+			"forest", "forests", "sky", "stars", "music", "history", "life", "flowers", "garden", "gardens", "season",
+			"seasons", "spring", "summer", "autumn", "fall", "winter", "childhood", "tradition", "traditional", "culture",
+			"architecture", "japanese", "french", "italian", "scandinavian", "nordic", "boho", "bohemian", "victorian",
+			"medieval", "ancient", "greek", "roman", "egyptian", "celtic", "tropical", "beach", "desert", "moon", "sun",
+			"mid", "era", "style", "fashion", "design", "designs", "film", "films", "movie", "movies", "book", "books",
+			"god", "faith", "family", "friends", "friendship", "animals", "wildlife", "birds", "science", "space", "galaxy":
+			return true
+		default:
+			return hasDigit(p) // "inspired by the 1970s"
+		}
+	}
+	return true // nothing follows
+}
+
+// oneToOne finds "1:1" (also "1 : 1", full-width colon folded by NFKC),
+// skipping scale models and ratios.
+func oneToOne(out []Coded, f field) []Coded {
+	s := f.text
+	for i := 0; i < len(s); i++ {
+		if s[i] != '1' || i > 0 && (isDigitByte(s[i-1]) || s[i-1] == ':' || s[i-1] == '.' || s[i-1] == '/') {
+			continue
+		}
+		j := skipSpaces(s, i+1)
+		var ok bool
+		if j, ok = colon(s, j); !ok {
+			continue
+		}
+		j = skipSpaces(s, j)
+		if j >= len(s) || s[j] != '1' || j+1 < len(s) && (isDigitByte(s[j+1]) || s[j+1] == ':' || s[j+1] == '.' && j+2 < len(s) && isDigitByte(s[j+2])) {
+			continue
+		}
+		end := j + 1
+		if !oneToOneGuard(f.toks, i, end) {
+			out = append(out, Coded{Term: "1:1", Surface: s[i:end], Field: f.name, Start: i})
+		}
+		i = end
+	}
+	return out
+}
+
+func colon(s string, j int) (int, bool) {
+	switch {
+	case j < len(s) && s[j] == ':':
+		return j + 1, true
+	case j+3 <= len(s) && s[j:j+3] == "\uff1a": // full-width colon
+		return j + 3, true
+	case j+3 <= len(s) && s[j:j+3] == "\u2236": // ratio sign
+		return j + 3, true
+	}
+	return j, false
+}
+
+func skipSpaces(s string, j int) int {
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	return j
+}
+
+func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
+
+// oneToOneGuard looks at the two words either side of "1:1" for scale
+// models, ratios and one-to-one sessions.
+func oneToOneGuard(toks []token, start, end int) bool {
+	var near []string
+	for i, t := range toks {
+		before := t.end <= start && (i+2 >= len(toks) || toks[i+2].end > start)
+		after := t.start >= end && (i < 2 || toks[i-2].start < end)
+		if before || after {
+			near = append(near, t.plain)
+		}
+	}
+	for _, p := range near {
+		switch p {
+		case "scale", "model", "models", "ratio", "ratios", "aspect", "diecast", "die", "figure", "figurine",
+			"square", "crop", "lens", "macro", "balun", "transformer", "mix", "dilution", "dilute",
+			"meeting", "session", "sessions", "coaching", "tutoring", "lesson", "lessons", "call":
+			return true
+		}
+	}
+	return false
+}
+
+func dedupe(cs []Coded) []Coded {
+	out := cs[:0]
+	for _, c := range cs {
+		dup := false
+		for _, o := range out {
+			if o == c {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}

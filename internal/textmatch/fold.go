@@ -1,0 +1,464 @@
+package textmatch
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mtibben/confusables"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold applies layered evasion folding and returns the folded words joined
+// by single spaces. The layers, in order:
+//
+//  1. per character: NFKC (full-width, math bold, ligatures), drop format
+//     characters (Cf: zero-width space/joiner, BOM, soft hyphen), lowercase,
+//     TR39 confusable skeleton for non-ASCII letters (Cyrillic/Greek
+//     look-alikes), strip accents;
+//  2. words: split on anything but letters and digits (leet symbols inside a
+//     word stay), and join runs of three or more single characters
+//     ("g u c c i", "G.U.C.C.I") into one word;
+//  3. per word, a visual skeleton for leetspeak: digits and symbols to
+//     letters (0→o 1→l 3→e 4→a 5→s 7→t 8→b @→a $→s |→l !→l), rn→m, vv→w,
+//     i and l unified, then doubled letters collapsed.
+//
+// The TR39 skeleton runs on non-ASCII characters only: applied to ASCII it
+// rewrites ordinary spelling ("m" becomes "rn"), and alone it would keep
+// zero-width characters, miss full-width letters and turn "N1ke" into "nlke"
+// while leaving "Nike" as "nike" — hence the layers.
+func Fold(s string) string {
+	toks := analyze(s, nil)
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.key)
+	}
+	return b.String()
+}
+
+// frune is one folded character with the byte span of the original text it
+// came from, so matches can quote what the seller actually wrote.
+type frune struct {
+	r          rune
+	start, end int32
+	tac        tactic
+}
+
+// token is one folded word of a field.
+type token struct {
+	plain      string // characters folded (layer 1), no leet or skeleton
+	key        string // visual skeleton of plain (layer 3)
+	start, end int    // byte span in the original text
+	tac        tactic // evasions seen in its characters and spacing
+}
+
+// foldChars is layer 1: it folds s character by character.
+func foldChars(s string, buf []frune) []frune {
+	var pending tactic // from dropped characters, owed to the next kept one
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII fast path: lowercase is all layer 1 does to it.
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, frune{rune(c), int32(i), int32(i + 1), pending})
+			pending = 0
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		out, tac := foldRune(r)
+		if out == "" {
+			// An invisible or combining character belongs to the word it
+			// sits in: widen the previous character to cover it.
+			if n := len(buf); n > 0 && int(buf[n-1].end) == i && isWordRune(buf[n-1].r) {
+				buf[n-1].end = int32(i + size)
+				buf[n-1].tac |= tac
+			} else {
+				pending |= tac
+			}
+		} else {
+			for _, o := range out {
+				buf = append(buf, frune{o, int32(i), int32(i + size), tac | pending})
+				pending = 0
+			}
+		}
+		i += size
+	}
+	return buf
+}
+
+// foldRune folds one non-ASCII character and says which evasion it was.
+func foldRune(r rune) (string, tactic) {
+	switch {
+	case r == 0xAD:
+		return "", tSoftHyphen
+	case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Variation_Selector, r),
+		r == 0x034F, r == 0x115F, r == 0x1160, r == 0x3164, r == 0xFFA0:
+		// Cf plus the invisible fillers and selectors sellers use as
+		// zero-width padding.
+		return "", tZeroWidth
+	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
+		return "", tAccent
+	}
+	var tac tactic
+	s := string(r)
+	if n := norm.NFKC.String(s); n != s {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			tac |= tFullWidth
+		case r >= 0x1D400 && r <= 0x1D7FF, r >= 0x2460 && r <= 0x24FF,
+			r >= 0x1F130 && r <= 0x1F189, r >= 0xFB00 && r <= 0xFB06:
+			tac |= tStyled
+		default:
+			if isASCII(n) {
+				tac |= tConfusable
+			}
+		}
+		s = n
+	}
+	// Skeleton before lowercasing: capital Greek Nu looks like N, its
+	// lowercase like v.
+	if isASCII(s) {
+		return strings.ToLower(s), tac
+	}
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c < utf8.RuneSelf:
+			b.WriteRune(unicode.ToLower(c))
+		case unicode.Is(unicode.Mn, c):
+			tac |= tAccent
+		default:
+			if base := stripMarks(norm.NFD.String(string(c))); isASCII(base) {
+				if base != string(c) {
+					tac |= tAccent
+				}
+				b.WriteString(strings.ToLower(base))
+				continue
+			}
+			sk := stripMarks(confusables.Skeleton(string(c)))
+			if sk == string(c) || sk == "" {
+				// No look-alike in this case: try the other case.
+				sk = stripMarks(confusables.Skeleton(strings.ToLower(string(c))))
+			}
+			if sk != strings.ToLower(string(c)) && sk != string(c) && sk != "" {
+				tac |= tConfusable
+				b.WriteString(strings.ToLower(sk))
+			} else {
+				b.WriteString(strings.ToLower(string(c)))
+			}
+		}
+	}
+	return b.String(), tac
+}
+
+func stripMarks(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isLetterRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z'
+	}
+	return unicode.IsLetter(r)
+}
+
+// isLeetSymbol reports symbols that stand for letters inside a word.
+func isLeetSymbol(r rune) bool {
+	return r == '@' || r == '$' || r == '|' || r == '!'
+}
+
+// isSpacer reports characters sellers put between single letters to break
+// up a name: "G U C C I", "G.U.C.C.I", "G-U-C-C-I", "G*U*C*C*I".
+func isSpacer(r rune) bool {
+	switch r {
+	case ' ', '\t', '.', '-', '_', '*', '/', '\u00b7', '\u2022', '\u30fb', '~', '+':
+		return true
+	}
+	return false
+}
+
+// analyze runs the three layers over s. The tokens' strings share two
+// backing strings, one allocation each, since this is the hot path.
+func analyze(s string, dst []token) []token {
+	if len(s) > 1<<30 {
+		s = s[:1<<30] // spans are int32
+	}
+	// Stack buffers cover a title and a typical description without
+	// touching the heap; longer text spills over.
+	var frBuf [768]frune
+	var wBuf [192]span
+	fr := foldChars(s, frBuf[:0])
+	words := splitWords(fr, wBuf[:0])
+	words = joinSingles(fr, words)
+	if dst == nil {
+		dst = make([]token, 0, len(words))
+	}
+	pb := make([]byte, 0, len(s)+8)
+	type ends struct{ p, k int }
+	bounds := make([]ends, 0, len(words))
+	var kb []byte
+	base := len(dst)
+	for _, w := range words {
+		p0 := len(pb)
+		var tac tactic
+		for _, f := range fr[w.lo:w.hi] {
+			if w.joined && !isWordRune(f.r) && !isLeetSymbol(f.r) {
+				continue
+			}
+			pb = utf8.AppendRune(pb, f.r)
+			tac |= f.tac
+		}
+		if len(pb) == p0 {
+			continue
+		}
+		kb = skeleton(kb, pb[p0:])
+		bounds = append(bounds, ends{len(pb), len(kb)})
+		dst = append(dst, token{start: int(fr[w.lo].start), end: int(fr[w.hi-1].end), tac: tac | w.tac})
+	}
+	plains, keys := string(pb), string(kb)
+	p, k := 0, 0
+	for i, b := range bounds {
+		t := &dst[base+i]
+		t.plain, t.key = plains[p:b.p], keys[k:b.k]
+		if t.key == t.plain {
+			t.key = t.plain
+		}
+		p, k = b.p, b.k
+	}
+	return dst
+}
+
+// span is a word: a range of folded characters.
+type span struct {
+	lo, hi int
+	tac    tactic
+	joined bool // made of single characters joined together
+}
+
+// splitWords is layer 2's word split. Leet symbols count as letters only
+// when a run of them sits between letters or digits ("fu||ips", "gu$$i").
+func splitWords(fr []frune, words []span) []span {
+	for i := 0; i < len(fr); {
+		if !isWordRune(fr[i].r) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(fr) {
+			if isWordRune(fr[j].r) {
+				j++
+				continue
+			}
+			k := j
+			for k < len(fr) && isLeetSymbol(fr[k].r) {
+				k++
+			}
+			if k > j && k < len(fr) && isWordRune(fr[k].r) {
+				j = k
+				continue
+			}
+			break
+		}
+		words = append(words, span{lo: i, hi: j})
+		i = j
+	}
+	return words
+}
+
+// joinSingles joins runs of three or more one-character words separated by
+// short spacer runs into one word marked spaced or dotted.
+func joinSingles(fr []frune, words []span) []span {
+	out := words[:0] // in place: out never overtakes i
+	for i := 0; i < len(words); {
+		j := i + 1
+		var tac tactic
+		if words[i].hi-words[i].lo == 1 {
+			for j < len(words) && words[j].hi-words[j].lo == 1 {
+				gap := fr[words[j-1].hi:words[j].lo]
+				if len(gap) == 0 || len(gap) > 3 {
+					break
+				}
+				ok := true
+				for _, g := range gap {
+					if !isSpacer(g.r) {
+						ok = false
+						break
+					}
+					if g.r == ' ' || g.r == '\t' {
+						tac |= tSpaced
+					} else {
+						tac |= tDotted
+					}
+				}
+				if !ok {
+					break
+				}
+				j++
+			}
+		}
+		letters := 0
+		for k := i; k < j; k++ {
+			if isLetterRune(fr[words[k].lo].r) {
+				letters++
+			}
+		}
+		if j-i >= 3 && letters*2 >= j-i {
+			if tac&tDotted != 0 {
+				tac = tDotted // "G. U. C. C. I" is dotted, not both
+			}
+			out = append(out, span{lo: words[i].lo, hi: words[j-1].hi, tac: tac, joined: true})
+			i = j
+			continue
+		}
+		out = append(out, words[i])
+		i++
+	}
+	return out
+}
+
+// leetLetter maps a digit or symbol written for a letter to that letter.
+func leetLetter(r rune) rune {
+	switch r {
+	case '0':
+		return 'o'
+	case '1', '|', '!':
+		return 'l'
+	case '3':
+		return 'e'
+	case '4', '@':
+		return 'a'
+	case '5', '$':
+		return 's'
+	case '7':
+		return 't'
+	case '8':
+		return 'b'
+	}
+	return r
+}
+
+// skeleton is layer 3: the visual skeleton of one folded word, appended to
+// dst. Words without letters (prices, sizes) are kept as they are.
+func skeleton(dst, plain []byte) []byte {
+	hasLetter := false
+	ascii := true
+	for _, c := range plain {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			hasLetter = true // checked properly below
+			break
+		}
+		if 'a' <= c && c <= 'z' {
+			hasLetter = true
+		}
+	}
+	if !ascii {
+		hasLetter = false
+		for _, r := range string(plain) {
+			if isLetterRune(r) {
+				hasLetter = true
+				break
+			}
+		}
+	}
+	if !hasLetter {
+		return append(dst, plain...)
+	}
+	var prev rune = -1
+	for i := 0; i < len(plain); {
+		r, size := rune(plain[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(plain[i:])
+		}
+		r = visual(r)
+		i += size
+		if i < len(plain) {
+			next := visual(rune(plain[i]))
+			if r == 'r' && next == 'n' || r == 'v' && next == 'v' {
+				if r == 'r' {
+					r = 'm'
+				} else {
+					r = 'w'
+				}
+				i++
+			}
+		}
+		if r == prev {
+			continue
+		}
+		prev = r
+		if r < utf8.RuneSelf {
+			dst = append(dst, byte(r))
+		} else {
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return dst
+}
+
+// visual maps a rune to its visual class: leet digits and symbols to
+// letters, and i to l (I, l, 1 and | look alike). Unifying before
+// collapsing doubles keeps "Fu11ips", "Fulips" and "Fullips" together.
+func visual(r rune) rune {
+	if r < utf8.RuneSelf {
+		return rune(visualASCII[r])
+	}
+	return r
+}
+
+// visualASCII is visual for ASCII as a lookup string (a constant, so no
+// package state): leetLetter plus i→l. TestVisualASCII checks it.
+const visualASCII = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20\x6c\x22\x23\x73\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x6f\x6c\x32\x65\x61\x73\x36\x74\x62\x39\x3a\x3b\x3c\x3d\x3e\x3f\x61\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d\x4e\x4f\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5a\x5b\x5c\x5d\x5e\x5f\x60\x61\x62\x63\x64\x65\x66\x67\x68\x6c\x6a\x6b\x6c\x6d\x6e\x6f\x70\x71\x72\x73\x74\x75\x76\x77\x78\x79\x7a\x7b\x6c\x7d\x7e\x7f"
+
+// skeletonString is skeleton for strings, for code off the hot path.
+func skeletonString(plain string) string {
+	return string(skeleton(nil, []byte(plain)))
+}
+
+// leetOnly maps leet digits and symbols to letters, keeping everything else,
+// so spelling differences can be told apart from leetspeak.
+func leetOnly(s string) string {
+	return strings.Map(leetLetter, s)
+}
+
+// collapse removes doubled letters.
+func collapse(s string) string {
+	var b strings.Builder
+	var prev rune = -1
+	for _, r := range s {
+		if r != prev {
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	return b.String()
+}

@@ -1,0 +1,406 @@
+package textmatch
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/token/shingle"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/assay-dev/assay/internal/brand"
+)
+
+// Names under which the folding is known to bleve.
+const (
+	foldCharFilter    = "assay_textmatch_fold"
+	skelTokenFilter   = "assay_textmatch_skeleton"
+	foldedAnalyzer    = "assay_textmatch_folded"
+	plainAnalyzer     = "assay_textmatch_plain"
+	pairAnalyzer      = "assay_textmatch_pairs"
+	pairTokenFilter   = "assay_textmatch_pair"
+	fieldFolded       = "folded" // term's words, visual skeleton
+	fieldPlain        = "plain"  // term's words, characters folded only
+	fieldJoined       = "joined" // term's words run together, skeleton
+	fieldPairs        = "pairs"  // term's adjacent words in twos, skeleton
+	minFuzzyLetters   = 5        // shorter names get no fuzzy matching
+	maxCandidateTerms = 500
+)
+
+//go:embed words.txt.gz
+var wordsGz []byte
+
+// registerOnce guards bleve's registry: it is a package-level map in bleve
+// with no lock, and a custom analyzer can only name char and token filter
+// types found there. Registration is therefore global whatever we do; the
+// Once makes it happen once, race-free, on the first NewIndex rather than in
+// an init() every importer pays for. The constructors are pure functions, so
+// sharing them between indexes is harmless.
+var registerOnce sync.Once
+
+func registerAnalysis() error {
+	var err error
+	registerOnce.Do(func() {
+		err = errors.Join(
+			registry.RegisterCharFilter(foldCharFilter, func(map[string]interface{}, *registry.Cache) (analysis.CharFilter, error) {
+				return foldFilter{}, nil
+			}),
+			registry.RegisterTokenFilter(skelTokenFilter, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+				return skelFilter{}, nil
+			}),
+		)
+	})
+	return err
+}
+
+// foldFilter is layers 1 and 2 of Fold as a bleve char filter: it emits
+// the folded words separated by spaces for the whitespace tokenizer.
+type foldFilter struct{}
+
+func (foldFilter) Filter(in []byte) []byte {
+	toks := analyze(string(in), nil)
+	var out []byte
+	for i, t := range toks {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, t.plain...)
+	}
+	return out
+}
+
+// skelFilter is layer 3 of Fold as a bleve token filter.
+type skelFilter struct{}
+
+func (skelFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		t.Term = skeleton(nil, t.Term)
+	}
+	return in
+}
+
+// term is one registered brand term, folded.
+type term struct {
+	brand  int    // index into Index.brands
+	text   string // as written in the registry
+	kind   string // "name", "alias", "product"
+	plains []string
+	keys   []string
+	joined string // skeleton of the words run together
+	// anchor brings the term up as a candidate: its most telling key, or
+	// for several words its most telling adjacent pair of keys ("max 90"),
+	// so a common word of a product name ("classic") alone does not.
+	anchor string
+	fuzzy  bool // eligible for one-edit matching
+	common bool // every word is an ordinary English word
+}
+
+type brandInfo struct {
+	id, name string
+	// context holds keys of words that show the brand is meant: keywords,
+	// words of product names and aliases, minus the name's own words.
+	context map[string]struct{}
+}
+
+// Index finds brand mentions in listing text. It is safe for concurrent use.
+type Index struct {
+	bleve  bleve.Index
+	brands []brandInfo
+	terms  []term
+	words  map[string]struct{} // ordinary English words, lowercase
+
+	// Vocabulary prefilters in front of bleve: a listing key that is in
+	// none of these cannot bring up a candidate, so bleve is not asked.
+	anchors map[string]struct{} // single-word terms' keys
+	pairs   map[string]struct{} // multi-word terms' anchor pairs
+	joins   map[string]struct{}
+	// joinPrefixes holds every prefix of every joined key: a word that is
+	// not one cannot start a split-up term, so no joining is tried.
+	joinPrefixes map[string]struct{}
+	joinMin      int
+	joinMax      int
+	// deletes maps each one-letter deletion of a fuzzy-eligible key to
+	// that key (SymSpell style).
+	deletes map[string][]string
+}
+
+// NewIndex indexes every brand's name, aliases and product names in an
+// in-memory scorch bleve index with the evasion-folding analyzer.
+func NewIndex(brands []brand.Brand) (*Index, error) {
+	if err := registerAnalysis(); err != nil {
+		return nil, fmt.Errorf("register bleve analysis: %w", err)
+	}
+	words, err := loadWords()
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{
+		words:        words,
+		anchors:      make(map[string]struct{}),
+		pairs:        make(map[string]struct{}),
+		joinPrefixes: make(map[string]struct{}),
+		joins:        make(map[string]struct{}),
+		deletes:      make(map[string][]string),
+		joinMin:      1 << 30,
+	}
+	for bi, b := range brands {
+		ix.brands = append(ix.brands, brandInfo{id: b.ID, name: b.Name})
+		seen := make(map[string]bool)
+		add := func(text, kind string) {
+			t, ok := ix.newTerm(bi, text, kind)
+			if !ok || seen[strings.Join(t.keys, " ")] {
+				return
+			}
+			seen[strings.Join(t.keys, " ")] = true
+			ix.terms = append(ix.terms, t)
+		}
+		add(b.Name, "name")
+		for _, a := range b.Aliases {
+			add(a, "alias")
+		}
+		for _, p := range b.Products {
+			add(p.Name, "product")
+		}
+		ix.brands[bi].context = ix.brandContext(b)
+	}
+	for _, t := range ix.terms {
+		if len(t.keys) == 1 {
+			ix.anchors[t.anchor] = struct{}{}
+		} else {
+			ix.pairs[t.anchor] = struct{}{}
+		}
+		ix.joins[t.joined] = struct{}{}
+		for i := 1; i < len(t.joined); i++ {
+			ix.joinPrefixes[t.joined[:i]] = struct{}{}
+		}
+		ix.joinMin = min(ix.joinMin, len(t.joined))
+		ix.joinMax = max(ix.joinMax, len(t.joined))
+		if t.fuzzy {
+			forDeletes(t.joined, func(d string) {
+				if !contains(ix.deletes[d], t.joined) {
+					ix.deletes[d] = append(ix.deletes[d], t.joined)
+				}
+			})
+		}
+	}
+	if ix.bleve, err = ix.buildBleve(); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// Close releases the bleve index.
+func (ix *Index) Close() error {
+	if err := ix.bleve.Close(); err != nil {
+		return fmt.Errorf("close bleve index: %w", err)
+	}
+	return nil
+}
+
+func (ix *Index) newTerm(bi int, text, kind string) (term, bool) {
+	toks := analyze(text, nil)
+	if len(toks) == 0 {
+		return term{}, false
+	}
+	t := term{brand: bi, text: text, kind: kind, common: true}
+	var joined []byte
+	letters := 0
+	for _, tk := range toks {
+		t.plains = append(t.plains, tk.plain)
+		t.keys = append(t.keys, tk.key)
+		joined = append(joined, tk.plain...)
+		if _, ok := ix.words[tk.plain]; !ok {
+			t.common = false
+		}
+		for _, r := range tk.plain {
+			if isLetterRune(r) {
+				letters++
+			}
+		}
+	}
+	t.joined = string(skeleton(nil, joined))
+	if len(toks) == 1 {
+		t.anchor = t.keys[0]
+	} else {
+		best := 0
+		for i := 1; i+1 < len(t.keys); i++ {
+			if ix.betterPair(t, i, best) {
+				best = i
+			}
+		}
+		t.anchor = t.keys[best] + " " + t.keys[best+1]
+	}
+	t.fuzzy = letters >= minFuzzyLetters && !t.common && !ix.isWord(string(joined))
+	return t, true
+}
+
+// betterPair prefers pairs with a word that is not ordinary English, then
+// longer pairs: listings rarely contain them by chance, so few listings go
+// to bleve for nothing.
+func (ix *Index) betterPair(t term, i, best int) bool {
+	telling := func(j int) bool { return !ix.isWord(t.plains[j]) || !ix.isWord(t.plains[j+1]) }
+	if a, b := telling(i), telling(best); a != b {
+		return a
+	}
+	return len(t.keys[i])+len(t.keys[i+1]) > len(t.keys[best])+len(t.keys[best+1])
+}
+
+func (ix *Index) isWord(plain string) bool {
+	_, ok := ix.words[plain]
+	return ok
+}
+
+func (ix *Index) brandContext(b brand.Brand) map[string]struct{} {
+	own := make(map[string]bool)
+	for _, tk := range analyze(b.Name, nil) {
+		own[tk.key] = true
+	}
+	ctx := make(map[string]struct{})
+	add := func(text string, all bool) {
+		for _, tk := range analyze(text, nil) {
+			if own[tk.key] || !all && (len(tk.plain) < 3 || isStopword(tk.plain)) {
+				continue
+			}
+			ctx[tk.key] = struct{}{}
+		}
+	}
+	for _, k := range b.Keywords {
+		add(k, true)
+	}
+	for _, a := range b.Aliases {
+		add(a, false)
+	}
+	for _, p := range b.Products {
+		add(p.Name, false)
+	}
+	return ctx
+}
+
+func isStopword(w string) bool {
+	switch w {
+	case "the", "and", "for", "with", "of", "a", "an", "in", "on", "by", "to", "new", "set", "pro", "plus", "max", "mini", "edition", "series", "collection", "original", "classic":
+		return true
+	}
+	return false
+}
+
+func (ix *Index) buildBleve() (bleve.Index, error) {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomAnalyzer(foldedAnalyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"char_filters":  []string{foldCharFilter},
+		"tokenizer":     whitespace.Name,
+		"token_filters": []string{skelTokenFilter},
+	}); err != nil {
+		return nil, fmt.Errorf("define folded analyzer: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(plainAnalyzer, map[string]interface{}{
+		"type":         custom.Name,
+		"char_filters": []string{foldCharFilter},
+		"tokenizer":    whitespace.Name,
+	}); err != nil {
+		return nil, fmt.Errorf("define plain analyzer: %w", err)
+	}
+	if err := im.AddCustomTokenFilter(pairTokenFilter, map[string]interface{}{
+		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
+	}); err != nil {
+		return nil, fmt.Errorf("define pair filter: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(pairAnalyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"char_filters":  []string{foldCharFilter},
+		"tokenizer":     whitespace.Name,
+		"token_filters": []string{skelTokenFilter, pairTokenFilter},
+	}); err != nil {
+		return nil, fmt.Errorf("define pair analyzer: %w", err)
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range []struct{ name, analyzer string }{
+		{fieldFolded, foldedAnalyzer}, {fieldPlain, plainAnalyzer}, {fieldJoined, foldedAnalyzer}, {fieldPairs, pairAnalyzer},
+	} {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = f.analyzer
+		fm.Store = false
+		fm.IncludeTermVectors = false
+		fm.IncludeInAll = false
+		dm.AddFieldMappingsAt(f.name, fm)
+	}
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = foldedAnalyzer
+
+	idx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create bleve index: %w", err)
+	}
+	batch := idx.NewBatch()
+	for i, t := range ix.terms {
+		doc := map[string]string{
+			fieldFolded: t.text,
+			fieldPlain:  t.text,
+			fieldPairs:  t.text,
+			// The words run together unfolded: the analyzer folds the
+			// whole, as Find does with joined listing words.
+			fieldJoined: strings.Join(t.plains, ""),
+		}
+		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("index term %q: %w", t.text, err)
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("index brand terms: %w", err)
+	}
+	return idx, nil
+}
+
+func loadWords() (map[string]struct{}, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(wordsGz))
+	if err != nil {
+		return nil, fmt.Errorf("read word list: %w", err)
+	}
+	words := make(map[string]struct{}, 64000)
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		words[sc.Text()] = struct{}{}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read word list: %w", err)
+	}
+	return words, nil
+}
+
+// forDeletes calls f with every string made by deleting one letter of s.
+func forDeletes(s string, f func(string)) {
+	var buf []byte
+	prev := -1
+	for i := 0; i < len(s); i++ {
+		if prev >= 0 && s[i] == s[prev] {
+			continue // same deletion as the previous letter's
+		}
+		prev = i
+		buf = append(buf[:0], s[:i]...)
+		buf = append(buf, s[i+1:]...)
+		f(string(buf))
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,145 @@
+package textmatch
+
+import (
+	"fmt"
+	"strings"
+)
+
+// tactic is a set of evasions seen in a stretch of text.
+type tactic uint16
+
+const (
+	tConfusable tactic = 1 << iota
+	tZeroWidth
+	tSoftHyphen
+	tFullWidth
+	tStyled
+	tAccent
+	tLeet
+	tSpaced
+	tDotted
+	tDoubled
+	tDropped
+	tTransposed
+	tJoined
+)
+
+// tacticInfo names each tactic for Mention.Tactics and describes it for
+// Evidence, in bit order.
+func tacticInfo(t tactic) (name, phrase string) {
+	switch t {
+	case tConfusable:
+		return "confusable", "confusable"
+	case tZeroWidth:
+		return "zero-width", "zero-width characters in"
+	case tSoftHyphen:
+		return "soft-hyphen", "soft hyphens in"
+	case tFullWidth:
+		return "full-width", "full-width form"
+	case tStyled:
+		return "styled", "styled letters (math/circled/ligature)"
+	case tAccent:
+		return "accent", "accented form"
+	case tLeet:
+		return "leet", "leetspeak"
+	case tSpaced:
+		return "spaced", "spaced letters"
+	case tDotted:
+		return "dotted", "dotted letters"
+	case tDoubled:
+		return "doubled", "doubled letters"
+	case tDropped:
+		return "dropped", "dropped letter"
+	case tTransposed:
+		return "transposed", "transposed letters"
+	case tJoined:
+		return "joined", "run-together form"
+	}
+	return "", ""
+}
+
+func (t tactic) names() []string {
+	var out []string
+	for b := tactic(1); b != 0 && b <= tJoined; b <<= 1 {
+		if t&b != 0 {
+			n, _ := tacticInfo(b)
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Mention is one brand term found in a listing.
+type Mention struct {
+	BrandID string
+	// Brand is the brand's display name, for evidence.
+	Brand string
+	// Term is the registered term matched, as written in the registry.
+	Term string
+	// TermKind is "name", "alias" or "product".
+	TermKind string
+	// Field is "title" or "description".
+	Field string
+	// Surface is the text exactly as the seller wrote it.
+	Surface string
+	// Tactics lists the evasions detected in Surface: "confusable",
+	// "zero-width", "soft-hyphen", "full-width", "styled", "accent", "leet",
+	// "spaced", "dotted", "doubled", "dropped", "transposed", "joined".
+	// Empty means a plain spelling.
+	Tactics []string
+	// Nominative marks accessory or compatibility use ("filter compatible
+	// with Dyson V11", "band for Fossil Gen 6").
+	Nominative bool
+	// Ambiguous marks a term made of ordinary English words ("coach") in
+	// text with no context for the brand: none of its other terms,
+	// keywords, words of its product names, or counterfeit coded language.
+	Ambiguous bool
+	// Start and End are Surface's byte offsets in the field.
+	Start, End int
+}
+
+// Evidence is one line an analyst reads in seconds, for example
+// "title has 'Fuⅼⅼips' (confusable of Fullips)".
+func (m Mention) Evidence() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s has '%s' (", m.Field, m.Surface)
+	var phrases []string
+	for _, name := range m.Tactics {
+		for t := tactic(1); t <= tJoined; t <<= 1 {
+			if n, p := tacticInfo(t); n == name {
+				phrases = append(phrases, strings.TrimSuffix(p, " in"))
+			}
+		}
+	}
+	of := m.Term
+	switch m.TermKind {
+	case "alias":
+		of = fmt.Sprintf("%s, alias of %s", m.Term, m.Brand)
+	case "product":
+		if strings.Contains(strings.ToLower(m.Term), strings.ToLower(m.Brand)) {
+			of = fmt.Sprintf("%s, product name", m.Term)
+		} else {
+			of = fmt.Sprintf("%s, product name of %s", m.Term, m.Brand)
+		}
+	}
+	switch {
+	case len(phrases) > 0:
+		fmt.Fprintf(&b, "%s of %s", strings.Join(phrases, " + "), of)
+	case m.TermKind == "name":
+		b.WriteString("brand name")
+	case m.TermKind == "alias":
+		fmt.Fprintf(&b, "alias of %s", m.Brand)
+	case m.TermKind == "product" && strings.Contains(strings.ToLower(m.Term), strings.ToLower(m.Brand)):
+		b.WriteString("product name")
+	default:
+		fmt.Fprintf(&b, "product name of %s", m.Brand)
+	}
+	b.WriteByte(')')
+	if m.Nominative {
+		b.WriteString(" [compatibility use]")
+	}
+	if m.Ambiguous {
+		b.WriteString(" [ambiguous: ordinary word, no brand context]")
+	}
+	return b.String()
+}

@@ -1,0 +1,218 @@
+package textmatch
+
+import (
+	"sort"
+	"strings"
+)
+
+// match is a verified term occurrence: tokens [lo, hi) of a field.
+type match struct {
+	term    int
+	field   int
+	lo, hi  int
+	tac     tactic
+	quality int // lower is surer
+}
+
+const (
+	qPlain    = iota // same spelling once characters are folded
+	qSkeleton        // same visual skeleton (leet, doubled letters...)
+	qJoined          // words run together or split apart
+	qFuzzy           // one letter dropped or two swapped
+)
+
+// verify appends every occurrence of term id in toks, checked by exact
+// rules on word boundaries: bleve and the deletion dictionary only propose.
+func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
+	t := &ix.terms[id]
+	toks := f.toks
+	n := len(t.keys)
+	for i := range toks {
+		// The term's words in sequence.
+		if i+n <= len(toks) && toks[i].key == t.keys[0] && sameWords(toks[i:i+n], t) {
+			dst = append(dst, ix.grade(id, fi, toks, i, i+n, 0))
+			continue
+		}
+		if toks[i].key == t.joined {
+			// A multi-word term run together: "louisvuitton".
+			if n >= 2 && digitsMatch(toks[i].plain, strings.Join(t.plains, "")) {
+				dst = append(dst, ix.grade(id, fi, toks, i, i+1, tJoined))
+			}
+			continue
+		}
+		// One edit, for long names that are not ordinary words.
+		if t.fuzzy && f.fuzzy != nil && f.fuzzy[i] {
+			if e := oneEdit(toks[i].key, t.joined); e != 0 {
+				dst = append(dst, ix.grade(id, fi, toks, i, i+1, e))
+			}
+		}
+	}
+	// The term split into two or three pieces: "Ful lips".
+	for _, sp := range f.splits {
+		if sp.key == t.joined && sp.hi-sp.lo != n && ix.plausibleSplit(toks[sp.lo:sp.hi]) {
+			dst = append(dst, ix.grade(id, fi, toks, sp.lo, sp.hi, tSpaced))
+		}
+	}
+	return dst
+}
+
+// sameWords reports whether toks spell the term word for word. Words with
+// digits (model numbers) must match exactly: their skeletons collide
+// ("V1" and "V11" both fold to "vl").
+func sameWords(toks []token, t *term) bool {
+	for j, tk := range toks {
+		if tk.key != t.keys[j] || !digitsMatch(tk.plain, t.plains[j]) {
+			return false
+		}
+	}
+	return true
+}
+
+func digitsMatch(listing, registered string) bool {
+	if !hasDigit(registered) {
+		return true
+	}
+	return listing == registered
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// plausibleSplit rejects pieces that are all ordinary words ("sun day" is
+// not an evasion of a brand "Sunday") and pieces far apart.
+func (ix *Index) plausibleSplit(toks []token) bool {
+	allWords := true
+	for i, t := range toks {
+		if i > 0 && t.start-toks[i-1].end > 3 {
+			return false
+		}
+		if len(t.plain) < 2 || !ix.isWord(t.plain) {
+			allWords = false
+		}
+	}
+	return !allWords
+}
+
+// oneEdit reports how got differs from want by one dropped letter or two
+// swapped neighbours, or 0. Substitutions are not accepted: they turn too
+// many ordinary words into brands.
+func oneEdit(got, want string) tactic {
+	switch {
+	case len(got) == len(want)-1:
+		i := 0
+		for i < len(got) && got[i] == want[i] {
+			i++
+		}
+		if got[i:] == want[i+1:] {
+			return tDropped
+		}
+	case len(got) == len(want):
+		i := 0
+		for i < len(got) && got[i] == want[i] {
+			i++
+		}
+		if i+1 < len(got) && got[i] == want[i+1] && got[i+1] == want[i] && got[i+2:] == want[i+2:] {
+			return tTransposed
+		}
+	}
+	return 0
+}
+
+// grade works out which evasions turned the term into toks[lo:hi] and how
+// sure the match is.
+func (ix *Index) grade(id, fi int, toks []token, lo, hi int, extra tactic) match {
+	t := &ix.terms[id]
+	var got strings.Builder
+	tac := extra
+	for _, tk := range toks[lo:hi] {
+		got.WriteString(tk.plain)
+		tac |= tk.tac
+	}
+	g, w := got.String(), strings.Join(t.plains, "")
+	if countLeet(g) > countLeet(w) {
+		tac |= tLeet
+	}
+	if extra&(tDropped|tTransposed) == 0 {
+		a, b := leetOnly(g), leetOnly(w)
+		if a != b {
+			ca, cb := collapse(a), collapse(b)
+			if ca != cb {
+				tac |= tConfusable // ASCII look-alikes: l/I, rn/m, vv/w
+			}
+			switch da, db := len(a)-len(ca), len(b)-len(cb); {
+			case da > db:
+				tac |= tDoubled
+			case da < db:
+				tac |= tDropped
+			}
+		}
+	}
+	q := qSkeleton
+	switch {
+	case extra&(tDropped|tTransposed) != 0:
+		q = qFuzzy
+	case extra&(tJoined|tSpaced) != 0:
+		q = qJoined
+	case tac == 0:
+		q = qPlain
+	}
+	return match{term: id, field: fi, lo: lo, hi: hi, tac: tac, quality: q}
+}
+
+func countLeet(s string) int {
+	n := 0
+	for _, r := range s {
+		if leetLetter(r) != r {
+			n++
+		}
+	}
+	return n
+}
+
+// resolve drops matches that a better one covers: within a brand the
+// longest term wins ("Fullips Lip Plumper" over "Fullips"); between brands
+// a surer match wins over a looser one on the same words.
+func resolve(ms []match, terms []term) []match {
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if a.quality != b.quality {
+			return a.quality < b.quality
+		}
+		if a.hi-a.lo != b.hi-b.lo {
+			return a.hi-a.lo > b.hi-b.lo
+		}
+		return a.term < b.term
+	})
+	var kept []match
+	for _, m := range ms {
+		ok := true
+		for _, k := range kept {
+			if k.field != m.field || k.hi <= m.lo || m.hi <= k.lo {
+				continue
+			}
+			if terms[k.term].brand == terms[m.term].brand || k.quality < m.quality {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, m)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].field != kept[j].field {
+			return kept[i].field < kept[j].field
+		}
+		if kept[i].lo != kept[j].lo {
+			return kept[i].lo < kept[j].lo
+		}
+		return kept[i].term < kept[j].term
+	})
+	return kept
+}
