@@ -23,6 +23,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -432,6 +433,9 @@ func (g *generator) niceUp(v float64) float64 {
 
 func (g *generator) addStock(l *listing.Listing, prefer []string) error {
 	key := ""
+	// A preferred photo that is some brand's reference would make an
+	// innocent listing carry an official photo: keep to stock photos.
+	prefer = slices.DeleteFunc(slices.Clone(prefer), func(k string) bool { return !slices.Contains(g.stockKeys, k) })
 	if len(prefer) > 0 && g.rng.IntN(4) != 0 {
 		key = pick(g.rng, prefer)
 	} else {

@@ -3,6 +3,7 @@ package fixturegen
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -162,6 +163,7 @@ func readJSONL(t *testing.T, path string) [][]byte {
 // what the labels claim.
 func checkFixtures(t *testing.T, dir string) {
 	t.Helper()
+	checkOfficialPhotos(t, dir)
 	var reg brand.Registry
 	data, err := os.ReadFile(filepath.Join(dir, BrandsFile))
 	if err != nil {
@@ -396,4 +398,52 @@ func floorsOf(b *brand.Brand) []*price.Money {
 		}
 	}
 	return fs
+}
+
+// checkOfficialPhotos makes sure only counterfeits and authorized sellers
+// carry a byte-for-byte copy of a brand's reference photo: an innocent
+// listing with the official photo would be labelled against its evidence.
+func checkOfficialPhotos(t *testing.T, dir string) {
+	t.Helper()
+	refs := map[[32]byte]string{}
+	matches, _ := filepath.Glob(filepath.Join(dir, ImagesDir, "ref-*.jpg"))
+	for _, f := range matches {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs[sha256.Sum256(data)] = filepath.Base(f)
+	}
+	type label struct {
+		ID            string `json:"listing_id"`
+		Counterfeit   bool   `json:"counterfeit"`
+		NegativeClass string `json:"negative_class"`
+	}
+	labels := map[string]label{}
+	for _, line := range readJSONL(t, filepath.Join(dir, LabelsFile)) {
+		var l label
+		if err := json.Unmarshal(line, &l); err != nil {
+			t.Fatal(err)
+		}
+		labels[l.ID] = l
+	}
+	for _, line := range readJSONL(t, filepath.Join(dir, ListingsFile)) {
+		var l listing.Listing
+		if err := json.Unmarshal(line, &l); err != nil {
+			t.Fatal(err)
+		}
+		lab := labels[l.ID]
+		if lab.Counterfeit || lab.NegativeClass == "authorized" {
+			continue
+		}
+		for _, img := range l.Images {
+			data, err := os.ReadFile(filepath.Join(dir, img))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref, ok := refs[sha256.Sum256(data)]; ok {
+				t.Errorf("%s (%s) uses reference photo %s as %s", l.ID, lab.NegativeClass, ref, img)
+			}
+		}
+	}
 }
