@@ -39,12 +39,12 @@ func LoadFile(path string) (*Registry, error) {
 	if len(data) > MaxRegistryBytes {
 		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrInvalid, MaxRegistryBytes)
 	}
-	reg, err := Parse(data, path)
+	reg, err := decode(data, path)
 	if err != nil {
 		return nil, err
 	}
 	reg.Dir = filepath.Dir(path)
-	if err := reg.checkImages(path); err != nil {
+	if err := errors.Join(reg.Validate(path), reg.checkImages(path)); err != nil {
 		return nil, err
 	}
 	return reg, nil
@@ -54,6 +54,17 @@ func LoadFile(path string) (*Registry, error) {
 // a superset of JSON, so one decoder serves both. Unknown fields are errors:
 // a misspelt "price_flor" would otherwise silently disable a signal.
 func Parse(data []byte, name string) (*Registry, error) {
+	reg, err := decode(data, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Validate(name); err != nil {
+		return nil, err
+	}
+	return reg, nil
+}
+
+func decode(data []byte, name string) (*Registry, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -67,9 +78,6 @@ func Parse(data []byte, name string) (*Registry, error) {
 	var reg Registry
 	if err := doc.Decode(&reg); err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", name, ErrInvalid, describeYAMLError(err))
-	}
-	if err := reg.Validate(name); err != nil {
-		return nil, err
 	}
 	return &reg, nil
 }

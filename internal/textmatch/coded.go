@@ -1,11 +1,11 @@
 package textmatch
 
-import "sort"
-
 // Counterfeit coded language. Words are compared by their visual skeleton
 // (see Fold), so "r3plica", "R E P L I C A" and "réplica" all read as
 // "replica"; the skeleton constants below are checked against skeleton()
 // by TestCodedKeys. Guards compare plain (character-folded) words.
+
+import "sort"
 
 // Coded is one piece of counterfeit coded language.
 type Coded struct {

@@ -1,0 +1,188 @@
+package score
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/assay-dev/assay/docs/schema"
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/price"
+)
+
+func newTestEngine(t *testing.T) *Engine {
+	t.Helper()
+	reg, err := brand.LoadFile(filepath.Join("testdata", "brands.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := New(reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// hashOf hashes a test image, optionally mirrored first, as a listing photo.
+func hashOf(t *testing.T, name string, mirror bool) Image {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "images", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mirror {
+		src, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := src.Bounds()
+		dst := image.NewRGBA(b)
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				dst.Set(b.Max.X-1-(x-b.Min.X), y, src.At(x, y))
+			}
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 80}); err != nil {
+			t.Fatal(err)
+		}
+		data = buf.Bytes()
+	}
+	h, err := imagehash.Compute(data, imagehash.DefaultLimits())
+	return Image{Ref: name, Hash: h, Err: err}
+}
+
+func usd(a float64) *price.Money { return &price.Money{Amount: a, Currency: "USD"} }
+
+func TestScore(t *testing.T) {
+	eng := newTestEngine(t)
+	tests := []struct {
+		name    string
+		l       listing.Listing
+		images  []Image
+		flagged bool
+		brand   string
+		// evidence fragments that must appear among the signals
+		evidence []string
+	}{
+		{
+			name:     "confusable name and low price",
+			l:        listing.Listing{Title: "Fuⅼⅼips lip plumper gloss", Price: usd(4.99)},
+			flagged:  true,
+			brand:    "fullips",
+			evidence: []string{"confusable", "of the 19.00 USD floor for Fullips Lip Plumper"},
+		},
+		{
+			name:     "plain name with coded language",
+			l:        listing.Listing{Title: "Fullips lip plumper 1:1 mirror quality", Price: usd(18)},
+			flagged:  true,
+			brand:    "fullips",
+			evidence: []string{"coded language"},
+		},
+		{
+			name:     "plain name at full price from a reseller",
+			l:        listing.Listing{Title: "Fullips Lip Plumper, sealed", Price: usd(24)},
+			flagged:  false,
+			brand:    "fullips",
+			evidence: []string{"at or above"},
+		},
+		{
+			name:     "authorized seller on sale",
+			l:        listing.Listing{Title: "Fullips Lip Plumper - 60% off today", Price: usd(7.6), Seller: listing.Seller{ID: "etal-official"}},
+			flagged:  false,
+			brand:    "fullips",
+			evidence: []string{"authorized seller"},
+		},
+		{
+			name:     "accessory",
+			l:        listing.Listing{Title: "Replacement filter compatible with Dyson V11 vacuum", Price: usd(12)},
+			flagged:  false,
+			brand:    "dyson",
+			evidence: []string{"not weighed"},
+		},
+		{
+			name:     "ordinary word",
+			l:        listing.Listing{Title: "Coach tickets London to Bristol, open return", Price: usd(22)},
+			flagged:  false,
+			brand:    "coach",
+		},
+		{
+			name:     "unknown currency skips the price signal",
+			l:        listing.Listing{Title: "Fullips lip plumper", Price: &price.Money{Amount: 3, Currency: "XTS"}},
+			flagged:  false,
+			brand:    "fullips",
+			evidence: []string{"no exchange rate"},
+		},
+		{
+			name:     "mirrored official photo, generic title, low price",
+			l:        listing.Listing{Title: "lip plumper gloss big lips", Price: usd(3)},
+			images:   []Image{hashOf(t, "ref-fullips.jpg", true)},
+			flagged:  true,
+			brand:    "fullips",
+			evidence: []string{"matches reference images/ref-fullips.jpg"},
+		},
+		{
+			name:     "unreadable image still scores the rest",
+			l:        listing.Listing{Title: "Fuⅼⅼips lip plumper", Price: usd(4)},
+			images:   []Image{hashOf(t, "broken.jpg", false), hashOf(t, "unrelated.jpg", false)},
+			flagged:  true,
+			brand:    "fullips",
+			evidence: []string{"image 1 (broken.jpg) not used"},
+		},
+		{
+			name:    "no brand at all",
+			l:       listing.Listing{Title: "AAA batteries, 24 pack", Price: usd(9)},
+			images:  []Image{hashOf(t, "unrelated.jpg", false)},
+			flagged: false,
+			brand:   "",
+		},
+	}
+	v, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.l.ID = "t-1"
+			if tt.l.Seller.ID == "" {
+				tt.l.Seller.ID = "s-42"
+			}
+			got := eng.Score(&tt.l, tt.images)
+			data, _ := json.Marshal(got)
+			if got.Flagged != tt.flagged || got.BrandID != tt.brand {
+				t.Fatalf("flagged=%v brand=%q, want flagged=%v brand=%q\n%s", got.Flagged, got.BrandID, tt.flagged, tt.brand, data)
+			}
+			var all strings.Builder
+			for _, s := range got.Signals {
+				all.WriteString(s.Evidence + "\n")
+			}
+			for _, e := range tt.evidence {
+				if !strings.Contains(all.String(), e) {
+					t.Errorf("no signal mentions %q:\n%s", e, all.String())
+				}
+			}
+			if err := v.Validate(schema.Verdict, data); err != nil {
+				t.Errorf("verdict breaks the schema: %v\n%s", err, data)
+			}
+		})
+	}
+}
+
+func TestNewRejectsBadReference(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ref.jpg"), []byte("\xff\xd8\xff\xe0 not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg := &brand.Registry{Dir: dir, Brands: []brand.Brand{{ID: "acme", Name: "Acme", ReferenceImages: []string{"ref.jpg"}}}}
+	_, err := New(reg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "brand acme: reference_images[0]: ref.jpg") {
+		t.Fatalf("New error = %v, want one naming the brand, field and file", err)
+	}
+}

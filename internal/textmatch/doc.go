@@ -1,0 +1,51 @@
+// Package textmatch finds brand mentions in listing text despite evasion
+// (look-alike letters, invisible characters, full-width and styled letters,
+// accents, leetspeak, spaced or dotted letters, doubled, dropped or swapped
+// letters, multi-word names run together) and counterfeit coded language
+// ("replica", "1:1", "AAA", "mirror quality"...). It says what the text
+// names and how; whether a listing is counterfeit is left to package score,
+// images to package imagehash, and loading the registry to package brand.
+//
+// # Design
+//
+// Fold is a pipeline of small layers (see its comment). Listing text is
+// analysed once into tokens that keep the seller's original byte spans, a
+// character-folded "plain" form and a visual-skeleton "key".
+//
+// NewIndex puts every brand name, alias and product name in an in-memory
+// scorch bleve index, one document per term, with fields folded (skeleton
+// keys, by a custom analyzer made of this package's char filter and token
+// filter), plain (characters folded only), joined (the words run together,
+// for "louisvuitton") and pairs (adjacent keys in twos, via bleve's shingle
+// filter).
+//
+// Find has three stages:
+//
+//  1. Prefilter: Go maps of the index vocabulary (single-word terms' keys,
+//     multi-word terms' most telling adjacent pair, joined keys and their
+//     prefixes, and a SymSpell-style one-deletion dictionary) pick the
+//     listing's keys that some term is indexed under. Most listings have
+//     none and never reach bleve; bleve's ~40 µs per query would otherwise
+//     dominate. The maps know only that a key exists, not which term has it.
+//  2. Candidates: one bleve disjunction of term queries per listing over the
+//     surviving keys returns the candidate terms. No per-token fuzzy
+//     queries: they cost 20 times more and flood false hits.
+//  3. Verification: each candidate is checked with exact rules on token
+//     boundaries — the term's keys in sequence (model numbers must match
+//     digit for digit), the joined form as one word, the word split into
+//     two or three pieces that are not all ordinary words, or, for names of
+//     five or more letters that are not English words, one dropped letter
+//     or one swap in a word that is not an English word. "millisiemens" is
+//     one token and never matches Siemens.
+//
+// Verified matches are then graded (which evasions, how sure), overlaps
+// resolved (a brand's longest term wins; a surer match beats a looser one
+// of another brand), and guarded: Nominative for compatibility use ("for
+// X", "compatible with X", "X-compatible"), Ambiguous for terms made of
+// ordinary English words ("coach") when nothing else in the listing points
+// at the brand. A product name of ordinary words with no brand context
+// ("Suede Classic") is dropped rather than reported.
+//
+// The English word list (Debian wamerican, lowercase entries only) is
+// embedded gzip-compressed and loaded into each Index.
+package textmatch
