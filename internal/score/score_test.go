@@ -108,10 +108,10 @@ func TestScore(t *testing.T) {
 			evidence: []string{"not weighed"},
 		},
 		{
-			name:     "ordinary word",
-			l:        listing.Listing{Title: "Coach tickets London to Bristol, open return", Price: usd(22)},
-			flagged:  false,
-			brand:    "coach",
+			name:    "ordinary word",
+			l:       listing.Listing{Title: "Coach tickets London to Bristol, open return", Price: usd(22)},
+			flagged: false,
+			brand:   "coach",
 		},
 		{
 			name:     "unknown currency skips the price signal",

@@ -43,7 +43,9 @@ var evasions = []struct {
 	{"accent", func(s string) string {
 		return strings.NewReplacer("a", "á", "e", "é", "o", "ö", "u", "ü").Replace(s)
 	}},
-	{"leet", func(s string) string { return strings.NewReplacer("o", "0", "e", "3", "a", "4", "i", "1", "s", "5").Replace(s) }},
+	{"leet", func(s string) string {
+		return strings.NewReplacer("o", "0", "e", "3", "a", "4", "i", "1", "s", "5").Replace(s)
+	}},
 	{"spaced", func(s string) string { return strings.Join(strings.Split(strings.ReplaceAll(s, " ", ""), ""), " ") }},
 	{"dotted", func(s string) string { return strings.Join(strings.Split(strings.ReplaceAll(s, " ", ""), ""), ".") }},
 	{"doubled", func(s string) string {
