@@ -75,8 +75,8 @@ func benchRegistry(t testing.TB) []brand.Brand {
 			ID:   name,
 			Name: disp,
 			Products: []brand.Product{
-				{Name: disp + " " + strings.Title(listingWords[rng.IntN(len(listingWords))])},
-				{Name: strings.Title(syl()+syl()) + " " + fmt.Sprint(rng.IntN(900)+100)},
+				{Name: disp + " " + capitalize(listingWords[rng.IntN(len(listingWords))])},
+				{Name: capitalize(syl()+syl()) + " " + fmt.Sprint(rng.IntN(900)+100)},
 			},
 			Keywords: []string{listingWords[rng.IntN(len(listingWords))]},
 		})
@@ -209,6 +209,8 @@ func TestBenchCorpus(t *testing.T) {
 		t.Errorf("recall %.3f, false mentions %d", float64(hit)/float64(branded), falsePos)
 	}
 }
+
+func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 func startsWithListingWord(title string) bool {
 	first, _, _ := strings.Cut(title, " ")
