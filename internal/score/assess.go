@@ -44,10 +44,8 @@ type imageEvidence struct {
 }
 
 func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
-	ev := &evidence{
-		mentions: e.text.Find(l.Title, l.Description),
-		coded:    textmatch.CodedLanguage(l.Title, l.Description),
-	}
+	ev := &evidence{}
+	ev.mentions, ev.coded = e.text.FindWithCoded(l.Title, l.Description)
 	for _, img := range imgs {
 		ie := imageEvidence{img: img}
 		if img.Err == nil {

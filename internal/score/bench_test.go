@@ -85,6 +85,16 @@ func BenchmarkScoreText(b *testing.B) {
 		b.Fatal(err)
 	}
 	ls := benchListings(reg, 5000)
+	// Make sure the work measured is real: about 30% of listings name a brand.
+	named := 0
+	for _, l := range ls {
+		if eng.Score(l, nil).BrandID != "" {
+			named++
+		}
+	}
+	if frac := float64(named) / float64(len(ls)); frac < 0.25 || frac > 0.4 {
+		b.Fatalf("%.0f%% of benchmark listings matched a brand, want about 30%%", frac*100)
+	}
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
