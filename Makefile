@@ -17,13 +17,15 @@ help: ## list targets
 build: ## build every command into bin/
 	$(GO) build $(GOFLAGS_T) -o $(BIN)/ ./cmd/...
 
-demo: build ## scan the bundled fixtures and print the flagged listings with their evidence
-	@echo "== matcher scan --brands fixtures/brands.yaml fixtures/listings.jsonl (first 5 verdicts) =="
-	@$(BIN)/matcher scan --brands fixtures/brands.yaml fixtures/listings.jsonl > $(BIN)/verdicts.jsonl; \
-	  status=$$?; head -n 5 $(BIN)/verdicts.jsonl; \
-	  echo "== all verdicts: $(BIN)/verdicts.jsonl; evaluation against the labels: =="; \
-	  $(BIN)/matcher eval --brands fixtures/brands.yaml --labels fixtures/labels.jsonl fixtures/listings.jsonl; \
-	  exit $$status
+demo: build ## scan the bundled fixtures: flagged listings with their evidence, then precision and recall
+	@echo "== bin/matcher scan --brands fixtures/brands.yaml --format text fixtures/listings.jsonl  (first flags shown)"
+	@$(BIN)/matcher scan --brands fixtures/brands.yaml --format text fixtures/listings.jsonl > $(BIN)/verdicts.txt
+	@head -n 24 $(BIN)/verdicts.txt
+	@$(BIN)/matcher scan -q --brands fixtures/brands.yaml fixtures/listings.jsonl > $(BIN)/verdicts.jsonl
+	@echo "   ... all flags: $(BIN)/verdicts.txt (for people), $(BIN)/verdicts.jsonl (JSON Lines)"
+	@echo
+	@echo "== bin/matcher eval --brands fixtures/brands.yaml --labels fixtures/labels.jsonl fixtures/listings.jsonl"
+	@$(BIN)/matcher eval --brands fixtures/brands.yaml --labels fixtures/labels.jsonl fixtures/listings.jsonl
 
 test: ## run every test (the README's test command); image hashing is tested on both decode paths
 	$(GO) test $(GOFLAGS_T) -count=1 ./...
@@ -40,11 +42,13 @@ eval: build ## precision, recall and F1 on the labelled fixtures
 bench: bench-text bench-image ## both throughput benchmarks
 
 bench-text: ## text-only scoring against 1,000 brands, listings/s (one core, then two)
-	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkScoreText' -benchtime 3s -count 3 -cpu 1,2 ./internal/score/
+	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkScoreText' -benchtime 3s -count 5 -cpu 1,2 ./internal/score/ | awk -f scripts/bench-median.awk
 
 bench-image: ## hashing 800x800 JPEGs, images/s (turbojpeg path when available, and pure Go)
-	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkCompute800' -benchtime 2s -count 3 -cpu 1,2 ./internal/imagehash/
-	$(GO) test -run '^$$' -bench 'BenchmarkCompute800' -benchtime 2s -count 3 -cpu 1 ./internal/imagehash/
+	@echo "== image hashing, $(if $(TAGS),libjpeg-turbo scaled decode,pure Go: install libturbojpeg0-dev for the fast path)"
+	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkCompute800' -benchtime 2s -count 5 -cpu 1,2 ./internal/imagehash/ | awk -f scripts/bench-median.awk
+	@echo "== image hashing, pure-Go fallback"
+	$(GO) test -run '^$$' -bench 'BenchmarkCompute800$$' -benchtime 2s -count 3 -cpu 1 ./internal/imagehash/ | awk -f scripts/bench-median.awk
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/listing/

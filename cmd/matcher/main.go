@@ -132,6 +132,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	ef.register(fs)
 	all := fs.Bool("all", false, "write a verdict for every listing, not only flagged ones")
 	quiet := fs.Bool("q", false, "do not print the summary line on stderr")
+	format := fs.String("format", "jsonl", "output `format`: jsonl (one verdict per line, the contract) or text (for people)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: matcher scan --brands FILE [--all] [flags] [LISTINGS.jsonl ...]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -140,6 +141,10 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	if *format != "jsonl" && *format != "text" {
+		fmt.Fprintf(stderr, "matcher scan: --format must be jsonl or text, not %q\n", *format)
 		return exitUsage
 	}
 	logger := newLogger(stderr, ef.verbose)
@@ -154,7 +159,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 	defer closeAll()
-	opts := scan.Options{All: *all, Rejects: stderr, Logger: logger}
+	opts := scan.Options{All: *all, Text: *format == "text", Rejects: stderr, Logger: logger}
 	if ef.verbose {
 		opts.Progress = func(st scan.Stats) {
 			logger.Info("scanning", "scanned", st.Scanned, "flagged", st.Flagged, "rejected", st.Rejected, "elapsed", st.Elapsed.Round(time.Second))

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,8 @@ type Source struct {
 type Options struct {
 	// All writes a verdict for every listing, not only flagged ones.
 	All bool
+	// Text writes verdicts for people (a block per listing) instead of JSON Lines.
+	Text bool
 	// Workers scoring in parallel; 0 means GOMAXPROCS.
 	Workers int
 	// Rejects receives one "FILE:LINE: reason" line per rejected line.
@@ -93,7 +96,13 @@ func Run(ctx context.Context, eng *score.Engine, sources []Source, out io.Writer
 				st.Flagged++
 			}
 			if v.Flagged || opts.All {
-				if err := enc.Encode(v); err != nil {
+				var err error
+				if opts.Text {
+					err = writeText(out, batch[i].l, v)
+				} else {
+					err = enc.Encode(v)
+				}
+				if err != nil {
 					return fmt.Errorf("write verdict: %w", err)
 				}
 			}
@@ -157,4 +166,23 @@ func scoreBatch(eng *score.Engine, h *hasher, batch []item, workers int) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// writeText writes one verdict as a short block an analyst can read.
+func writeText(w io.Writer, l *listing.Listing, v *score.Verdict) error {
+	state := "ok     "
+	if v.Flagged {
+		state = "FLAGGED"
+	}
+	brand := v.BrandID
+	if brand == "" {
+		brand = "-"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s  %s  score %.2f (threshold %.2f)  %q\n", state, v.ListingID, brand, v.Score, v.Threshold, l.Title)
+	for _, s := range v.Signals {
+		fmt.Fprintf(&b, "    %-6s %.2f  %s\n", s.Kind, s.Score, s.Evidence)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
