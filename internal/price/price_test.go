@@ -1,0 +1,59 @@
+package price
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		m  Money
+		ok bool
+	}{
+		{Money{4.99, "USD"}, true},
+		{Money{0, "EUR"}, true},
+		{Money{-1, "USD"}, false},
+		{Money{math.NaN(), "USD"}, false},
+		{Money{math.Inf(1), "USD"}, false},
+		{Money{MaxAmount + 1, "USD"}, false},
+		{Money{5, "usd"}, false},
+		{Money{5, "DOLLARS"}, false},
+		{Money{5, ""}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.m.String(), func(t *testing.T) {
+			if err := tt.m.Validate(); (err == nil) != tt.ok {
+				t.Errorf("Validate(%v) = %v, want ok=%v", tt.m, err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestConvert(t *testing.T) {
+	r := Rates{"USD": 1, "EUR": 1.1, "GBP": 1.25}
+	tests := []struct {
+		in   Money
+		to   string
+		want float64
+		err  error
+	}{
+		{Money{10, "USD"}, "USD", 10, nil},
+		{Money{10, "EUR"}, "USD", 11, nil},
+		{Money{11, "USD"}, "EUR", 10, nil},
+		{Money{10, "GBP"}, "EUR", 10 * 1.25 / 1.1, nil},
+		{Money{10, "XTS"}, "USD", 0, ErrUnknownCurrency},
+		{Money{10, "USD"}, "XTS", 0, ErrUnknownCurrency},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in.String()+"->"+tt.to, func(t *testing.T) {
+			got, err := r.Convert(tt.in, tt.to)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("err = %v, want %v", err, tt.err)
+			}
+			if err == nil && (math.Abs(got.Amount-tt.want) > 1e-9 || got.Currency != tt.to) {
+				t.Errorf("got %v, want %.4f %s", got, tt.want, tt.to)
+			}
+		})
+	}
+}
