@@ -1,8 +1,21 @@
 package imagehash
 
 import (
+	"fmt"
 	"testing"
+
+	"github.com/corona10/goimagehash"
 )
+
+// phash runs goimagehash itself on a 64x64 plane: the reference phashFast
+// must reproduce.
+func phash(small *plane) (Hash, error) {
+	h, err := goimagehash.PerceptionHash(small.gray())
+	if err != nil {
+		return 0, fmt.Errorf("perception hash: %w", err)
+	}
+	return Hash(h.GetHash()), nil
+}
 
 // TestPhashFastMatchesGoimagehash checks phashFast against
 // goimagehash.PerceptionHash bit for bit on the 64x64 planes of real photos,

@@ -38,7 +38,12 @@ func listingTransforms() []transform {
 		{"crop10", 85, func(m image.Image) image.Image { return cropCentre(m, 0.10) }},
 		{"pad10", 85, padWhite},
 		{"rotate5", 85, func(m image.Image) image.Image { return rotate(m, 5) }},
-		{"banner", 85, banner},
+		{"banner", 85, func(m image.Image) image.Image { return banner(m, false, 15) }},
+		{"banner20", 85, func(m image.Image) image.Image { return banner(m, false, 20) }},
+		{"bannertop15", 85, func(m image.Image) image.Image { return banner(m, true, 15) }},
+		{"bannertop20", 85, func(m image.Image) image.Image { return banner(m, true, 20) }},
+		{"croptl10", 85, func(m image.Image) image.Image { return cropSides(m, 0.10, 0.10, 0, 0) }},
+		{"cropbr10", 85, func(m image.Image) image.Image { return cropSides(m, 0, 0, 0.10, 0.10) }},
 	}
 }
 
@@ -84,6 +89,13 @@ func cropCentre(m image.Image, frac float64) image.Image {
 	return in.SubImage(image.Rect(dx, dy, w-dx, h-dy))
 }
 
+// cropSides cuts the given fractions off the top, left, bottom and right.
+func cropSides(m image.Image, top, left, bottom, right float64) image.Image {
+	in := toRGBA(m)
+	w, h := float64(in.Bounds().Dx()), float64(in.Bounds().Dy())
+	return in.SubImage(image.Rect(int(w*left), int(h*top), int(w*(1-right)), int(h*(1-bottom))))
+}
+
 func padWhite(m image.Image) image.Image {
 	b := m.Bounds()
 	dx, dy := b.Dx()/10, b.Dy()/10
@@ -125,12 +137,15 @@ func rotate(m image.Image, deg float64) image.Image {
 	return out
 }
 
-// banner covers the bottom 15% with a coloured strip carrying sales text, the
-// usual "SALE -70%" overlay of a reseller.
-func banner(m image.Image) image.Image {
+// banner covers the bottom (or top) pct% of the height with a coloured strip
+// carrying sales text, the usual "SALE -70%" overlay of a reseller.
+func banner(m image.Image, top bool, pct int) image.Image {
 	out := toRGBA(m)
 	w, h := out.Bounds().Dx(), out.Bounds().Dy()
-	strip := image.Rect(0, h-h*15/100, w, h)
+	strip := image.Rect(0, h-h*pct/100, w, h)
+	if top {
+		strip = image.Rect(0, 0, w, h*pct/100)
+	}
 	draw.Draw(out, strip, image.NewUniform(color.RGBA{200, 20, 40, 255}), image.Point{}, draw.Src)
 	// basicfont is 7x13 px: draw the text at 1x, then it is at least legible
 	// texture across the strip as real overlays are.

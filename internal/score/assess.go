@@ -18,17 +18,16 @@ import (
 // one cue on its own; cues combine as a noisy-OR, so independent cues
 // reinforce each other and no single weak cue reaches DefaultThreshold.
 const (
-	wTitleMention   = 0.5  // the brand's name, plainly, in the title
-	wDescMention    = 0.35 // only in the description
-	wProductMention = 0.1  // added when a product name, not just the brand, is named
-	wEvasive        = 0.75 // a disguised spelling: honest sellers do not disguise names
-	wJoined         = 0.6  // a multi-word name run together: often camel case, sometimes evasion
-	wGuarded        = 0.1  // accessory ("for Dyson") or an ordinary word ("coach bus")
-	wCoded          = 0.6  // one coded term ("replica", "1:1", "AAA")
-	wCodedMany      = 0.7  // two or more
-	wSellerUnknown  = 0.1  // not on the brand's authorized list
-	wImageNear      = 0.85 // a listing photo equal to a reference photo
-	wImageFar       = 0.3  // at the match threshold
+	wTitleMention  = 0.5  // the brand's name, plainly, in the title
+	wDescMention   = 0.35 // only in the description
+	wEvasive       = 0.75 // a disguised spelling: honest sellers do not disguise names
+	wJoined        = 0.6  // a multi-word name run together: often camel case, sometimes evasion
+	wGuarded       = 0.1  // accessory ("for Dyson") or an ordinary word ("coach bus")
+	wCoded         = 0.6  // one coded term ("replica", "1:1", "AAA")
+	wCodedMany     = 0.7  // two or more
+	wSellerUnknown = 0.1  // not on the brand's authorized list
+	wImageNear     = 0.85 // a listing photo equal to a reference photo
+	wImageFar      = 0.3  // at the match threshold
 )
 
 // evidence is what is known about a listing before any brand is considered.
@@ -36,7 +35,33 @@ type evidence struct {
 	mentions []textmatch.Mention
 	coded    []textmatch.Coded
 	images   []imageEvidence
+	// secondHand is set when the seller says the item is used.
+	secondHand bool
 }
+
+// secondHandWords mark a used item. Counterfeiters sell "new" goods, so
+// these words rarely appear on fakes.
+var secondHandWords = []string{"pre-owned", "preowned", "pre owned", "preloved", "pre-loved", "second hand", "second-hand", "secondhand", "used"}
+
+func secondHand(text string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range secondHandWords {
+		for i := strings.Index(lower, w); i >= 0; {
+			end := i + len(w)
+			if (i == 0 || !isLetter(lower[i-1])) && (end == len(lower) || !isLetter(lower[end])) {
+				return true
+			}
+			next := strings.Index(lower[i+1:], w)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+	return false
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
 
 type imageEvidence struct {
 	img     Image
@@ -44,7 +69,7 @@ type imageEvidence struct {
 }
 
 func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
-	ev := &evidence{}
+	ev := &evidence{secondHand: secondHand(l.Title) || secondHand(l.Description)}
 	ev.mentions, ev.coded = e.text.FindWithCoded(l.Title, l.Description)
 	for _, img := range imgs {
 		ie := imageEvidence{img: img}
@@ -126,7 +151,13 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 	// An accessory or an ordinary word is cheap for honest reasons; its price
 	// says nothing about the brand unless something else ties it there.
 	priceCounts := !guarded || img != nil || len(ev.coded) > 0
-	a.signals = append(a.signals, priceSignal(b, product, l.Price, e.opts.Rates, priceCounts))
+	ps := priceSignal(b, product, l.Price, e.opts.Rates, priceCounts)
+	if ps.Score > 0 && ev.secondHand && len(ev.coded) == 0 {
+		// Second-hand goods sell below the new price for honest reasons.
+		ps.Score /= 2
+		ps.Evidence += "; halved: the listing says the item is second-hand"
+	}
+	a.signals = append(a.signals, ps)
 	if b.Authorized(l.Seller.ID) {
 		a.vetoed = true
 		a.signals = append(a.signals, Signal{Kind: KindSeller, Evidence: fmt.Sprintf("seller %s is an authorized seller of %s: not a counterfeit", l.Seller.ID, b.Name)})
@@ -195,8 +226,6 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention) (*Signal, *brand.P
 		} else {
 			ev += "; an ordinary word here, with nothing tying it to the brand"
 		}
-	} else if product != nil && !evasive {
-		bestW = math.Min(bestW+wProductMention, wEvasive)
 	}
 	return &Signal{Kind: KindText, Score: bestW, Evidence: ev}, product, guarded
 }

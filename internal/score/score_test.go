@@ -94,6 +94,13 @@ func TestScore(t *testing.T) {
 			evidence: []string{"at or above"},
 		},
 		{
+			name:     "second-hand at half price",
+			l:        listing.Listing{Title: "Fullips Lip Plumper, used twice", Price: usd(7.5)},
+			flagged:  false,
+			brand:    "fullips",
+			evidence: []string{"halved: the listing says the item is second-hand"},
+		},
+		{
 			name:     "authorized seller on sale",
 			l:        listing.Listing{Title: "Fullips Lip Plumper - 60% off today", Price: usd(7.6), Seller: listing.Seller{ID: "etal-official"}},
 			flagged:  false,
@@ -184,5 +191,22 @@ func TestNewRejectsBadReference(t *testing.T) {
 	_, err := New(reg, Options{})
 	if err == nil || !strings.Contains(err.Error(), "brand acme: reference_images[0]: ref.jpg") {
 		t.Fatalf("New error = %v, want one naming the brand, field and file", err)
+	}
+}
+
+func TestSecondHand(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Pre-owned Fullips lip plumper": true,
+		"used twice, like new":          true,
+		"USED":                          true,
+		"barely used.":                  true,
+		"unused, sealed":                false,
+		"refused delivery":              false,
+		"brand new in box":              false,
+		"second hand shop find":         true,
+	} {
+		if got := secondHand(text); got != want {
+			t.Errorf("secondHand(%q) = %v, want %v", text, got, want)
+		}
 	}
 }
