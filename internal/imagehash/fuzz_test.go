@@ -58,5 +58,13 @@ func FuzzCompute(f *testing.F) {
 		if err == nil && refs[0].Hash != h {
 			t.Fatalf("original variant %v != Compute %v", refs[0].Hash, h)
 		}
+		hs, aerr := ComputeAll(data, lim)
+		all, rerr := ReferenceHashesAll(data, lim)
+		if (err == nil) != (aerr == nil) || (err == nil) != (rerr == nil) {
+			t.Fatalf("Compute err %v, ComputeAll err %v, ReferenceHashesAll err %v", err, aerr, rerr)
+		}
+		if err == nil && (hs.Whole != h || all[0].Hash != h) {
+			t.Fatalf("ComputeAll %v, ReferenceHashesAll %v, Compute %v", hs.Whole, all[0].Hash, h)
+		}
 	})
 }

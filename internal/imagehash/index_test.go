@@ -88,3 +88,104 @@ func TestIndexConcurrent(t *testing.T) {
 		t.Fatalf("Len = %d, want 800", ix.Len())
 	}
 }
+
+// TestIndexNearestAll checks that NearestAll compares each kind of hash only
+// with its own kind, at that kind's threshold, and that Nearest keeps to
+// whole-image references.
+func TestIndexNearestAll(t *testing.T) {
+	ix := NewIndexThresholds(Thresholds{Whole: 10, Crop: 6, Region: 4})
+	add := func(brand string, h Hash, variant, region string) {
+		ix.Add(Ref{BrandID: brand, Image: brand + ".jpg", RefHash: RefHash{Hash: h, Variant: variant, Region: region}})
+	}
+	add("acme", 0xff, "original", "")         // whole: 8 bits from a zero query
+	add("bolt", 0x0f, "crop-tl", "")          // one-sided crop: 4 bits, within 6
+	add("crux", 0xff, "mirrored-crop-br", "") // 8 bits: beyond the crop threshold
+	add("dyne", 0x07, "original", RegionTop)  // region: 3 bits from a zero top
+	add("echo", 0x07, "original", RegionLeft)
+	add("fern", 0x1f, "original", RegionTop) // 5 bits: beyond the region threshold
+	add("acme", 0x01, "mirrored", RegionBottom)
+
+	q := Hashes{Whole: 0, Regions: []RegionHash{
+		{Region: RegionTop, Hash: 0},
+		{Region: RegionBottom, Hash: 0},
+		{Region: RegionRight, Hash: 0}, // echo's hash is a left region: no match
+	}}
+	var got []string
+	for _, m := range ix.NearestAll(q) {
+		got = append(got, fmt.Sprintf("%s/%s/%s@%d/%d", m.BrandID, m.Variant, m.Region, m.Distance, m.Threshold))
+	}
+	// acme: bottom region 1/4 beats whole 8/10; ranked by Distance/Threshold.
+	want := []string{"acme/mirrored/bottom@1/4", "bolt/crop-tl/@4/6", "dyne/original/top@3/4"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("NearestAll = %v, want %v", got, want)
+	}
+
+	got = nil
+	for _, m := range ix.Nearest(0) {
+		got = append(got, fmt.Sprintf("%s/%s@%d/%d", m.BrandID, m.Variant, m.Distance, m.Threshold))
+	}
+	want = []string{"bolt/crop-tl@4/6", "acme/original@8/10"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Nearest = %v, want %v", got, want)
+	}
+	if ix.Len() != 7 {
+		t.Errorf("Len = %d, want 7", ix.Len())
+	}
+	if th := NewIndex(10).Thresholds(); th != (Thresholds{Whole: 10, Crop: 10, Region: 10}) {
+		t.Errorf("NewIndex(10) thresholds %+v: crop and region must not exceed whole", th)
+	}
+	if th := NewIndex(DefaultThreshold).Thresholds(); th != DefaultThresholds() {
+		t.Errorf("NewIndex(DefaultThreshold) thresholds %+v, want %+v", th, DefaultThresholds())
+	}
+}
+
+func TestReferenceHashesAll(t *testing.T) {
+	data := readTestdata(t, "fruits.jpg")
+	lim := DefaultLimits()
+	refs, err := ReferenceHashes(data, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := ReferenceHashesAll(data, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range all {
+		got = append(got, r.Variant+"/"+r.Region)
+	}
+	want := []string{
+		"original/", "mirrored/", "crop4/", "crop8/", "mirrored-crop4/", "mirrored-crop8/",
+		"crop-tl/", "crop-tr/", "crop-bl/", "crop-br/",
+		"mirrored-crop-tl/", "mirrored-crop-tr/", "mirrored-crop-bl/", "mirrored-crop-br/",
+		"original/top", "original/bottom", "original/left", "original/right",
+		"mirrored/top", "mirrored/bottom", "mirrored/left", "mirrored/right",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ReferenceHashesAll = %v\nwant %v", got, want)
+	}
+	for i, r := range refs {
+		if all[i] != r {
+			t.Errorf("hash %d: ReferenceHashesAll %+v, ReferenceHashes %+v", i, all[i], r)
+		}
+	}
+	hs, err := ComputeAll(data, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The photo itself matches each of its regions exactly.
+	for _, rh := range hs.Regions {
+		found := false
+		for _, r := range all {
+			if r.Variant == "original" && r.Region == rh.Region {
+				found = r.Hash == rh.Hash
+			}
+		}
+		if !found {
+			t.Errorf("region %s of the photo differs from its reference", rh.Region)
+		}
+	}
+	if len(hs.Regions) != 4 {
+		t.Errorf("ComputeAll gave %d regions, want 4", len(hs.Regions))
+	}
+}

@@ -163,22 +163,24 @@ func (p *plane) resize(w, h int) *plane {
 	for y := 0; y < p.h; y++ {
 		src := p.row(y)
 		out := tmp[y*w : (y+1)*w]
-		for i, cs := range xw {
+		for i := range out {
+			first, ws := xw.of(i)
 			var s float32
-			for _, c := range cs {
-				s += float32(src[c.idx]) * c.w
+			for k, c := range ws {
+				s += float32(src[first+k]) * c
 			}
 			out[i] = s
 		}
 	}
 	dst := newPlane(w, h)
 	acc := make([]float32, w)
-	for j, cs := range yw {
+	for j := 0; j < h; j++ {
 		clear(acc)
-		for _, c := range cs {
-			row := tmp[c.idx*w : (c.idx+1)*w]
+		first, ws := yw.of(j)
+		for k, c := range ws {
+			row := tmp[(first+k)*w : (first+k+1)*w]
 			for i, v := range row {
-				acc[i] += v * c.w
+				acc[i] += v * c
 			}
 		}
 		out := dst.row(j)
@@ -189,26 +191,48 @@ func (p *plane) resize(w, h int) *plane {
 	return dst
 }
 
-type contrib struct {
-	idx int
-	w   float32
+// weights are, for each output sample i, the source samples it covers
+// (first[i] onwards, consecutive) and their normalised overlaps, stored flat
+// with a fixed stride.
+type weights struct {
+	first  []int32
+	count  []int32
+	w      []float32
+	stride int
+}
+
+func (ws *weights) of(i int) (int, []float32) {
+	o := i * ws.stride
+	return int(ws.first[i]), ws.w[o : o+int(ws.count[i])]
 }
 
 // areaWeights returns, for each of dst output samples, the source samples it
 // covers and their normalised overlap.
-func areaWeights(src, dst int) [][]contrib {
-	out := make([][]contrib, dst)
+func areaWeights(src, dst int) *weights {
 	scale := float64(src) / float64(dst)
-	for i := range out {
+	stride := int(scale) + 2
+	ws := &weights{
+		first:  make([]int32, dst),
+		count:  make([]int32, dst),
+		w:      make([]float32, dst*stride),
+		stride: stride,
+	}
+	for i := range dst {
 		lo, hi := float64(i)*scale, float64(i+1)*scale
+		n := 0
 		for j := int(lo); j < src && float64(j) < hi; j++ {
 			ov := min(hi, float64(j+1)) - max(lo, float64(j))
 			if ov > 0 {
-				out[i] = append(out[i], contrib{idx: j, w: float32(ov / scale)})
+				if n == 0 {
+					ws.first[i] = int32(j)
+				}
+				ws.w[i*stride+n] = float32(ov / scale)
+				n++
 			}
 		}
+		ws.count[i] = int32(n)
 	}
-	return out
+	return ws
 }
 
 func clamp8(v float32) uint8 {

@@ -12,10 +12,11 @@ const (
 	RegionRight  = "right"  // the right regionFrac of the width
 )
 
-// regionFrac is the share of the (trimmed) image a region keeps. A banner
-// or caption strip over the other 1-regionFrac leaves the opposite region
-// untouched; one reaching further in still covers only the difference.
-var regionFrac = 0.8
+// regionFrac is the share of the image a region keeps. A banner or caption
+// strip over the other 1-regionFrac leaves the opposite region untouched;
+// one reaching further in still covers only the difference (a 25% banner:
+// 89% recall on the 66 calibration photos, against 100% at 15-20%).
+const regionFrac = 0.8
 
 // region is a named sub-rectangle of an image, as fractions of its size.
 type region struct {
@@ -24,7 +25,9 @@ type region struct {
 	x1, y1 float64
 }
 
-// regions returns the sub-regions hashed besides the whole image.
+// regions returns the sub-regions hashed besides the whole image. Left and
+// right are there for vertical strips (a 15% side bar: 67% recall with
+// whole-image and corner-crop hashes, 100% with them).
 func regions() []region {
 	f := regionFrac
 	return []region{
@@ -74,8 +77,7 @@ func computeAll(data []byte, lim Limits, fast bool) (Hashes, error) {
 	if err != nil {
 		return Hashes{}, err
 	}
-	p = p.trimBorders()
-	small, err := normaliseTrimmed(p)
+	small, err := normalise(p)
 	if err != nil {
 		return Hashes{}, err
 	}
@@ -84,11 +86,22 @@ func computeAll(data []byte, lim Limits, fast bool) (Hashes, error) {
 	return hs, nil
 }
 
-// regionHashes appends the hashes of p's regions (p already trimmed) that
-// pass the detail gate.
+// regionHashes appends the hashes of the regions of p (as decoded, not
+// trimmed) that pass the detail gate.
+//
+// Regions are cut from the untrimmed image, then trimmed on their own. Cut
+// from the trimmed image they would shift whenever an overlay changes what
+// trimming removes: a banner along the bottom edge stops the bottom padding
+// or dark frame of a photo from being trimmed, so the listing's "top 80%"
+// would no longer be the reference's. Measured on 66 photos: banner recall
+// 89-94% cutting after trimming, 100% cutting before.
 func regionHashes(p *plane, out []RegionHash) []RegionHash {
 	for _, r := range regions() {
-		small := r.of(p).resize(hashSide, hashSide)
+		rp := r.of(p).trimBorders()
+		if rp.w < minSide || rp.h < minSide {
+			continue
+		}
+		small := rp.resize(hashSide, hashSide)
 		if small.quality() < MinQuality {
 			continue
 		}

@@ -62,7 +62,7 @@ func (h *hasher) image(dir, ref string) score.Image {
 	img = score.Image{Ref: ref}
 	data, err := readCapped(path, h.lim.MaxBytes)
 	if err == nil {
-		img.Hash, err = imagehash.Compute(data, h.lim)
+		img.Hashes, err = imagehash.ComputeAll(data, h.lim)
 	}
 	img.Err = err
 	h.mu.Lock()

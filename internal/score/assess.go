@@ -74,7 +74,7 @@ func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
 	for _, img := range imgs {
 		ie := imageEvidence{img: img}
 		if img.Err == nil {
-			ie.matches = e.images.Nearest(img.Hash)
+			ie.matches = e.images.NearestAll(img.Hashes)
 		}
 		ev.images = append(ev.images, ie)
 	}
@@ -134,7 +134,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 		a.threshold = b.Threshold
 	}
 	text, product, guarded := textSignal(b, ev.mentions)
-	img := imageSignal(b, ev.images, e.opts.ImageThreshold)
+	img := imageSignal(b, ev.images)
 	if text != nil {
 		a.signals = append(a.signals, *text)
 	}
@@ -202,7 +202,7 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention) (*Signal, *brand.P
 			nominative = true
 		}
 		w := mentionWeight(m)
-		if !m.Nominative && !m.Ambiguous {
+		if !isGuarded(m) {
 			guarded = false
 		}
 		if best == nil || w > bestW {
@@ -221,17 +221,27 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention) (*Signal, *brand.P
 	ev := best.Evidence()
 	if guarded {
 		bestW = wGuarded
-		if nominative {
+		switch {
+		case nominative:
 			ev += "; accessory or compatibility use, not a claim to be the brand"
-		} else {
+		case best.Referential:
+			ev += "; the name is the subject of the listing, not a claim to be the brand"
+		default:
 			ev += "; an ordinary word here, with nothing tying it to the brand"
 		}
 	}
 	return &Signal{Kind: KindText, Score: bestW, Evidence: ev}, product, guarded
 }
 
+// isGuarded reports a mention that, by itself, is no claim to be the brand:
+// an accessory's compatibility note, an ordinary word, or a book or ticket
+// about the name.
+func isGuarded(m *textmatch.Mention) bool {
+	return m.Nominative || m.Ambiguous || m.Referential
+}
+
 func mentionWeight(m *textmatch.Mention) float64 {
-	if m.Nominative || m.Ambiguous {
+	if isGuarded(m) {
 		return wGuarded
 	}
 	base := wTitleMention
@@ -281,28 +291,40 @@ func codedEvidence(cs []textmatch.Coded) string {
 // reference images. Closer copies weigh more: at the threshold a match is
 // only a hint, because with many references some unrelated photo will come
 // that close.
-func imageSignal(b *brand.Brand, images []imageEvidence, threshold int) *Signal {
-	bestD, bestI := -1, -1
+func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
+	bestI := -1
 	var best imagehash.Match
+	frac := 2.0
 	for i, ie := range images {
 		for _, m := range ie.matches {
-			if m.BrandID == b.ID && (bestD < 0 || m.Distance < bestD) {
-				bestD, bestI, best = m.Distance, i, m
+			if m.BrandID != b.ID {
+				continue
+			}
+			// Whole-image, crop-variant and region matches have thresholds
+			// of their own; distance over threshold compares them.
+			if f := float64(m.Distance) / float64(max(m.Threshold, 1)); f < frac {
+				frac, bestI, best = f, i, m
 			}
 		}
 	}
-	if bestD < 0 {
+	if bestI < 0 {
 		return nil
 	}
-	frac := float64(bestD) / float64(max(threshold, 1))
 	w := wImageNear - (wImageNear-wImageFar)*frac
-	variant := ""
-	if best.Variant != "" && best.Variant != "original" {
-		variant = " (" + best.Variant + " variant)"
+	how := ""
+	switch {
+	case best.Region != "":
+		how = fmt.Sprintf(" (%s region", best.Region)
+		if strings.HasPrefix(best.Variant, "mirror") {
+			how += ", mirrored"
+		}
+		how += ": the rest of the photo was edited, e.g. a banner)"
+	case best.Variant != "" && best.Variant != "original":
+		how = " (" + best.Variant + " variant)"
 	}
 	return &Signal{Kind: KindImage, Score: w, Evidence: fmt.Sprintf(
 		"image %d (%s) matches reference %s%s at distance %d of 64 (threshold %d)",
-		bestI+1, images[bestI].img.Ref, best.Image, variant, bestD, threshold)}
+		bestI+1, images[bestI].img.Ref, best.Image, how, best.Distance, best.Threshold)}
 }
 
 // priceSignal compares the listing price with the product's floor when a

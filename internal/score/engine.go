@@ -79,7 +79,11 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 	e := &Engine{
 		opts:   opts,
 		brands: make(map[string]*brand.Brand, len(reg.Brands)),
-		images: imagehash.NewIndex(opts.ImageThreshold),
+		images: imagehash.NewIndexThresholds(imagehash.Thresholds{
+			Whole:  opts.ImageThreshold,
+			Crop:   min(opts.ImageThreshold, imagehash.DefaultCropThreshold),
+			Region: min(opts.ImageThreshold, imagehash.DefaultRegionThreshold),
+		}),
 	}
 	for i := range reg.Brands {
 		e.brands[reg.Brands[i].ID] = &reg.Brands[i]
@@ -121,7 +125,7 @@ func referenceHashes(path string, lim imagehash.Limits) ([]imagehash.RefHash, er
 	if err != nil {
 		return nil, err
 	}
-	return imagehash.ReferenceHashes(data, lim)
+	return imagehash.ReferenceHashesAll(data, lim)
 }
 
 func readCapped(path string, max int64) ([]byte, error) {
@@ -141,12 +145,13 @@ func (e *Engine) ReferenceCount() int { return e.images.Len() }
 // ImageLimits returns the limits listing images are hashed under.
 func (e *Engine) ImageLimits() imagehash.Limits { return e.opts.ImageLimits }
 
-// Image is one listing image as the caller obtained it: its hash, or why it
-// could not be hashed.
+// Image is one listing image as the caller obtained it: its hashes (whole
+// image and regions, from imagehash.ComputeAll), or why it could not be
+// hashed.
 type Image struct {
-	Ref  string
-	Hash imagehash.Hash
-	Err  error
+	Ref    string
+	Hashes imagehash.Hashes
+	Err    error
 }
 
 // Score weighs everything known about l against every brand it points at and

@@ -55,8 +55,8 @@ func hashOf(t *testing.T, name string, mirror bool) Image {
 		}
 		data = buf.Bytes()
 	}
-	h, err := imagehash.Compute(data, imagehash.DefaultLimits())
-	return Image{Ref: name, Hash: h, Err: err}
+	h, err := imagehash.ComputeAll(data, imagehash.DefaultLimits())
+	return Image{Ref: name, Hashes: h, Err: err}
 }
 
 func usd(a float64) *price.Money { return &price.Money{Amount: a, Currency: "USD"} }

@@ -5,7 +5,10 @@ package textmatch
 // "replica"; the skeleton constants below are checked against skeleton()
 // by TestCodedKeys. Guards compare plain (character-folded) words.
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Coded is one piece of counterfeit coded language.
 type Coded struct {
@@ -60,11 +63,24 @@ func CodedLanguage(title, description string) []Coded {
 
 func codedIn(fields []field) []Coded {
 	var out []Coded
+	honest := false
 	for _, f := range fields {
 		n := len(out)
-		out = codedField(out, f)
+		out = codedField(out, f, &honest)
 		out = oneToOne(out, f)
 		sort.SliceStable(out[n:], func(i, j int) bool { return out[n+i].Start < out[n+j].Start })
+	}
+	if honest {
+		// A listing sells one thing: once a replica is plainly a cast or
+		// a prop ("replica raptor claw fossil cast"), "clearly a replica"
+		// further on is the same one.
+		kept := out[:0]
+		for _, c := range out {
+			if c.Term != "replica" {
+				kept = append(kept, c)
+			}
+		}
+		out = kept
 	}
 	if len(out) == 0 {
 		return nil
@@ -72,7 +88,9 @@ func codedIn(fields []field) []Coded {
 	return dedupe(out)
 }
 
-func codedField(out []Coded, f field) []Coded {
+// codedField appends f's coded language to out and sets *honest when f has
+// a replica that replicaGuard clears.
+func codedField(out []Coded, f field, honest *bool) []Coded {
 	toks := f.toks
 	key := func(i int) string {
 		if i < 0 || i >= len(toks) {
@@ -92,8 +110,10 @@ func codedField(out []Coded, f field) []Coded {
 	for i := 0; i < len(toks); i++ {
 		switch k := key(i); k {
 		case kReplica, kReplicas:
-			if !replicaGuard(plain(i-1), plain(i+1)) {
+			if !replicaGuard(toks, i) {
 				emit("replica", i, i)
+			} else {
+				*honest = true
 			}
 		case kImitation, kImitations:
 			emit("imitation", i, i)
@@ -146,7 +166,9 @@ func codedField(out []Coded, f field) []Coded {
 				emit("super clone", i, i+1)
 			}
 		case kCopy:
-			if !copyGuard(toks, i) {
+			// "copy" alone is a book's or a document's ("good used
+			// copy"); only a counterfeit qualifier makes it coded.
+			if copyQualified(f, i) && !copyGuard(toks, i) {
 				emit("copy", i, i)
 			}
 		case kInspired:
@@ -229,17 +251,42 @@ func aaaGuard(f field, i int) bool {
 	return false
 }
 
-func replicaGuard(prev, next string) bool {
-	switch prev {
-	case "museum", "scale", "historical", "movie", "film", "prop":
-		return true
-	}
-	switch next {
-	case "jersey", "jerseys", "kit", "kits", "model", "models", "prop", "props", "sword", "swords",
-		"figure", "figurine", "statue", "bust", "skull", "coin", "coins", "fossil", "helmet", "gun", "pistol", "rifle":
-		return true
+// replicaGuard spots the honest replica — museum casts, fossils, props,
+// models, sports kits — by any such word within three words either side:
+// "Replica T. rex tooth fossil cast", "replica raptor claw".
+func replicaGuard(toks []token, i int) bool {
+	for j := max(0, i-3); j < len(toks) && j <= i+3; j++ {
+		switch toks[j].plain {
+		case "museum", "scale", "historical", "movie", "film", "prop", "props", "cast", "casts", "skull", "skulls",
+			"tooth", "teeth", "claw", "claws", "bone", "bones", "fossil", "fossils", "model", "models", "sword", "swords",
+			"statue", "statues", "figurine", "figurines", "figure", "bust", "jersey", "jerseys", "kit", "kits",
+			"coin", "coins", "helmet", "gun", "pistol", "rifle", "dinosaur", "specimen", "artifact", "artefact":
+			return true
+		}
 	}
 	return false
+}
+
+// copyQualified reports a counterfeit qualifier right before copy i:
+// "designer copy", "exact copy", "perfect copy", "AAA copy", "1:1 copy".
+// ("super", "high", "top", "mirror" and "unofficial" copy are read as
+// phrases before this.)
+func copyQualified(f field, i int) bool {
+	if i == 0 {
+		return false
+	}
+	p := f.toks[i-1]
+	switch p.plain {
+	case "designer", "exact", "perfect", "identical", "luxury", "brand", "branded", "factory", "replica",
+		"quality", "grade", "clone", "fake", "counterfeit", "imitation", "mirror", "super", "high", "top":
+		return true
+	}
+	if isAAA(p.plain) {
+		return true
+	}
+	// "1:1 copy": the two ones are tokens of their own.
+	return p.plain == "1" && i >= 2 && f.toks[i-2].plain == "1" && p.start > 0 && p.start <= len(f.text) &&
+		strings.ContainsAny(f.text[f.toks[i-2].end:p.start], ":\uff1a\u2236")
 }
 
 // repGuard spots "rep" the fitness count, the sales representative and
@@ -285,21 +332,10 @@ func fakeGuard(prev, next string) bool {
 	return false
 }
 
-// copyGuard spots the ordinary copy: of a book, a document or a machine.
+// copyGuard spots the ordinary copy by the word after it: copy paper, a
+// copy machine, "copy of the book". What comes before is copyQualified's
+// business: a counterfeit qualifier ("designer", "1:1") is required.
 func copyGuard(toks []token, i int) bool {
-	if i > 0 {
-		p := toks[i-1].plain
-		if hasDigit(p) {
-			return true
-		}
-		switch p {
-		case "hard", "soft", "signed", "review", "first", "digital", "print", "printed", "paper", "physical",
-			"advance", "personal", "library", "carbon", "master", "backup", "clean", "sample", "this", "your",
-			"my", "each", "per", "ad", "marketing", "web", "sales", "good", "fine", "reading", "file", "certified",
-			"uncorrected", "proof", "author", "inscribed", "ex", "photo", "exact":
-			return true
-		}
-	}
 	if i+1 < len(toks) {
 		switch toks[i+1].plain {
 		case "paper", "papers", "machine", "machines", "holder", "holders", "editor", "editing", "writer",

@@ -12,7 +12,9 @@
 // analysed once into tokens that keep the seller's original byte spans, a
 // character-folded "plain" form and a visual-skeleton "key".
 //
-// NewIndex puts every brand name, alias and product name in an in-memory
+// NewIndex puts every brand name, alias and product name — and each product
+// name minus the brand's own words ("AeroBeat X2" of "Kaltrix AeroBeat
+// X2"), since counterfeiters drop the brand — in an in-memory
 // scorch bleve index, one document per term, with fields folded (skeleton
 // keys, by a custom analyzer made of this package's char filter and token
 // filter), plain (characters folded only), joined (the words run together,
@@ -33,18 +35,25 @@
 //  3. Verification: each candidate is checked with exact rules on token
 //     boundaries — the term's keys in sequence (model numbers must match
 //     digit for digit), the joined form as one word, the word split into
-//     two or three pieces that are not all ordinary words, or, for names of
-//     five or more letters that are not English words, one dropped letter
-//     or one swap in a word that is not an English word. "millisiemens" is
-//     one token and never matches Siemens.
+//     two or three pieces that are not all ordinary words, a spaced run
+//     with a stray letter at one end ("a D Y S O N"), or one dropped
+//     letter or one swap in a word that is not an English word: for
+//     one-word names of five or more letters, and in one word of four or
+//     more letters of a multi-word name whose other words match exactly
+//     ("Mison Verel"). "millisiemens" is one token and never matches
+//     Siemens.
 //
 // Verified matches are then graded (which evasions, how sure), overlaps
 // resolved (a brand's longest term wins; a surer match beats a looser one
 // of another brand), and guarded: Nominative for compatibility use ("for
-// X", "compatible with X", "X-compatible"), Ambiguous for terms made of
-// ordinary English words ("coach") when nothing else in the listing points
-// at the brand. A product name of ordinary words with no brand context
-// ("Suede Classic") is dropped rather than reported.
+// X", "compatible with X", "X-compatible"); Ambiguous for terms made of
+// ordinary English words ("coach") with no brand context close by (the
+// title, six words either side, the description's opening; coded language
+// is not context); Referential for a plain mention in a book, print,
+// ticket or tour listing about the name. A product name of ordinary words
+// with no brand context ("Suede Classic") is dropped rather than reported;
+// written without its brand it needs a distinctive context word or
+// another of the brand's terms.
 //
 // The English word list (Debian wamerican, lowercase entries only) is
 // embedded gzip-compressed and loaded into each Index.

@@ -3,6 +3,7 @@ package textmatch
 import (
 	"sort"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -18,11 +19,22 @@ type field struct {
 	// splits are runs of two or three tokens whose joined skeleton is a
 	// term's joined key ("Ful lips", "North Pe ak").
 	splits []split
+	// trims are spaced runs read without their first or last letter.
+	trims []trim
 }
 
 type split struct {
 	lo, hi int
 	key    string
+}
+
+// trim is spaced run tok read without one end letter, whose key is some
+// term's joined key: a stray letter joins the run when a word ends or
+// starts with one ("K A L T R I X s", "a G U C C I").
+type trim struct {
+	tok        int
+	plain, key string
+	start, end int // byte span of the letters kept
 }
 
 // candidate is a key to look up in one bleve field.
@@ -76,6 +88,7 @@ func (ix *Index) find(fields []field, coded []Coded) []Mention {
 			found = ix.verify(found, id, fi, &fields[fi])
 		}
 	}
+	found = dropShadowed(found, ix.terms)
 	found = resolve(found, ix.terms)
 	if len(found) == 0 {
 		return nil
@@ -137,14 +150,59 @@ func (ix *Index) candidates(fields []field) []candidate {
 					f.splits = append(f.splits, split{i, k + 1, string(kb)})
 				}
 			}
-			if ix.fuzzyEligible(t) {
+			if t.tac&(tSpaced|tDotted) != 0 && len(t.plain) >= 4 {
+				if _, ok := ix.joins[t.key]; !ok {
+					ix.trimRun(f, i, add)
+				}
+			}
+			// Whether t is an English word, looked up once for both kinds
+			// of one-edit match: -1 unknown, 0 no, 1 yes.
+			isWord := -1
+			word := func() bool {
+				if isWord < 0 {
+					isWord = 0
+					if ix.isWord(t.plain) {
+						isWord = 1
+					}
+				}
+				return isWord == 1
+			}
+			if ix.wordFuzzyEligible(t) && !word() {
+				// One word of a multi-word name misspelt: the corrected
+				// word with a neighbour may be the name's anchor pair.
+				fix := func(w string) {
+					if i > 0 {
+						buf = append(append(append(buf[:0], toks[i-1].key...), ' '), w...)
+						if _, ok := ix.pairs[string(buf)]; ok {
+							add(fieldPairs, string(buf))
+						}
+					}
+					if i+1 < len(toks) {
+						buf = append(append(append(buf[:0], w...), ' '), toks[i+1].key...)
+						if _, ok := ix.pairs[string(buf)]; ok {
+							add(fieldPairs, string(buf))
+						}
+					}
+				}
+				for _, w := range ix.wordDeletes[t.key] { // letter dropped
+					fix(w)
+				}
+				forDeletesBytes(t.key, func(d []byte) { // letters swapped
+					for _, w := range ix.wordDeletes[string(d)] {
+						if w != t.key {
+							fix(w)
+						}
+					}
+				})
+			}
+			if ix.fuzzyEligible(t) && !word() {
 				found := false
 				for _, k := range ix.deletes[t.key] { // letter dropped
 					add(fieldJoined, k)
 					found = true
 				}
-				forDeletes(t.key, func(d string) { // letters swapped
-					for _, k := range ix.deletes[d] {
+				forDeletesBytes(t.key, func(d []byte) { // letters swapped
+					for _, k := range ix.deletes[string(d)] {
 						if k != t.key {
 							add(fieldJoined, k)
 							found = true
@@ -163,14 +221,80 @@ func (ix *Index) candidates(fields []field) []candidate {
 	return out
 }
 
+// wordFuzzyEligible reports whether t may be one word of a multi-word name
+// with one edit, English words aside: no digits, long enough.
+func (ix *Index) wordFuzzyEligible(t token) bool {
+	return len(ix.wordDeletes) > 0 && len(t.key) >= minWordFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && !hasDigit(t.plain)
+}
+
+// trimRun notes spaced run toks[i] read without its first or last letter
+// when that is some term's joined key. Only the whole run's letters are
+// known here, so the kept letters' byte span is found by folding the run's
+// text again; that happens only on a hit.
+func (ix *Index) trimRun(f *field, i int, add func(string, string)) {
+	t := f.toks[i]
+	_, first := utf8.DecodeRuneInString(t.plain)
+	_, last := utf8.DecodeLastRuneInString(t.plain)
+	for side, p := range [2]string{t.plain[first:], t.plain[:len(t.plain)-last]} {
+		k := skeletonString(p)
+		if _, ok := ix.joins[k]; !ok {
+			continue
+		}
+		var kept []frune
+		for _, r := range foldChars(f.text[t.start:t.end], nil) {
+			if isWordRune(r.r) {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) < 3 {
+			continue
+		}
+		start, end := t.start, t.end
+		if side == 0 {
+			start = t.start + int(kept[1].start)
+		} else {
+			end = t.start + int(kept[len(kept)-2].end)
+		}
+		add(fieldJoined, k)
+		f.trims = append(f.trims, trim{tok: i, plain: p, key: k, start: start, end: end})
+	}
+}
+
+// dropShadowed removes matches that a longer one of the same brand makes
+// redundant before resolve ranks by sureness: a product name's residual
+// inside the full name ("K4ltrix AeroBeat X2" is the product, brand
+// included), and a trimmed spaced run that some term matched whole.
+func dropShadowed(ms []match, terms []term) []match {
+	out := ms[:0]
+	for i, m := range ms {
+		shadowed := false
+		for j, o := range ms {
+			if i == j || o.field != m.field || o.trim != 0 {
+				continue
+			}
+			switch {
+			case terms[m.term].residual && !terms[o.term].residual && terms[o.term].brand == terms[m.term].brand &&
+				o.lo <= m.lo && m.hi <= o.hi:
+				shadowed = true
+			case m.trim != 0 && o.lo <= m.lo && m.hi <= o.hi:
+				shadowed = true
+			}
+		}
+		if !shadowed {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// fuzzyEligible reports whether t may be a one-edit misspelling of a
+// one-word term, English words aside (the caller checks those).
 func (ix *Index) fuzzyEligible(t token) bool {
 	if len(t.key) < minFuzzyLetters-1 || len(t.key) > ix.joinMax+1 {
 		return false
 	}
-	if _, ok := ix.joins[t.key]; ok {
-		return false // an exact hit needs no fuzzy one
-	}
-	return !ix.isWord(t.plain)
+	_, ok := ix.joins[t.key]
+	return !ok // an exact hit needs no fuzzy one
 }
 
 // lookup asks bleve for the terms indexed under any candidate key, in one

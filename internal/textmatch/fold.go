@@ -301,7 +301,7 @@ func joinSingles(fr []frune, words []span) []span {
 	for i := 0; i < len(words); {
 		j := i + 1
 		var tac tactic
-		if words[i].hi-words[i].lo == 1 {
+		if words[i].hi-words[i].lo == 1 && !possessive(fr, words, i) {
 			for j < len(words) && words[j].hi-words[j].lo == 1 {
 				gap := fr[words[j-1].hi:words[j].lo]
 				if len(gap) == 0 || len(gap) > 3 {
@@ -343,6 +343,18 @@ func joinSingles(fr []frune, words []span) []span {
 		i++
 	}
 	return out
+}
+
+// possessive reports a one-letter word hanging off the previous word by an
+// apostrophe ("Women's", "don't"): it ends that word, so it must not start
+// a run of spaced letters ("Women's K a l t r i x" is not "skaltrix").
+// Layer 1 folds the typographic apostrophes to '.
+func possessive(fr []frune, words []span, i int) bool {
+	if i == 0 {
+		return false
+	}
+	a := words[i].lo - 1
+	return a >= 1 && fr[a].r == '\'' && words[i-1].hi == a && words[i-1].hi-words[i-1].lo > 1
 }
 
 // leetLetter maps a digit or symbol written for a letter to that letter.

@@ -24,18 +24,21 @@ import (
 
 // Names under which the folding is known to bleve.
 const (
-	foldCharFilter    = "assay_textmatch_fold"
-	skelTokenFilter   = "assay_textmatch_skeleton"
-	foldedAnalyzer    = "assay_textmatch_folded"
-	plainAnalyzer     = "assay_textmatch_plain"
-	pairAnalyzer      = "assay_textmatch_pairs"
-	pairTokenFilter   = "assay_textmatch_pair"
-	fieldFolded       = "folded" // term's words, visual skeleton
-	fieldPlain        = "plain"  // term's words, characters folded only
-	fieldJoined       = "joined" // term's words run together, skeleton
-	fieldPairs        = "pairs"  // term's adjacent words in twos, skeleton
-	minFuzzyLetters   = 5        // shorter names get no fuzzy matching
-	maxCandidateTerms = 500
+	foldCharFilter  = "assay_textmatch_fold"
+	skelTokenFilter = "assay_textmatch_skeleton"
+	foldedAnalyzer  = "assay_textmatch_folded"
+	plainAnalyzer   = "assay_textmatch_plain"
+	pairAnalyzer    = "assay_textmatch_pairs"
+	pairTokenFilter = "assay_textmatch_pair"
+	fieldFolded     = "folded" // term's words, visual skeleton
+	fieldPlain      = "plain"  // term's words, characters folded only
+	fieldJoined     = "joined" // term's words run together, skeleton
+	fieldPairs      = "pairs"  // term's adjacent words in twos, skeleton
+	minFuzzyLetters = 5        // shorter names get no fuzzy matching
+	// minWordFuzzyLetters bounds one word of a multi-word name that may
+	// carry one edit when the others match exactly.
+	minWordFuzzyLetters = 4
+	maxCandidateTerms   = 500
 )
 
 //go:embed words.txt.gz
@@ -92,18 +95,29 @@ func (skelFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 
 // term is one registered brand term, folded.
 type term struct {
-	brand  int    // index into Index.brands
-	text   string // as written in the registry
-	kind   string // "name", "alias", "product"
-	plains []string
-	keys   []string
-	joined string // skeleton of the words run together
+	brand int    // index into Index.brands
+	text  string // as written in the registry
+	kind  string // "name", "alias", "product"
+	// src is the text indexed in bleve: text, or for a residual the
+	// product name's words without the brand's.
+	src string
+	// residual marks a product name minus the brand's words ("AeroBeat
+	// X2" of "Kaltrix AeroBeat X2"): counterfeiters drop the brand and
+	// keep the distinctive part.
+	residual bool
+	plains   []string
+	keys     []string
+	joined   string // skeleton of the words run together
 	// anchor brings the term up as a candidate: its most telling key, or
 	// for several words its most telling adjacent pair of keys ("max 90"),
 	// so a common word of a product name ("classic") alone does not.
 	anchor string
 	fuzzy  bool // eligible for one-edit matching
 	common bool // every word is an ordinary English word
+	// fuzzyWords has bit j set when word j of a multi-word term may carry
+	// one edit while the others match exactly ("Mison Verel"): four or
+	// more letters, no digits.
+	fuzzyWords uint64
 }
 
 type brandInfo struct {
@@ -133,6 +147,9 @@ type Index struct {
 	// deletes maps each one-letter deletion of a fuzzy-eligible key to
 	// that key (SymSpell style).
 	deletes map[string][]string
+	// wordDeletes does the same for the fuzzy-eligible words of
+	// multi-word terms.
+	wordDeletes map[string][]string
 }
 
 // NewIndex indexes every brand's name, aliases and product names in an
@@ -152,25 +169,31 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		joinPrefixes: make(map[string]struct{}),
 		joins:        make(map[string]struct{}),
 		deletes:      make(map[string][]string),
+		wordDeletes:  make(map[string][]string),
 		joinMin:      1 << 30,
 	}
 	for bi, b := range brands {
 		ix.brands = append(ix.brands, brandInfo{id: b.ID, name: b.Name})
 		seen := make(map[string]bool)
-		add := func(text, kind string) {
-			t, ok := ix.newTerm(bi, text, kind)
+		addTerm := func(t term, ok bool) {
 			if !ok || seen[strings.Join(t.keys, " ")] {
 				return
 			}
 			seen[strings.Join(t.keys, " ")] = true
 			ix.terms = append(ix.terms, t)
 		}
+		add := func(text, kind string) { addTerm(ix.newTerm(bi, text, kind, analyze(text, nil))) }
 		add(b.Name, "name")
 		for _, a := range b.Aliases {
 			add(a, "alias")
 		}
 		for _, p := range b.Products {
 			add(p.Name, "product")
+		}
+		// Residuals last, so a product registered without the brand's
+		// words keeps its own, plain term.
+		for _, p := range b.Products {
+			addTerm(ix.residualTerm(bi, b, p.Name))
 		}
 		ix.brands[bi].context = ix.brandContext(b)
 	}
@@ -193,6 +216,17 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 				}
 			})
 		}
+		for j, k := range t.keys {
+			if t.fuzzyWords&(1<<j) == 0 {
+				continue
+			}
+			addWord := func(d string) {
+				if !contains(ix.wordDeletes[d], k) {
+					ix.wordDeletes[d] = append(ix.wordDeletes[d], k)
+				}
+			}
+			forDeletes(k, addWord)
+		}
 	}
 	if ix.bleve, err = ix.buildBleve(); err != nil {
 		return nil, err
@@ -208,25 +242,29 @@ func (ix *Index) Close() error {
 	return nil
 }
 
-func (ix *Index) newTerm(bi int, text, kind string) (term, bool) {
-	toks := analyze(text, nil)
+func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 	if len(toks) == 0 {
 		return term{}, false
 	}
-	t := term{brand: bi, text: text, kind: kind, common: true}
+	t := term{brand: bi, text: text, src: text, kind: kind, common: true}
 	var joined []byte
 	letters := 0
-	for _, tk := range toks {
+	for j, tk := range toks {
 		t.plains = append(t.plains, tk.plain)
 		t.keys = append(t.keys, tk.key)
 		joined = append(joined, tk.plain...)
 		if _, ok := ix.words[tk.plain]; !ok {
 			t.common = false
 		}
+		n := 0
 		for _, r := range tk.plain {
 			if isLetterRune(r) {
-				letters++
+				n++
 			}
+		}
+		letters += n
+		if len(toks) > 1 && j < 64 && n >= minWordFuzzyLetters && !hasDigit(tk.plain) {
+			t.fuzzyWords |= 1 << j
 		}
 	}
 	t.joined = string(skeleton(nil, joined))
@@ -241,8 +279,135 @@ func (ix *Index) newTerm(bi int, text, kind string) (term, bool) {
 		}
 		t.anchor = t.keys[best] + " " + t.keys[best+1]
 	}
-	t.fuzzy = letters >= minFuzzyLetters && !t.common && !ix.isWord(string(joined))
+	// A one-word brand name that is an ordinary word ("Coach") may be
+	// misspelt too ("Cach"); the mention then needs brand context like
+	// the word itself. Products and aliases of ordinary words stay exact.
+	t.fuzzy = letters >= minFuzzyLetters && (!t.common && !ix.isWord(string(joined)) || kind == "name" && len(toks) == 1)
 	return t, true
+}
+
+// residualTerm makes the product name minus the brand's own words a term
+// of its own when something is left: sellers of fakes drop the brand and
+// keep the product's distinctive part ("AeroBeat X2", "V11 Absolute",
+// "Fellside Cardigan"). A residual that is not distinctive ("Gen 6
+// Smartwatch", "Summit Shell Jacket") is marked common so it needs brand
+// context, like a product name of ordinary words.
+func (ix *Index) residualTerm(bi int, b brand.Brand, product string) (term, bool) {
+	toks := analyze(product, nil)
+	rest := stripName(toks, analyze(b.Name, nil))
+	if len(rest) == len(toks) {
+		for _, a := range b.Aliases {
+			if rest = stripName(toks, analyze(a, nil)); len(rest) < len(toks) {
+				break
+			}
+		}
+	}
+	if len(rest) == 0 || len(rest) == len(toks) {
+		return term{}, false
+	}
+	src := make([]string, len(rest))
+	for i, tk := range rest {
+		src[i] = tk.plain
+	}
+	t, ok := ix.newTerm(bi, product, "product", rest)
+	if !ok {
+		return term{}, false
+	}
+	t.src = strings.Join(src, " ")
+	t.residual = true
+	kw := make(map[string]bool)
+	for _, k := range b.Keywords {
+		for _, tk := range analyze(k, nil) {
+			kw[tk.plain] = true
+		}
+	}
+	distinct, model := 0, false
+	for i, tk := range rest {
+		if i+1 < len(rest) && hasLetter(tk.plain) && isDigits(rest[i+1].plain) && rest[i+1].start-tk.end <= 1 &&
+			rest[i+1].start <= len(product) && strings.Trim(product[tk.end:rest[i+1].start], ".-") == "" {
+			model = true // "EQ.6", "GT-3": a model number written in two pieces
+		}
+		letters, digits := 0, 0
+		for _, r := range tk.plain {
+			switch {
+			case '0' <= r && r <= '9':
+				digits++
+			case isLetterRune(r):
+				letters++
+			}
+		}
+		switch {
+		case letters > 0 && digits > 0:
+			model = true // "v11", "x2", "iq500"
+		// The brand's own category words ("earbuds") and shop words
+		// the dictionary lacks ("crossbody") are generic.
+		// Two letters not in the dictionary are an abbreviation or a size
+		// ("xl", "ml"), not a name.
+		case letters > 2 && !ix.isWord(tk.plain) && !kw[tk.plain] && !isShopWord(tk.plain):
+			distinct++
+		}
+	}
+	switch {
+	case len(rest) >= 2:
+		t.common = !model && distinct == 0
+	case distinct == 1 && len(rest[0].plain) >= minFuzzyLetters && !ix.isCompound(rest[0].plain):
+		// Alone, a word must look coined: "keychain" or "tracksuit"
+		// are two ordinary words, not a product.
+		t.common = false
+	default:
+		// One ordinary word ("Air") or a bare model number ("V11"):
+		// far too many innocent listings carry it.
+		return term{}, false
+	}
+	if t.common {
+		t.fuzzy = false
+	}
+	return t, true
+}
+
+// isCompound reports a word made of two ordinary words of three or more
+// letters each ("crossbody", "powerbank").
+func (ix *Index) isCompound(w string) bool {
+	for i := 3; i+3 <= len(w); i++ {
+		if ix.isWord(w[:i]) && ix.isWord(w[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isShopWord reports words common in listings that the English word list
+// lacks, so a product name made of them is not distinctive.
+func isShopWord(w string) bool {
+	switch w {
+	case "retro", "crossbody", "bluetooth", "usb", "hdmi", "led", "lcd", "oled", "wifi", "ebook", "tracksuit",
+		"keychain", "keyring", "powerbank", "airfryer", "smartwatch", "smartphone", "earbuds", "earbud",
+		"joggers", "leggings", "hoodie", "sneaker", "sneakers", "trainers", "eau", "de", "parfum", "toilette",
+		"cologne", "serum", "moisturiser", "moisturizer", "unisex", "xl", "xxl", "xs", "mens", "womens", "kids":
+		return true
+	}
+	return false
+}
+
+// stripName returns toks without the first run of words spelling name, or
+// toks itself when there is none.
+func stripName(toks, name []token) []token {
+	if len(name) == 0 || len(name) > len(toks) {
+		return toks
+	}
+	for i := 0; i+len(name) <= len(toks); i++ {
+		same := true
+		for j := range name {
+			if toks[i+j].key != name[j].key {
+				same = false
+				break
+			}
+		}
+		if same {
+			return append(append([]token(nil), toks[:i]...), toks[i+len(name):]...)
+		}
+	}
+	return toks
 }
 
 // betterPair prefers pairs with a word that is not ordinary English, then
@@ -346,9 +511,9 @@ func (ix *Index) buildBleve() (bleve.Index, error) {
 	batch := idx.NewBatch()
 	for i, t := range ix.terms {
 		doc := map[string]string{
-			fieldFolded: t.text,
-			fieldPlain:  t.text,
-			fieldPairs:  t.text,
+			fieldFolded: t.src,
+			fieldPlain:  t.src,
+			fieldPairs:  t.src,
 			// The words run together unfolded: the analyzer folds the
 			// whole, as Find does with joined listing words.
 			fieldJoined: strings.Join(t.plains, ""),
@@ -403,4 +568,29 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// forDeletesBytes is forDeletes without an allocation per deletion: d is
+// valid only during the call (map lookups with string(d) do not copy).
+func forDeletesBytes(s string, f func(d []byte)) {
+	var arr [64]byte
+	buf := arr[:0]
+	prev := -1
+	for i := 0; i < len(s); i++ {
+		if prev >= 0 && s[i] == s[prev] {
+			continue
+		}
+		prev = i
+		buf = append(append(buf[:0], s[:i]...), s[i+1:]...)
+		f(buf)
+	}
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigitByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }

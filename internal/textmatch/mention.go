@@ -90,10 +90,22 @@ type Mention struct {
 	// Nominative marks accessory or compatibility use ("filter compatible
 	// with Dyson V11", "band for Fossil Gen 6").
 	Nominative bool
-	// Ambiguous marks a term made of ordinary English words ("coach") in
-	// text with no context for the brand: none of its other terms,
-	// keywords, words of its product names, or counterfeit coded language.
+	// Ambiguous marks a term made of ordinary English words ("coach") with
+	// no context for the brand close to it: none of its other terms, and
+	// none of its keywords or product-name words in the title (for a title
+	// mention), within 6 words in the same field, or at the start of the
+	// description. Counterfeit coded language is not context: "replica"
+	// says nothing about which brand an ordinary word names.
 	Ambiguous bool
+	// BrandOmitted marks a product name written without the brand's own
+	// words ("AeroBeat X2" for "Kaltrix AeroBeat X2"); Term is still the
+	// full registered product name.
+	BrandOmitted bool
+	// Referential marks a plain mention in a listing whose title says it
+	// is a book, print, ticket, tour, course or similar about the name
+	// ("Freeman Dyson essays, hardcover") and has none of the brand's own
+	// product words: the name is the subject, not a claim to be the brand.
+	Referential bool
 	// Start and End are Surface's byte offsets in the field.
 	Start, End int
 }
@@ -112,10 +124,12 @@ func (m Mention) Evidence() string {
 		}
 	}
 	of := m.Term
-	switch m.TermKind {
-	case "alias":
+	switch {
+	case m.TermKind == "alias":
 		of = fmt.Sprintf("%s, alias of %s", m.Term, m.Brand)
-	case "product":
+	case m.BrandOmitted:
+		of = fmt.Sprintf("%s, product name, brand omitted", m.Term)
+	case m.TermKind == "product":
 		if strings.Contains(strings.ToLower(m.Term), strings.ToLower(m.Brand)) {
 			of = fmt.Sprintf("%s, product name", m.Term)
 		} else {
@@ -129,6 +143,8 @@ func (m Mention) Evidence() string {
 		b.WriteString("brand name")
 	case m.TermKind == "alias":
 		fmt.Fprintf(&b, "alias of %s", m.Brand)
+	case m.BrandOmitted:
+		fmt.Fprintf(&b, "product name %s, brand omitted", m.Term)
 	case m.TermKind == "product" && strings.Contains(strings.ToLower(m.Term), strings.ToLower(m.Brand)):
 		b.WriteString("product name")
 	default:
@@ -140,6 +156,9 @@ func (m Mention) Evidence() string {
 	}
 	if m.Ambiguous {
 		b.WriteString(" [ambiguous: ordinary word, no brand context]")
+	}
+	if m.Referential {
+		b.WriteString(" [referential: a book/ticket/print about the name]")
 	}
 	return b.String()
 }

@@ -50,6 +50,9 @@ type wantMention struct {
 	Plain      bool     `json:"plain"`
 	Nominative *bool    `json:"nominative"`
 	Ambiguous  *bool    `json:"ambiguous"`
+	// BrandOmitted and Referential are checked when given.
+	BrandOmitted *bool `json:"brand_omitted"`
+	Referential  *bool `json:"referential"`
 }
 
 // TestFind checks testdata/cases.json: each case lists every mention
@@ -110,6 +113,12 @@ func fits(m Mention, w wantMention) bool {
 		return false
 	}
 	if w.Ambiguous != nil && *w.Ambiguous != m.Ambiguous {
+		return false
+	}
+	if w.BrandOmitted != nil && *w.BrandOmitted != m.BrandOmitted {
+		return false
+	}
+	if w.Referential != nil && *w.Referential != m.Referential {
 		return false
 	}
 	return true
@@ -233,8 +242,15 @@ func TestEvidence(t *testing.T) {
 		{"F u l l i p s", "", "title has 'F u l l i p s' (spaced letters of Fullips)"},
 		{"Lip tool", "Fullips Lip Plumper", "description has 'Fullips Lip Plumper' (product name)"},
 		{"Fullips", "", "title has 'Fullips' (brand name)"},
-		{"Coach bus charter", "", "title has 'Coach' (brand name) [ambiguous: ordinary word, no brand context]"},
+		{"Coach bus station", "", "title has 'Coach' (brand name) [ambiguous: ordinary word, no brand context]"},
+		{"Coach bus charter", "", "title has 'Coach' (brand name) [ambiguous: ordinary word, no brand context] [referential: a book/ticket/print about the name]"},
 		{"Filter for Dyson", "", "title has 'Dyson' (brand name) [compatibility use]"},
+		{"2026 New SkyPulse Q7 in stock", "", "title has 'SkyPulse Q7' (product name Kestrova SkyPulse Q7, brand omitted)"},
+		{"SkyPu1se Q7", "", "title has 'SkyPu1se Q7' (leetspeak of Kestrova SkyPulse Q7, product name, brand omitted)"},
+		{"Buy a D Y S O N hair dryer", "", "title has 'D Y S O N' (spaced letters of Dyson)"},
+		{"N I K E s trainers", "", "title has 'N I K E' (spaced letters of Nike)"},
+		{"Women's G U C C I belt", "", "title has 'G U C C I' (spaced letters of Gucci)"},
+		{"Freeman Dyson essays collection, hardcover", "", "title has 'Dyson' (brand name) [referential: a book/ticket/print about the name]"},
 	} {
 		t.Run(c.want, func(t *testing.T) {
 			ms := ix.Find(c.title, c.desc)
@@ -291,7 +307,8 @@ func FuzzFold(f *testing.F) {
 
 func FuzzFind(f *testing.F) {
 	ix := newTestIndex(f)
-	for _, s := range []string{"Fuⅼⅼips lip plumper", "compatible with Dyson V11", "Coach bus", "G.U.C.C.I 1:1 AAA", "NorthPeak"} {
+	for _, s := range []string{"Fuⅼⅼips lip plumper", "compatible with Dyson V11", "Coach bus", "G.U.C.C.I 1:1 AAA", "NorthPeak",
+		"Women's K a l t r i x", "a D Y S O N", "Mison Verel", "SkyPulse Q7 biography"} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, title, desc string) {
@@ -311,4 +328,40 @@ func FuzzFind(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestResidualTerms checks testdata/residuals.json: which product names
+// minus the brand's words become terms ("none"), and whether they stand
+// alone ("distinctive") or need brand context ("common").
+func TestResidualTerms(t *testing.T) {
+	var cases []struct {
+		Name     string   `json:"name"`
+		Aliases  []string `json:"aliases"`
+		Product  string   `json:"product"`
+		Keywords []string `json:"keywords"`
+		Want     string   `json:"want"`
+	}
+	readJSON(t, "residuals.json", &cases)
+	for _, c := range cases {
+		t.Run(c.Product, func(t *testing.T) {
+			ix, err := NewIndex([]brand.Brand{{ID: "b", Name: c.Name, Aliases: c.Aliases,
+				Products: []brand.Product{{Name: c.Product}}, Keywords: c.Keywords}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			got := "none"
+			for _, tm := range ix.terms {
+				if tm.residual {
+					got = "distinctive"
+					if tm.common {
+						got = "common"
+					}
+				}
+			}
+			if got != c.Want {
+				t.Errorf("got %s, want %s", got, c.Want)
+			}
+		})
+	}
 }

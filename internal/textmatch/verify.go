@@ -12,6 +12,9 @@ type match struct {
 	lo, hi  int
 	tac     tactic
 	quality int // lower is surer
+	// trim is 1 + the index of the field's trim matched (a spaced run
+	// read without its first or last letter), or 0.
+	trim int
 }
 
 const (
@@ -44,7 +47,23 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 		if t.fuzzy && f.fuzzy != nil && f.fuzzy[i] {
 			if e := oneEdit(toks[i].key, t.joined); e != 0 {
 				dst = append(dst, ix.grade(id, fi, toks, i, i+1, e))
+				continue
 			}
+		}
+		// One edit in one word of a multi-word name, the others exact:
+		// "Mison Verel", "Maison Verl".
+		if t.fuzzyWords != 0 && i+n <= len(toks) && (toks[i].key == t.keys[0] || toks[i+1].key == t.keys[1]) {
+			if e := ix.oneWordEdit(toks[i:i+n], t); e != 0 {
+				dst = append(dst, ix.grade(id, fi, toks, i, i+n, e))
+			}
+		}
+	}
+	// A spaced run with a stray letter at one end: "a K A L T R I X".
+	for k, tr := range f.trims {
+		if tr.key == t.joined && digitsMatch(tr.plain, strings.Join(t.plains, "")) {
+			m := ix.gradePlain(id, fi, tr.plain, toks[tr.tok].tac, tr.tok, tr.tok+1, 0)
+			m.trim, m.quality = k+1, qJoined
+			dst = append(dst, m)
 		}
 	}
 	// The term split into two or three pieces: "Ful lips".
@@ -54,6 +73,26 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 		}
 	}
 	return dst
+}
+
+// oneWordEdit reports the edit that turns the term into toks when exactly
+// one word differs by one dropped letter or one swap, that word is long
+// enough and has no digits, and what the seller wrote there is not itself
+// an English word; otherwise 0.
+func (ix *Index) oneWordEdit(toks []token, t *term) tactic {
+	var e tactic
+	for j, tk := range toks {
+		if tk.key == t.keys[j] && digitsMatch(tk.plain, t.plains[j]) {
+			continue
+		}
+		if e != 0 || t.fuzzyWords&(1<<j) == 0 || hasDigit(tk.plain) || ix.isWord(tk.plain) {
+			return 0
+		}
+		if e = oneEdit(tk.key, t.keys[j]); e == 0 {
+			return 0
+		}
+	}
+	return e
 }
 
 // sameWords reports whether toks spell the term word for word. Words with
@@ -127,14 +166,20 @@ func oneEdit(got, want string) tactic {
 // grade works out which evasions turned the term into toks[lo:hi] and how
 // sure the match is.
 func (ix *Index) grade(id, fi int, toks []token, lo, hi int, extra tactic) match {
-	t := &ix.terms[id]
 	var got strings.Builder
-	tac := extra
+	var tac tactic
 	for _, tk := range toks[lo:hi] {
 		got.WriteString(tk.plain)
 		tac |= tk.tac
 	}
-	g, w := got.String(), strings.Join(t.plains, "")
+	return ix.gradePlain(id, fi, got.String(), tac, lo, hi, extra)
+}
+
+// gradePlain is grade for text g, with tactics tac, standing for toks[lo:hi].
+func (ix *Index) gradePlain(id, fi int, g string, tac tactic, lo, hi int, extra tactic) match {
+	t := &ix.terms[id]
+	tac |= extra
+	w := strings.Join(t.plains, "")
 	if countLeet(g) > countLeet(w) {
 		tac |= tLeet
 	}
