@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/imagehash"
@@ -218,7 +219,7 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention) (*Signal, *brand.P
 	if nominative && !evasive {
 		guarded = true
 	}
-	ev := best.Evidence()
+	ev := visible(best.Evidence())
 	if guarded {
 		bestW = wGuarded
 		switch {
@@ -390,3 +391,22 @@ func floorFor(b *brand.Brand, product *brand.Product) (*price.Money, string) {
 	}
 	return nil, ""
 }
+
+// visible spells out invisible format characters (zero-width spaces, soft
+// hyphens, joiners) so an analyst sees the trick instead of a plain name.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, isInvisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isInvisible(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isInvisible(r rune) bool { return unicode.Is(unicode.Cf, r) }

@@ -80,6 +80,13 @@ func TestScore(t *testing.T) {
 			evidence: []string{"confusable", "of the 19.00 USD floor for Fullips Lip Plumper"},
 		},
 		{
+			name:     "zero-width characters are shown",
+			l:        listing.Listing{Title: "Full\u200bips lip gloss", Price: usd(14)},
+			flagged:  true,
+			brand:    "fullips",
+			evidence: []string{"'Full<U+200B>ips'"},
+		},
+		{
 			name:     "plain name with coded language",
 			l:        listing.Listing{Title: "Fullips lip plumper 1:1 mirror quality", Price: usd(18)},
 			flagged:  true,

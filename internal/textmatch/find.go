@@ -109,7 +109,7 @@ func (ix *Index) candidates(fields []field) []candidate {
 		}
 		out = append(out, candidate{f, k})
 	}
-	var buf, kb []byte
+	var buf, kb, db []byte
 	for fi := range fields {
 		f := &fields[fi]
 		toks := f.toks
@@ -187,7 +187,7 @@ func (ix *Index) candidates(fields []field) []candidate {
 				for _, w := range ix.wordDeletes[t.key] { // letter dropped
 					fix(w)
 				}
-				forDeletesBytes(t.key, func(d []byte) { // letters swapped
+				db = forDeletesBytes(db, t.key, func(d []byte) { // letters swapped
 					for _, w := range ix.wordDeletes[string(d)] {
 						if w != t.key {
 							fix(w)
@@ -201,7 +201,7 @@ func (ix *Index) candidates(fields []field) []candidate {
 					add(fieldJoined, k)
 					found = true
 				}
-				forDeletesBytes(t.key, func(d []byte) { // letters swapped
+				db = forDeletesBytes(db, t.key, func(d []byte) { // letters swapped
 					for _, k := range ix.deletes[string(d)] {
 						if k != t.key {
 							add(fieldJoined, k)

@@ -571,10 +571,9 @@ func contains(ss []string, s string) bool {
 }
 
 // forDeletesBytes is forDeletes without an allocation per deletion: d is
-// valid only during the call (map lookups with string(d) do not copy).
-func forDeletesBytes(s string, f func(d []byte)) {
-	var arr [64]byte
-	buf := arr[:0]
+// valid only during the call (map lookups with string(d) do not copy). It
+// builds the deletions in buf and returns it for reuse.
+func forDeletesBytes(buf []byte, s string, f func(d []byte)) []byte {
 	prev := -1
 	for i := 0; i < len(s); i++ {
 		if prev >= 0 && s[i] == s[prev] {
@@ -584,6 +583,7 @@ func forDeletesBytes(s string, f func(d []byte)) {
 		buf = append(append(buf[:0], s[:i]...), s[i+1:]...)
 		f(buf)
 	}
+	return buf
 }
 
 func isDigits(s string) bool {
