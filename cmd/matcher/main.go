@@ -108,6 +108,9 @@ func (f *engineFlags) engine(logger *slog.Logger) (*score.Engine, *brand.Registr
 		if err := json.Unmarshal(data, &r); err != nil {
 			return nil, nil, fmt.Errorf("%s: rates must be a JSON object of currency code to number: %w", f.rates, err)
 		}
+		if err := r.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.rates, err)
+		}
 		opts.Rates = r
 	}
 	eng, err := score.New(reg, opts)

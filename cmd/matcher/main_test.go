@@ -35,6 +35,8 @@ func TestRun(t *testing.T) {
 			stderr: []string{"bad-brands.yaml", "brand fullips: reference_images[0]: nope.jpg: file not found", "brand fullips: id: duplicate"}},
 		{name: "no registry flag", args: []string{"scan", "testdata/mixed.jsonl"}, status: exitUsage, stderr: []string{"--brands is required"}},
 		{name: "missing listings file", args: []string{"scan", "--brands", brands, "nope.jsonl"}, status: exitUsage, stderr: []string{"nope.jsonl"}},
+		{name: "bad rates", args: []string{"scan", "--brands", brands, "--rates", "testdata/bad-rates.json", "testdata/mixed.jsonl"}, status: exitUsage,
+			stderr: []string{"bad-rates.json: rate for EUR is 0"}},
 		{name: "unknown flag", args: []string{"scan", "--bogus"}, status: exitUsage, stderr: []string{"flag provided but not defined: -bogus"}},
 		{name: "unknown command", args: []string{"scna"}, status: exitUsage, stderr: []string{`unknown command "scna"`}},
 		{name: "help", args: []string{"--help"}, status: exitOK},

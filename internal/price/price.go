@@ -85,3 +85,19 @@ func (r Rates) Convert(m Money, to string) (Money, error) {
 	}
 	return Money{Amount: m.Amount * from / dst, Currency: to}, nil
 }
+
+// Validate reports a rate table that would convert prices wrongly.
+func (r Rates) Validate() error {
+	if len(r) == 0 {
+		return errors.New("rate table is empty")
+	}
+	for code, v := range r {
+		if !validCode(code) {
+			return fmt.Errorf("currency %q is not a three-letter ISO 4217 code", code)
+		}
+		if !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("rate for %s is %g; rates must be positive numbers", code, v)
+		}
+	}
+	return nil
+}

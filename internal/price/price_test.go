@@ -57,3 +57,14 @@ func TestConvert(t *testing.T) {
 		})
 	}
 }
+
+func TestRatesValidate(t *testing.T) {
+	if err := DefaultRates().Validate(); err != nil {
+		t.Errorf("default rates: %v", err)
+	}
+	for _, r := range []Rates{{}, {"USD": 0}, {"USD": -1}, {"usd": 1}, {"EUR": math.Inf(1)}} {
+		if err := r.Validate(); err == nil {
+			t.Errorf("Validate(%v) accepted a bad table", r)
+		}
+	}
+}
