@@ -251,17 +251,32 @@ func aaaGuard(f field, i int) bool {
 	return false
 }
 
-// replicaGuard spots the honest replica — museum casts, fossils, props,
-// models, sports kits — by any such word within three words either side:
-// "Replica T. rex tooth fossil cast", "replica raptor claw".
+// replicaGuard spots the honest replica — museum casts, props, scale
+// models, sports kits — by such a word close to "replica": "Replica T. rex
+// tooth fossil cast", "replica raptor claw", "replica jersey". Words that
+// also occur in counterfeit listings ("new model", "gift box kit") count only
+// right next to it, and brand-like nouns such as "fossil" not at all, so
+// "Replica Fossil watch, new model" stays coded.
 func replicaGuard(toks []token, i int) bool {
 	for j := max(0, i-3); j < len(toks) && j <= i+3; j++ {
+		d := j - i
+		if d < 0 {
+			d = -d
+		}
 		switch toks[j].plain {
-		case "museum", "scale", "historical", "movie", "film", "prop", "props", "cast", "casts", "skull", "skulls",
-			"tooth", "teeth", "claw", "claws", "bone", "bones", "fossil", "fossils", "model", "models", "sword", "swords",
-			"statue", "statues", "figurine", "figurines", "figure", "bust", "jersey", "jerseys", "kit", "kits",
-			"coin", "coins", "helmet", "gun", "pistol", "rifle", "dinosaur", "specimen", "artifact", "artefact":
+		case "museum", "historical", "movie", "film", "prop", "props", "cast", "casts", "skull", "skulls",
+			"tooth", "teeth", "claw", "claws", "bone", "bones", "sword", "swords", "statue", "statues",
+			"figurine", "figurines", "coin", "coins", "helmet", "gun", "pistol", "rifle", "dinosaur",
+			"specimen", "artifact", "artefact":
 			return true
+		case "jersey", "jerseys", "kit", "kits", "shirt":
+			if d <= 2 {
+				return true
+			}
+		case "scale", "model", "models", "figure", "bust":
+			if d == 1 {
+				return true
+			}
 		}
 	}
 	return false

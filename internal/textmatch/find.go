@@ -110,6 +110,7 @@ func (ix *Index) candidates(fields []field) []candidate {
 		out = append(out, candidate{f, k})
 	}
 	var buf, kb, db []byte
+	var ws []string
 	for fi := range fields {
 		f := &fields[fi]
 		toks := f.toks
@@ -167,10 +168,19 @@ func (ix *Index) candidates(fields []field) []candidate {
 				}
 				return isWord == 1
 			}
-			if ix.wordFuzzyEligible(t) && !word() {
+			if ix.wordFuzzyEligible(t) && !word() && ix.nextToNameWord(toks, i) {
 				// One word of a multi-word name misspelt: the corrected
 				// word with a neighbour may be the name's anchor pair.
-				fix := func(w string) {
+				// A letter dropped, then two letters swapped.
+				ws = append(ws[:0], ix.wordDeletes[t.key]...)
+				db = forDeletesBytes(db, t.key, func(d []byte) {
+					for _, w := range ix.wordDeletes[string(d)] {
+						if w != t.key {
+							ws = append(ws, w)
+						}
+					}
+				})
+				for _, w := range ws {
 					if i > 0 {
 						buf = append(append(append(buf[:0], toks[i-1].key...), ' '), w...)
 						if _, ok := ix.pairs[string(buf)]; ok {
@@ -184,16 +194,6 @@ func (ix *Index) candidates(fields []field) []candidate {
 						}
 					}
 				}
-				for _, w := range ix.wordDeletes[t.key] { // letter dropped
-					fix(w)
-				}
-				db = forDeletesBytes(db, t.key, func(d []byte) { // letters swapped
-					for _, w := range ix.wordDeletes[string(d)] {
-						if w != t.key {
-							fix(w)
-						}
-					}
-				})
 			}
 			if ix.fuzzyEligible(t) && !word() {
 				found := false
@@ -221,10 +221,26 @@ func (ix *Index) candidates(fields []field) []candidate {
 	return out
 }
 
-// wordFuzzyEligible reports whether t may be one word of a multi-word name
-// with one edit, English words aside: no digits, long enough.
+// wordFuzzyEligible reports whether t may be one word of a multi-word
+// name with one edit, English words aside: no digits, long enough.
 func (ix *Index) wordFuzzyEligible(t token) bool {
 	return len(ix.wordDeletes) > 0 && len(t.key) >= minWordFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && !hasDigit(t.plain)
+}
+
+// nextToNameWord reports whether toks[i] is next to a word of a multi-word
+// name that allows an edit: the name's other words must match exactly.
+func (ix *Index) nextToNameWord(toks []token, i int) bool {
+	if i > 0 {
+		if _, ok := ix.multiWords[toks[i-1].key]; ok {
+			return true
+		}
+	}
+	if i+1 < len(toks) {
+		if _, ok := ix.multiWords[toks[i+1].key]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // trimRun notes spaced run toks[i] read without its first or last letter

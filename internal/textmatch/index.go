@@ -150,6 +150,9 @@ type Index struct {
 	// wordDeletes does the same for the fuzzy-eligible words of
 	// multi-word terms.
 	wordDeletes map[string][]string
+	// multiWords holds every word key of multi-word terms that allow an
+	// edit: a misspelt word must sit next to one of them.
+	multiWords map[string]struct{}
 }
 
 // NewIndex indexes every brand's name, aliases and product names in an
@@ -170,6 +173,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		joins:        make(map[string]struct{}),
 		deletes:      make(map[string][]string),
 		wordDeletes:  make(map[string][]string),
+		multiWords:   make(map[string]struct{}),
 		joinMin:      1 << 30,
 	}
 	for bi, b := range brands {
@@ -217,6 +221,9 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			})
 		}
 		for j, k := range t.keys {
+			if t.fuzzyWords != 0 {
+				ix.multiWords[k] = struct{}{}
+			}
 			if t.fuzzyWords&(1<<j) == 0 {
 				continue
 			}
