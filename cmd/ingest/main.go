@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/scan"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -43,24 +44,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		paths = []string{"-"}
+	sources, closeAll, err := scan.Open(fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest: %v\n", err)
+		return 2
 	}
+	defer closeAll()
 	status := 0
-	for _, p := range paths {
-		name, r := p, stdin
-		if p == "-" {
-			name = "<stdin>"
-		} else {
-			f, err := os.Open(p)
-			if err != nil {
-				fmt.Fprintf(stderr, "ingest: %v\n", err)
-				return 2
-			}
-			defer f.Close()
-			r = f
-		}
+	for _, src := range sources {
+		name, r := src.Name, src.R
 		valid, invalid, err := check(name, r, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "ingest: %s: %v\n", name, err)

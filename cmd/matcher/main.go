@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -156,7 +155,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "matcher scan: %v\n", err)
 		return exitUsage
 	}
-	sources, closeAll, err := openSources(fs.Args(), stdin)
+	sources, closeAll, err := scan.Open(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "matcher scan: %v\n", err)
 		return exitUsage
@@ -181,34 +180,6 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitRejected
 	}
 	return exitOK
-}
-
-func openSources(paths []string, stdin io.Reader) ([]scan.Source, func(), error) {
-	if len(paths) == 0 {
-		paths = []string{"-"}
-	}
-	var files []*os.File
-	closeAll := func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}
-	var sources []scan.Source
-	for _, p := range paths {
-		if p == "-" {
-			wd, _ := os.Getwd()
-			sources = append(sources, scan.Source{Name: "<stdin>", R: stdin, Dir: wd})
-			continue
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("open listings: %w", err)
-		}
-		files = append(files, f)
-		sources = append(sources, scan.Source{Name: p, R: f, Dir: filepath.Dir(p)})
-	}
-	return sources, closeAll, nil
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -245,7 +216,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "matcher eval: %v\n", err)
 		return exitUsage
 	}
-	sources, closeAll, err := openSources(fs.Args(), nil)
+	sources, closeAll, err := scan.Open(fs.Args(), nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "matcher eval: %v\n", err)
 		return exitUsage

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"text/tabwriter"
 
+	"github.com/assay-dev/assay/internal/scan"
 	"github.com/assay-dev/assay/internal/score"
 )
 
@@ -42,26 +43,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	paths := args[1:]
-	if len(paths) == 0 {
-		paths = []string{"-"}
+	sources, closeAll, err := scan.Open(args[1:], stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter: %v\n", err)
+		return 2
 	}
+	defer closeAll()
 	brands := map[string]*tally{}
 	bad := 0
-	for _, p := range paths {
-		name, r := p, stdin
-		if p == "-" {
-			name = "<stdin>"
-		} else {
-			f, err := os.Open(p)
-			if err != nil {
-				fmt.Fprintf(stderr, "reporter: %v\n", err)
-				return 2
-			}
-			defer f.Close()
-			r = f
-		}
-		sc := bufio.NewScanner(r)
+	for _, src := range sources {
+		name := src.Name
+		sc := bufio.NewScanner(src.R)
 		sc.Buffer(make([]byte, 64<<10), 4<<20)
 		for n := 1; sc.Scan(); n++ {
 			if len(sc.Bytes()) == 0 {
