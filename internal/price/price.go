@@ -56,7 +56,8 @@ func validCode(c string) bool {
 // value of one unit of c in the base currency.
 type Rates map[string]float64
 
-// DefaultRates is a fixed table (base USD) used when no rate file is given.
+// DefaultRates is a fixed table of approximate rates (base USD, late 2025)
+// used when no rate file is given.
 // Prices only need to be compared against floors within tens of percent, so
 // a table that is months old still serves; users with exact needs pass --rates.
 func DefaultRates() Rates {
@@ -65,6 +66,11 @@ func DefaultRates() Rates {
 		"CAD": 0.73, "AUD": 0.66, "CHF": 1.13, "HKD": 0.128, "SGD": 0.75,
 		"KRW": 0.00073, "INR": 0.012, "MXN": 0.058, "BRL": 0.18, "SEK": 0.095,
 		"NOK": 0.094, "DKK": 0.145, "PLN": 0.25, "TRY": 0.029, "AED": 0.272,
+		"RUB": 0.011, "CZK": 0.043, "HUF": 0.0027, "RON": 0.22, "BGN": 0.55,
+		"ISK": 0.0072, "UAH": 0.024, "ZAR": 0.055, "NZD": 0.6, "THB": 0.028,
+		"PHP": 0.017, "IDR": 0.000062, "MYR": 0.22, "VND": 0.000039, "TWD": 0.031,
+		"ILS": 0.27, "SAR": 0.267, "EGP": 0.02, "NGN": 0.00065, "ARS": 0.001,
+		"CLP": 0.00105, "COP": 0.00025, "PEN": 0.27, "QAR": 0.275, "KWD": 3.25,
 	}
 }
 

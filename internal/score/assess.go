@@ -42,14 +42,18 @@ type evidence struct {
 
 // secondHandWords mark a used item. Counterfeiters sell "new" goods, so
 // these words rarely appear on fakes.
-var secondHandWords = []string{"pre-owned", "preowned", "pre owned", "preloved", "pre-loved", "second hand", "second-hand", "secondhand", "used"}
+var secondHandWords = []string{
+	"pre-owned", "preowned", "pre owned", "preloved", "pre-loved", "second hand", "second-hand", "secondhand", "used",
+	"worn once", "worn twice", "worn a few times", "gently worn", "lightly worn", "worn one season",
+	"gebraucht", "usato", "usata", "usado", "usada", "d'occasion", "seconde main", "tweedehands", "begagnad", "brugt", "używany", "б/у",
+}
 
 func secondHand(text string) bool {
 	lower := strings.ToLower(text)
 	for _, w := range secondHandWords {
 		for i := strings.Index(lower, w); i >= 0; {
 			end := i + len(w)
-			if (i == 0 || !isLetter(lower[i-1])) && (end == len(lower) || !isLetter(lower[end])) {
+			if (i == 0 || !isLetter(lower[i-1])) && (end == len(lower) || !isLetter(lower[end])) && !(w == "used" && verbUse(lower[end:])) {
 				return true
 			}
 			next := strings.Index(lower[i+1:], w)
@@ -63,6 +67,17 @@ func secondHand(text string) bool {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
+
+// verbUse reports "used" as a verb ("can be used for", "used daily")
+// rather than the condition of the item, from the word after it.
+func verbUse(rest string) bool {
+	next, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
+	switch strings.Trim(next, ",.;:!") {
+	case "to", "for", "as", "with", "in", "by", "on", "daily", "every", "indoors", "outdoors", "at", "under", "when", "widely":
+		return true
+	}
+	return false
+}
 
 type imageEvidence struct {
 	img     Image
@@ -144,7 +159,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 	}
 	if len(ev.coded) > 0 {
 		w := wCoded
-		if len(ev.coded) > 1 {
+		if distinctTerms(ev.coded) > 1 {
 			w = wCodedMany
 		}
 		a.signals = append(a.signals, Signal{Kind: KindCoded, Score: w, Evidence: codedEvidence(ev.coded)})
@@ -274,6 +289,14 @@ func findProduct(b *brand.Brand, term string) *brand.Product {
 		}
 	}
 	return nil
+}
+
+func distinctTerms(cs []textmatch.Coded) int {
+	seen := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		seen[c.Term] = true
+	}
+	return len(seen)
 }
 
 func codedEvidence(cs []textmatch.Coded) string {

@@ -211,6 +211,12 @@ func TestSecondHand(t *testing.T) {
 		"refused delivery":              false,
 		"brand new in box":              false,
 		"second hand shop find":         true,
+		"Jacke, gebraucht, wie neu":     true,
+		"can be worn as a scarf":        false,
+		"worn once to a wedding":        true,
+		"can be used as a gift":         false,
+		"used daily by professionals":   false,
+		"Used Fullips plumper":          true,
 	} {
 		if got := secondHand(text); got != want {
 			t.Errorf("secondHand(%q) = %v, want %v", text, got, want)
