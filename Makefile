@@ -36,8 +36,11 @@ endif
 test-race:
 	$(GO) test $(GOFLAGS_T) -race -count=1 ./...
 
-eval: build ## precision, recall and F1 on the labelled fixtures
-	$(BIN)/matcher eval --brands fixtures/brands.yaml --labels fixtures/labels.jsonl fixtures/listings.jsonl
+eval: build ## precision, recall and F1 on the labelled fixtures and on the hand-written holdout set
+	@echo "== fixtures/ (generated, 648 listings with photos)"
+	@$(BIN)/matcher eval --brands fixtures/brands.yaml --labels fixtures/labels.jsonl fixtures/listings.jsonl
+	@echo "== fixtures/holdout/ (written by hand, text only)"
+	@$(BIN)/matcher eval --brands fixtures/holdout/brands.yaml --labels fixtures/holdout/labels.jsonl fixtures/holdout/listings.jsonl
 
 bench: bench-text bench-image ## both throughput benchmarks
 
