@@ -270,7 +270,6 @@ func codedEvidence(cs []textmatch.Coded) string {
 	return "counterfeit coded language: " + strings.Join(parts, ", ")
 }
 
-
 // visible spells out invisible format characters (zero-width spaces, soft
 // hyphens, joiners) so an analyst sees the trick instead of a plain name.
 func visible(s string) string {
