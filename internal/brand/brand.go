@@ -13,6 +13,9 @@ type Registry struct {
 	Brands []Brand `json:"brands" yaml:"brands"`
 	// Dir is the directory relative reference image paths resolve against.
 	Dir string `json:"-" yaml:"-"`
+	// unknown holds unknown-field errors found while decoding, reported
+	// together with every other problem.
+	unknown error
 }
 
 // Brand is one registered brand.

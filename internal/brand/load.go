@@ -44,7 +44,7 @@ func LoadFile(path string) (*Registry, error) {
 		return nil, err
 	}
 	reg.Dir = filepath.Dir(path)
-	if err := errors.Join(reg.Validate(path), reg.checkImages(path)); err != nil {
+	if err := errors.Join(reg.unknown, reg.Validate(path), reg.checkImages(path)); err != nil {
 		return nil, err
 	}
 	return reg, nil
@@ -58,7 +58,7 @@ func Parse(data []byte, name string) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := reg.Validate(name); err != nil {
+	if err := errors.Join(reg.unknown, reg.Validate(name)); err != nil {
 		return nil, err
 	}
 	return reg, nil
@@ -72,13 +72,12 @@ func decode(data []byte, name string) (*Registry, error) {
 		}
 		return nil, fmt.Errorf("%s: %w: %s", name, ErrInvalid, describeYAMLError(err))
 	}
-	if err := checkKnownFields(&doc, name); err != nil {
-		return nil, err
-	}
+	unknown := checkKnownFields(&doc, name)
 	var reg Registry
 	if err := doc.Decode(&reg); err != nil {
-		return nil, fmt.Errorf("%s: %w: %s", name, ErrInvalid, describeYAMLError(err))
+		return nil, errors.Join(unknown, fmt.Errorf("%s: %w: %s", name, ErrInvalid, describeYAMLError(err)))
 	}
+	reg.unknown = unknown
 	return &reg, nil
 }
 

@@ -24,6 +24,10 @@ func TestLoadFile(t *testing.T) {
 			"brand Full_Lips: id", "brand Full_Lips: price_floor: amount -3 is negative",
 			"brand kaltrix: name: missing", "brand kaltrix: products[0].price_floor", "currency \"dollars\"",
 		}},
+		{file: "everything-wrong.yaml", want: []string{
+			"brand acme2: aliasses: unknown field (line 8)", "brand Acme: name: missing",
+			"brand Acme: price_floor: currency \"usd\"", "brand Acme: reference_images[0]: nope.png: file not found",
+		}},
 		{file: "empty.yaml", want: []string{"empty.yaml", "empty"}},
 		{file: "not-yaml.yaml", want: []string{"not-yaml.yaml", "line"}},
 		{file: "no-such-file.yaml", want: []string{"no-such-file.yaml"}},
