@@ -50,6 +50,33 @@ const (
 	kImitation  = "lmltatlon"
 	kImitations = "lmltatlons"
 	kUnofficial = "unoflclal"
+	// Other languages' words for the same things, as skeletons: the
+	// accents fold away, so "réplica" (es/pt) is kReplica already.
+	kReplika     = "replka"    // pl, de, sv, cs
+	kReplique    = "replque"   // fr "réplique"
+	kRepliques   = "replques"  // fr plural
+	kKopia       = "kopla"     // pl copy
+	kCopia       = "copla"     // it, es copy
+	kKopie       = "kople"     // de, nl copy
+	kFalschung   = "falschung" // de "Fälschung", forgery
+	kPodrobka    = "podrobka"  // pl "podróbka", fake
+	kContrefacon = "contrefacon"
+)
+
+// Russian coded words are compared by cyrKey, not by skeleton: the
+// confusable skeleton folds Cyrillic letters to look-alikes that differ
+// by case (к to ĸ, К to k; л to л, Л to ʌ). TestCyrillicCoded checks that
+// these keys come out of cyrKey for the words in both cases.
+const (
+	cReplica = "peπлᴎka" // реплика
+	cReplicy = "peπлᴎkᴎ" // реплики
+	cCopy    = "koπᴎᴙ"   // копия
+	cCopies  = "koπᴎ"    // копии (doubled и collapsed)
+	cFake    = "πoдeлka" // подделка (doubled д collapsed)
+	cLux     = "люkc"    // люкс, luxury: "копия люкс"
+	cLuxCaps = "лlokc"   // ЛЮКС: capital Ю folds to "lo"
+	cNot     = "he"      // не
+	cNo      = "het"     // нет
 )
 
 // CodedLanguage finds counterfeit coded language in a listing ("replica",
@@ -105,10 +132,32 @@ func codedField(out []Coded, f field, honest *bool) []Coded {
 		return toks[i].plain
 	}
 	emit := func(term string, lo, hi int) {
+		if negated(f, lo) {
+			return // "not a replica", "no fakes", "isn't a dupe"
+		}
 		out = append(out, Coded{Term: term, Surface: f.text[toks[lo].start:toks[hi].end], Field: f.name, Start: toks[lo].start})
 	}
 	for i := 0; i < len(toks); i++ {
-		switch k := key(i); k {
+		k := key(i)
+		if !isASCII(k) {
+			k = cyrKey(toks[i].plain)
+		}
+		switch k {
+		case kReplika, kReplique, kRepliques, cReplica, cReplicy:
+			if !replicaGuard(toks, i) {
+				emit("replica", i, i)
+			} else {
+				*honest = true
+			}
+		case kFalschung, kPodrobka, kContrefacon, cFake:
+			emit("fake", i, i)
+		case kKopia, kCopia, kKopie, cCopy, cCopies:
+			// Like "copy", only with a counterfeit qualifier: before it
+			// as in English, or a luxury one either side ("копия люкс",
+			// "copia 1:1", "kopia AAA").
+			if lo, hi, ok := foreignCopy(f, i); ok {
+				emit("copy", lo, hi) // the qualifier may be coded too ("AAA")
+			}
 		case kReplica, kReplicas:
 			if !replicaGuard(toks, i) {
 				emit("replica", i, i)
@@ -168,7 +217,7 @@ func codedField(out []Coded, f field, honest *bool) []Coded {
 		case kCopy:
 			// "copy" alone is a book's or a document's ("good used
 			// copy"); only a counterfeit qualifier makes it coded.
-			if copyQualified(f, i) && !copyGuard(toks, i) {
+			if copyQualified(f, i) && !copyGuard(toks, i) && !negated(f, i-1) {
 				emit("copy", i, i)
 			}
 		case kInspired:
@@ -195,7 +244,7 @@ func codedField(out []Coded, f field, honest *bool) []Coded {
 				i++
 			}
 		default:
-			if isAAA(plain(i)) && !aaaGuard(f, i) {
+			if isAAA(plain(i)) && !aaaGuard(f, i) && !negated(f, i) {
 				hi := toks[i].end
 				for hi < len(f.text) && f.text[hi] == '+' {
 					hi++
@@ -401,7 +450,7 @@ func oneToOne(out []Coded, f field) []Coded {
 			continue
 		}
 		end := j + 1
-		if !oneToOneGuard(f.toks, i, end) {
+		if !oneToOneGuard(f.toks, i, end) && !negatedAt(f, i) {
 			out = append(out, Coded{Term: "1:1", Surface: s[i:end], Field: f.name, Start: i})
 		}
 		i = end
@@ -452,12 +501,14 @@ func oneToOneGuard(toks []token, start, end int) bool {
 	return false
 }
 
+// dedupe keeps the first of each coded term: "reps" in the title and
+// again in the description is one piece of coded language, not two.
 func dedupe(cs []Coded) []Coded {
 	out := cs[:0]
 	for _, c := range cs {
 		dup := false
 		for _, o := range out {
-			if o == c {
+			if o.Term == c.Term {
 				dup = true
 				break
 			}
@@ -467,4 +518,140 @@ func dedupe(cs []Coded) []Coded {
 		}
 	}
 	return out
+}
+
+// cyrKey is the key of a folded word with Cyrillic letters, made the same
+// whatever the case: the skeleton's small capitals (ĸ, ᴛ, ʜ, ʍ, ʙ) for
+// lowercase Cyrillic letters become the Latin letters the capitals fold
+// to, and Л's ʌ becomes л. A Latin look-alike mixed in ("кoпия" with a
+// Latin o) folds alike. Only non-ASCII words get here.
+func cyrKey(plain string) string {
+	b := make([]rune, 0, len(plain))
+	var prev rune = -1
+	for _, r := range plain {
+		switch r {
+		case 'ĸ':
+			r = 'k'
+		case 'ᴛ':
+			r = 't'
+		case 'ʜ':
+			r = 'h'
+		case 'ʍ':
+			r = 'm'
+		case 'ʙ':
+			r = 'b'
+		case 'ʌ':
+			r = 'л'
+		case 'ᴙ', 'я':
+			r = 'ᴙ'
+		default:
+			r = visual(r)
+		}
+		if r != prev {
+			b = append(b, r)
+		}
+		prev = r
+	}
+	return string(b)
+}
+
+// negated reports coded word i of f negated by a word at most two words
+// before it, with only articles and the like between: "not a replica",
+// "no fakes", "isn't a dupe", "100% not fake", "keine Fälschung", "не
+// копия". Sentence punctuation ends the look-back ("No box, replica"),
+// and "No. 1" is a number, not a negation.
+func negated(f field, i int) bool {
+	toks := f.toks
+	for j, words := i-1, 0; j >= 0 && words < 2; j-- {
+		if gapBreaks(f.text[toks[j].end:toks[j+1].start]) {
+			return false
+		}
+		p := toks[j].plain
+		if p == "t" && j > 0 && isApostrophe(f.text[toks[j-1].end:toks[j].start]) {
+			continue // "isn't": the contraction's tail
+		}
+		words++
+		switch p {
+		case "not", "never", "non", "isn", "isnt", "aren", "arent", "wasn", "wasnt", "ain", "aint", "nor", "zero",
+			"kein", "keine", "keinen", "keiner", "nicht", "pas", "nie", "nunca", "jamais", "niet", "geen", "inte", "ikke":
+			return true
+		case "no":
+			return j+1 >= len(toks) || !hasDigit(toks[j+1].plain) // "no 1 seller" is a rank
+		case "a", "an", "the", "any", "some", "real", "really", "even", "just", "cheap", "un", "une", "ein", "eine",
+			"einer", "una", "uno", "jest", "es", "est", "is":
+			continue
+		}
+		if !isASCII(p) {
+			switch cyrKey(p) {
+			case cNot, cNo:
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// negatedAt is negated for coded language found in the raw text at byte
+// offset start (1:1), by the token starting there.
+func negatedAt(f field, start int) bool {
+	for i, t := range f.toks {
+		if t.start == start {
+			return negated(f, i)
+		}
+		if t.start > start {
+			break
+		}
+	}
+	return false
+}
+
+func isApostrophe(gap string) bool {
+	return gap == "'" || gap == "\u2019" || gap == "\u02bc"
+}
+
+// gapBreaks reports sentence punctuation between two words.
+func gapBreaks(gap string) bool {
+	return strings.ContainsAny(gap, ".,;:!?|()[]{}—–•")
+}
+
+// foreignCopy reports a non-English "copy" word i (kopia, copia, kopie,
+// копия) with a counterfeit qualifier, and the words the coded phrase
+// spans: an English qualifier before it ("perfect kopia"), or a luxury
+// or grade qualifier right before or after ("копия люкс", "copia 1:1",
+// "kopia AAA", "copia perfetta").
+func foreignCopy(f field, i int) (lo, hi int, ok bool) {
+	toks := f.toks
+	if copyQualified(f, i) || i > 0 && isForeignQualifier(toks[i-1].plain) {
+		return i, i, true
+	}
+	if i+1 < len(toks) && !gapBreaks(f.text[toks[i].end:toks[i+1].start]) {
+		if isForeignQualifier(toks[i+1].plain) {
+			return i, i + 1, true
+		}
+		// "copia 1:1": the ones are tokens of their own.
+		if i+2 < len(toks) && toks[i+1].plain == "1" && toks[i+2].plain == "1" &&
+			strings.ContainsAny(f.text[toks[i+1].end:toks[i+2].start], ":\uff1a\u2236") {
+			return i, i + 2, true
+		}
+	}
+	return 0, 0, false
+}
+
+// isForeignQualifier reports luxury and exactness words that make a
+// foreign "copy" word coded: "lux", "люкс", "AAA", "perfetta", "idealna".
+func isForeignQualifier(p string) bool {
+	switch p {
+	case "lux", "luxe", "luxury", "premium", "perfetta", "perfecta", "perfekte", "perfekt", "parfaite", "idealna",
+		"esatta", "exacta", "exakte", "dokladna", "identica", "identyczna":
+		return true
+	}
+	if isAAA(p) {
+		return true
+	}
+	if isASCII(p) {
+		return false
+	}
+	k := cyrKey(p)
+	return k == cLux || k == cLuxCaps
 }

@@ -2,7 +2,9 @@
 // (look-alike letters, invisible characters, full-width and styled letters,
 // accents, leetspeak, spaced or dotted letters, doubled, dropped or swapped
 // letters, multi-word names run together) and counterfeit coded language
-// ("replica", "1:1", "AAA", "mirror quality"...). It says what the text
+// ("replica", "1:1", "AAA", "mirror quality"...; in other languages too:
+// replika, réplique, реплика, копия люкс, copia 1:1, Fälschung), unless
+// negated ("not a replica", "no fakes", "keine Fälschung"). It says what the text
 // names and how; whether a listing is counterfeit is left to package score,
 // images to package imagehash, and loading the registry to package brand.
 //
@@ -49,8 +51,13 @@
 // X", "compatible with X", "X-compatible"); Ambiguous for terms made of
 // ordinary English words ("coach") with no brand context close by (the
 // title, six words either side, the description's opening; coded language
-// is not context); Referential for a plain mention in a book, print,
-// ticket or tour listing about the name. A product name of ordinary words
+// is not context), or written in lower case in a title that otherwise
+// uses capitals ("... stainless, compass engraved on handle"); Referential
+// for a plain mention in a book, print, ticket or tour listing about the
+// name, or a service or derivative for its goods (repair service,
+// cleaning, cookbook, manual), when nothing in the title is disguised. A
+// registered name's own non-ASCII letters ("Nørdvik") are no evasion;
+// one-edit matches never drop a one-word name's first or last letter. A product name of ordinary words
 // with no brand context ("Suede Classic") is dropped rather than reported;
 // written without its brand it needs a distinctive context word or
 // another of the brand's terms.

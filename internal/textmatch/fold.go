@@ -20,8 +20,11 @@ import (
 //     word stay), and join runs of three or more single characters
 //     ("g u c c i", "G.U.C.C.I") into one word;
 //  3. per word, a visual skeleton for leetspeak: digits and symbols to
-//     letters (0→o 1→l 3→e 4→a 5→s 7→t 8→b @→a $→s |→l !→l), rn→m, vv→w,
-//     i and l unified, then doubled letters collapsed.
+//     letters (0→o 1→l 3→e 4→a 5→s 7→t 8→b @→a $→s |→l !→l), rn→m, w→v
+//     and i→l unified, then doubled letters collapsed. w and v are one
+//     class so that "w", "vv" (a w spoofed with two v's) and a doubled v
+//     ("Ovvra" for Ovra) all fold alike: reading vv as w would hide the
+//     doubled letter, and keeping w apart would miss "VVolford".
 //
 // The TR39 skeleton runs on non-ASCII characters only: applied to ASCII it
 // rewrites ordinary spelling ("m" becomes "rn"), and alone it would keep
@@ -413,16 +416,9 @@ func skeleton(dst, plain []byte) []byte {
 		}
 		r = visual(r)
 		i += size
-		if i < len(plain) {
-			next := visual(rune(plain[i]))
-			if r == 'r' && next == 'n' || r == 'v' && next == 'v' {
-				if r == 'r' {
-					r = 'm'
-				} else {
-					r = 'w'
-				}
-				i++
-			}
+		if r == 'r' && i < len(plain) && visual(rune(plain[i])) == 'n' {
+			r = 'm'
+			i++
 		}
 		if r == prev {
 			continue
@@ -438,8 +434,9 @@ func skeleton(dst, plain []byte) []byte {
 }
 
 // visual maps a rune to its visual class: leet digits and symbols to
-// letters, and i to l (I, l, 1 and | look alike). Unifying before
-// collapsing doubles keeps "Fu11ips", "Fulips" and "Fullips" together.
+// letters, i to l (I, l, 1 and | look alike) and w to v (vv spoofs w).
+// Unifying before collapsing doubles keeps "Fu11ips", "Fulips" and
+// "Fullips" together, and "VVolford", "Wolford" and "Vvolford" too.
 func visual(r rune) rune {
 	if r < utf8.RuneSelf {
 		return rune(visualASCII[r])
@@ -448,8 +445,8 @@ func visual(r rune) rune {
 }
 
 // visualASCII is visual for ASCII as a lookup string (a constant, so no
-// package state): leetLetter plus i→l. TestVisualASCII checks it.
-const visualASCII = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20\x6c\x22\x23\x73\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x6f\x6c\x32\x65\x61\x73\x36\x74\x62\x39\x3a\x3b\x3c\x3d\x3e\x3f\x61\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d\x4e\x4f\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5a\x5b\x5c\x5d\x5e\x5f\x60\x61\x62\x63\x64\x65\x66\x67\x68\x6c\x6a\x6b\x6c\x6d\x6e\x6f\x70\x71\x72\x73\x74\x75\x76\x77\x78\x79\x7a\x7b\x6c\x7d\x7e\x7f"
+// package state): leetLetter plus i→l and w→v. TestVisualASCII checks it.
+const visualASCII = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20\x6c\x22\x23\x73\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x6f\x6c\x32\x65\x61\x73\x36\x74\x62\x39\x3a\x3b\x3c\x3d\x3e\x3f\x61\x41\x42\x43\x44\x45\x46\x47\x48\x49\x4a\x4b\x4c\x4d\x4e\x4f\x50\x51\x52\x53\x54\x55\x56\x57\x58\x59\x5a\x5b\x5c\x5d\x5e\x5f\x60\x61\x62\x63\x64\x65\x66\x67\x68\x6c\x6a\x6b\x6c\x6d\x6e\x6f\x70\x71\x72\x73\x74\x75\x76\x76\x78\x79\x7a\x7b\x6c\x7d\x7e\x7f"
 
 // skeletonString is skeleton for strings, for code off the hot path.
 func skeletonString(plain string) string {

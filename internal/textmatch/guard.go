@@ -1,5 +1,7 @@
 package textmatch
 
+import "unicode"
+
 // Guards that qualify a verified match: compatibility (nominative) use,
 // ordinary words with no brand context, and names that are the subject of
 // a book, print, ticket or tour rather than a claim to be the brand.
@@ -35,7 +37,7 @@ func (ix *Index) mentions(ms []match, fields []field, known []Coded) []Mention {
 			Start:        start,
 			End:          end,
 		}
-		if t.common && !ix.hasContext(i, ms, fields) {
+		if t.common && (!ix.hasContext(i, ms, fields) || ix.lowerCaseWord(i, ms, fields)) {
 			mn.Ambiguous = true
 			if t.kind == "product" {
 				// A product name of ordinary words ("Suede Classic")
@@ -43,7 +45,7 @@ func (ix *Index) mentions(ms []match, fields []field, known []Coded) []Mention {
 				continue
 			}
 		}
-		mn.Referential = m.tac == 0 && ix.referential(m, ms, fields)
+		mn.Referential = ix.referential(m, ms, fields)
 		out = append(out, mn)
 	}
 	if len(out) == 0 {
@@ -98,6 +100,51 @@ func (ix *Index) hasContext(i int, ms []match, fields []field) bool {
 	return inCtx(m.field, m.lo-contextWindow, m.hi+contextWindow)
 }
 
+// lowerCaseWord reports an ordinary-word term (i is a match of a common
+// term) written all in lower case in a title that uses capitals
+// elsewhere: "Sailor's knife, stainless, compass engraved on the handle"
+// uses "compass" as the word, whatever context words stand near it; a
+// brand there would be capitalised. A title all in lower or all in upper
+// case says nothing about case. Another of the brand's terms still makes
+// it the brand, and so does an evasive spelling (nobody disguises a word).
+func (ix *Index) lowerCaseWord(i int, ms []match, fields []field) bool {
+	m := ms[i]
+	f := &fields[m.field]
+	if f.name != "title" || m.tac != 0 || m.trim != 0 {
+		return false
+	}
+	t := &ix.terms[m.term]
+	for j, o := range ms {
+		if j != i && ix.terms[o.term].brand == t.brand && o.term != m.term {
+			return false
+		}
+	}
+	start, end := f.toks[m.lo].start, f.toks[m.hi-1].end
+	if hasUpper(f.text[start:end]) {
+		return false
+	}
+	outsideUpper, lower := false, false
+	for k, r := range f.text {
+		switch {
+		case k >= start && k < end:
+		case unicode.IsUpper(r):
+			outsideUpper = true
+		case unicode.IsLower(r):
+			lower = true
+		}
+	}
+	return outsideUpper && lower
+}
+
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
 // sameTermAt reports whether token k of field fi is inside a match of
 // term id: the term written again ("Grant Chronograph" in title and
 // description) is the same mention, not independent context.
@@ -110,13 +157,20 @@ func sameTermAt(ms []match, id, fi, k int) bool {
 	return false
 }
 
-// referential reports a listing whose title says it is media or a service
-// about a name — a book, biography, print, poster, ticket, tour, course —
-// with none of the brand's own context words or other terms in the title:
-// "Werner von Siemens: Inventor and Entrepreneur, biography, hardcover",
-// "Dyson sphere sci-fi art print". Only plain spellings get here: nobody
-// disguises the subject of a biography.
+// referential reports a listing whose title says it is media, a service
+// or a derivative about a name — a book, biography, print, poster, ticket,
+// tour, course, repair or cleaning service, cookbook, manual — with none
+// of the brand's own context words or other terms in the title: "Werner
+// von Siemens: Inventor and Entrepreneur, biography, hardcover", "Dyson
+// sphere sci-fi art print", "SkyPulse Q7 battery replacement, repair
+// service". It holds for brand, alias and product-name mentions alike.
+// Only plain spellings get here, and only in a title with no evasive
+// spelling: nobody disguises the subject of a biography or a repair shop's
+// customers' brands.
 func (ix *Index) referential(m match, ms []match, fields []field) bool {
+	if m.tac != 0 {
+		return false
+	}
 	ti := -1
 	for fi := range fields {
 		if fields[fi].name == "title" {
@@ -127,8 +181,21 @@ func (ix *Index) referential(m match, ms []match, fields []field) bool {
 		return false
 	}
 	brand := ix.terms[m.term].brand
+	if m.field != ti {
+		// The title decides what the listing is about: a description
+		// mention is referential when the title's mention of the brand
+		// is ("... repair service" above "not affiliated with Tavlen").
+		for _, o := range ms {
+			if o.field == ti && ix.terms[o.term].brand == brand {
+				return ix.referential(o, ms, fields)
+			}
+		}
+	}
 	for _, o := range ms {
-		if o.field == ti && ix.terms[o.term].brand == brand && o.term != m.term {
+		if o.field != ti {
+			continue
+		}
+		if o.tac != 0 || ix.terms[o.term].brand == brand && o.term != m.term {
 			return false
 		}
 	}
@@ -142,15 +209,57 @@ func (ix *Index) referential(m match, ms []match, fields []field) bool {
 		if _, ok := ctx[tk.key]; ok {
 			return false
 		}
-		next := ""
+		if tk.tac&(tZeroWidth|tSoftHyphen|tStyled) != 0 {
+			return false // hidden characters or styled letters: disguise
+		}
+		prev, next := "", ""
+		if k > 0 {
+			prev = toks[k-1].plain
+		}
 		if k+1 < len(toks) {
 			next = toks[k+1].plain
 		}
-		if !head && isMediaHead(tk.plain, next) {
+		if !head && (isMediaHead(tk.plain, next) || isServiceHead(prev, tk.plain, next)) {
 			head = true
 		}
 	}
 	return head
+}
+
+// isServiceHead reports a word (with its neighbours) that makes a listing
+// a service for, or a work about, goods of a brand rather than the goods:
+// "repair service", "cleaning & restoration", "unofficial cookbook",
+// "owner's manual (PDF)". Not when the listing only comes with it ("with
+// user manual", "manual included", "repair kit", "self-cleaning") or the
+// word describes the goods ("manual grinder").
+func isServiceHead(prev, w, next string) bool {
+	switch w {
+	case "service", "services", "servicing", "repair", "repairs", "restoration", "refurbishment", "cleaning",
+		"cookbook", "cookbooks", "recipes", "postcard", "postcards", "manual", "manuals", "guide", "guides",
+		// The same in a few languages marketplaces list in: postcards
+		// (da/no/sv/de/it/fr), cookbooks, repair.
+		"postkort", "vykort", "postkarte", "postkarten", "ansichtskarte", "cartolina", "cartoline", "kochbuch",
+		"reparatur", "reparation", "reparasjon", "reparacion", "riparazione":
+	default:
+		return false
+	}
+	switch prev {
+	case "with", "w", "incl", "including", "includes", "plus", "free", "self", "easy", "original", "oem":
+		return false
+	}
+	switch next {
+	case "included", "incl", "inside", "kit", "kits", "tool", "tools", "set", "brush", "brushes", "cloth",
+		"cloths", "spray", "pen", "mode", "function", "part", "parts", "pack":
+		return false
+	}
+	if (w == "manual" || w == "guide") && hasLetter(next) {
+		switch next {
+		case "for", "to", "of", "pdf", "book", "booklet", "ebook", "edition", "paperback", "hardcover":
+		default:
+			return false // "manual grinder", "guide rail"
+		}
+	}
+	return true
 }
 
 // isMediaHead reports a word (with the next one) that makes a listing a
@@ -172,8 +281,9 @@ func isMediaHead(w, next string) bool {
 
 // nominative reports accessory or compatibility use of match m: "for X",
 // "fits X", "compatible with X", "works with X", "for use with X", "X
-// compatible". Looking back it steps over model numbers, "and"/"or" and
-// other brand mentions, so "for Dyson V10 and Shark" covers both brands.
+// compatible". Looking back it steps over model numbers, "and"/"or",
+// determiners and possessives ("for your X", "fits all X") and other brand
+// mentions, so "for Dyson V10 and Shark" covers both brands.
 func nominative(toks []token, m match, ms []match) bool {
 	for j, steps := m.lo-1, 0; j >= 0 && steps < 6; j, steps = j-1, steps+1 {
 		switch p := toks[j].plain; p {
@@ -182,12 +292,15 @@ func nominative(toks []token, m match, ms []match) bool {
 		case "with":
 			if j > 0 {
 				switch toks[j-1].plain {
-				case "compatible", "compatibility", "works", "work", "working", "use", "used", "usable":
+				case "compatible", "compatibility", "works", "work", "working", "use", "used", "usable",
+					"affiliated", "affiliation", "associated": // "not affiliated with X"
 					return true
 				}
 			}
 			return false
-		case "and", "or", "und", "plus":
+		case "and", "or", "und", "plus",
+			// "for your X", "fits all X models", "for most other X".
+			"your", "my", "the", "a", "an", "any", "all", "most", "other", "his", "her", "their", "our":
 			continue
 		default:
 			if hasDigit(p) || inOtherMatch(j, m, ms) {

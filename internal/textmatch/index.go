@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -18,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/assay-dev/assay/internal/brand"
 )
@@ -118,6 +121,10 @@ type term struct {
 	// one edit while the others match exactly ("Mison Verel"): four or
 	// more letters, no digits.
 	fuzzyWords uint64
+	// own holds the non-ASCII letters of the registered text, lowercase
+	// and composed ("ø" of "Nørdvik"): written as registered they are no
+	// evasion.
+	own string
 }
 
 type brandInfo struct {
@@ -214,11 +221,15 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		ix.joinMin = min(ix.joinMin, len(t.joined))
 		ix.joinMax = max(ix.joinMax, len(t.joined))
 		if t.fuzzy {
-			forDeletes(t.joined, func(d string) {
+			// Interior letters only: verify never lets a whole name lose
+			// its first or last letter, and a swap still meets one of
+			// these deletions (SymSpell pairs a deletion on each side).
+			for i := 1; i+1 < len(t.joined); i++ {
+				d := t.joined[:i] + t.joined[i+1:]
 				if !contains(ix.deletes[d], t.joined) {
 					ix.deletes[d] = append(ix.deletes[d], t.joined)
 				}
-			})
+			}
 		}
 		for j, k := range t.keys {
 			if t.fuzzyWords != 0 {
@@ -253,7 +264,7 @@ func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 	if len(toks) == 0 {
 		return term{}, false
 	}
-	t := term{brand: bi, text: text, src: text, kind: kind, common: true}
+	t := term{brand: bi, text: text, src: text, kind: kind, common: true, own: ownLetters(text)}
 	var joined []byte
 	letters := 0
 	for j, tk := range toks {
@@ -370,6 +381,19 @@ func (ix *Index) residualTerm(bi int, b brand.Brand, product string) (term, bool
 		t.fuzzy = false
 	}
 	return t, true
+}
+
+// ownLetters returns the distinct non-ASCII letters of text, lowercase and
+// composed (NFC), or "".
+func ownLetters(text string) string {
+	var b strings.Builder
+	for _, r := range norm.NFC.String(text) {
+		r = unicode.ToLower(r)
+		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !strings.ContainsRune(b.String(), r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // isCompound reports a word made of two ordinary words of three or more

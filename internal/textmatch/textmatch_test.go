@@ -165,10 +165,32 @@ func TestCodedKeys(t *testing.T) {
 		"copy": kCopy, "mirror": kMirror, "quality": kQuality, "grade": kGrade, "super": kSuper, "high": kHigh,
 		"top": kTop, "clone": kClone, "inspired": kInspired, "by": kBy, "same": kSame, "factory": kFactory,
 		"unbranded": kUnbranded, "style": kStyle, "oem": kOEM, "imitation": kImitation, "imitations": kImitations,
-		"unofficial": kUnofficial,
+		"unofficial": kUnofficial, "replika": kReplika, "réplique": kReplique, "répliques": kRepliques,
+		"kopia": kKopia, "copia": kCopia, "kopie": kKopie, "Fälschung": kFalschung, "podróbka": kPodrobka,
+		"contrefaçon": kContrefacon, "réplica": kReplica,
 	} {
-		if got := skeletonString(word); got != key {
-			t.Errorf("skeleton(%q) = %q, constant says %q", word, got, key)
+		if got := Fold(word); got != key {
+			t.Errorf("Fold(%q) = %q, constant says %q", word, got, key)
+		}
+	}
+}
+
+// TestCyrillicCoded keeps the Cyrillic keys of coded.go in step with the
+// fold, in lower case, capitals and title case, and with a Latin look-alike
+// mixed in.
+func TestCyrillicCoded(t *testing.T) {
+	for word, key := range map[string]string{
+		"реплика": cReplica, "РЕПЛИКА": cReplica, "Реплика": cReplica, "реплики": cReplicy,
+		"копия": cCopy, "КОПИЯ": cCopy, "Копия": cCopy, "кoпия": cCopy, "копии": cCopies,
+		"подделка": cFake, "ПОДДЕЛКА": cFake, "люкс": cLux, "ЛЮКС": cLuxCaps, "Люкс": cLux,
+		"не": cNot, "НЕ": cNot, "Не": cNot, "нет": cNo, "Нет": cNo,
+	} {
+		toks := analyze(word, nil)
+		if len(toks) != 1 {
+			t.Fatalf("%q: %d tokens", word, len(toks))
+		}
+		if got := cyrKey(toks[0].plain); got != key {
+			t.Errorf("cyrKey(%q) = %q, constant says %q", word, got, key)
 		}
 	}
 }
@@ -212,7 +234,10 @@ func TestFoldLayers(t *testing.T) {
 		{"Nike", "nlke"},
 		{"Ful\u200blips", "fulps"},
 		{"corner", "comer"},
-		{"vvord", "word"},
+		{"vvord", "vord"},
+		{"word", "vord"},
+		{"Ovvra", "ovra"},
+		{"VVolford Wolford", "volford volford"},
 		{"$50 1:1", "50 1 1"},
 	} {
 		t.Run(c.in, func(t *testing.T) {
@@ -226,8 +251,11 @@ func TestFoldLayers(t *testing.T) {
 func TestVisualASCII(t *testing.T) {
 	for r := rune(0); r < 128; r++ {
 		want := leetLetter(r)
-		if r == 'i' {
+		switch r {
+		case 'i':
 			want = 'l'
+		case 'w':
+			want = 'v'
 		}
 		if got := visual(r); got != want {
 			t.Errorf("visual(%q) = %q, want %q", r, got, want)

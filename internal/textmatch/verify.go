@@ -3,6 +3,10 @@ package textmatch
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // match is a verified term occurrence: tokens [lo, hi) of a field.
@@ -32,21 +36,21 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 	n := len(t.keys)
 	for i := range toks {
 		// The term's words in sequence.
-		if i+n <= len(toks) && toks[i].key == t.keys[0] && sameWords(toks[i:i+n], t) {
-			dst = append(dst, ix.grade(id, fi, toks, i, i+n, 0))
+		if i+n <= len(toks) && toks[i].key == t.keys[0] && ix.sameWords(toks[i:i+n], t) {
+			dst = append(dst, ix.grade(id, fi, f, i, i+n, 0))
 			continue
 		}
 		if toks[i].key == t.joined {
 			// A multi-word term run together: "louisvuitton".
 			if n >= 2 && digitsMatch(toks[i].plain, strings.Join(t.plains, "")) {
-				dst = append(dst, ix.grade(id, fi, toks, i, i+1, tJoined))
+				dst = append(dst, ix.grade(id, fi, f, i, i+1, tJoined))
 			}
 			continue
 		}
 		// One edit, for long names that are not ordinary words.
 		if t.fuzzy && f.fuzzy != nil && f.fuzzy[i] {
-			if e := oneEdit(toks[i].key, t.joined); e != 0 {
-				dst = append(dst, ix.grade(id, fi, toks, i, i+1, e))
+			if e := oneEdit(toks[i].key, t.joined, false); e != 0 {
+				dst = append(dst, ix.grade(id, fi, f, i, i+1, e))
 				continue
 			}
 		}
@@ -54,14 +58,14 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 		// "Mison Verel", "Maison Verl".
 		if t.fuzzyWords != 0 && i+n <= len(toks) && (toks[i].key == t.keys[0] || toks[i+1].key == t.keys[1]) {
 			if e := ix.oneWordEdit(toks[i:i+n], t); e != 0 {
-				dst = append(dst, ix.grade(id, fi, toks, i, i+n, e))
+				dst = append(dst, ix.grade(id, fi, f, i, i+n, e))
 			}
 		}
 	}
 	// A spaced run with a stray letter at one end: "a K A L T R I X".
 	for k, tr := range f.trims {
 		if tr.key == t.joined && digitsMatch(tr.plain, strings.Join(t.plains, "")) {
-			m := ix.gradePlain(id, fi, tr.plain, toks[tr.tok].tac, tr.tok, tr.tok+1, 0)
+			m := ix.gradePlain(id, fi, tr.plain, ix.ownTactics(id, toks[tr.tok].tac, f.text[tr.start:tr.end]), tr.tok, tr.tok+1, 0)
 			m.trim, m.quality = k+1, qJoined
 			dst = append(dst, m)
 		}
@@ -69,7 +73,7 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 	// The term split into two or three pieces: "Ful lips".
 	for _, sp := range f.splits {
 		if sp.key == t.joined && sp.hi-sp.lo != n && ix.plausibleSplit(toks[sp.lo:sp.hi]) {
-			dst = append(dst, ix.grade(id, fi, toks, sp.lo, sp.hi, tSpaced))
+			dst = append(dst, ix.grade(id, fi, f, sp.lo, sp.hi, tSpaced))
 		}
 	}
 	return dst
@@ -88,7 +92,7 @@ func (ix *Index) oneWordEdit(toks []token, t *term) tactic {
 		if e != 0 || t.fuzzyWords&(1<<j) == 0 || hasDigit(tk.plain) || ix.isWord(tk.plain) {
 			return 0
 		}
-		if e = oneEdit(tk.key, t.keys[j]); e == 0 {
+		if e = oneEdit(tk.key, t.keys[j], true); e == 0 {
 			return 0
 		}
 	}
@@ -97,10 +101,16 @@ func (ix *Index) oneWordEdit(toks []token, t *term) tactic {
 
 // sameWords reports whether toks spell the term word for word. Words with
 // digits (model numbers) must match exactly: their skeletons collide
-// ("V1" and "V11" both fold to "vl").
-func sameWords(toks []token, t *term) bool {
+// ("V1" and "V11" both fold to "vl"). The skeleton makes w and v one class
+// (so "VVolford" and "Ovvra" match); an English word that differs from
+// the term's word only that way ("wine" for a brand "Vine") is that word,
+// not a spoof.
+func (ix *Index) sameWords(toks []token, t *term) bool {
 	for j, tk := range toks {
 		if tk.key != t.keys[j] || !digitsMatch(tk.plain, t.plains[j]) {
+			return false
+		}
+		if tk.plain != t.plains[j] && strings.Count(tk.plain, "w") != strings.Count(t.plains[j], "w") && ix.isWord(tk.plain) {
 			return false
 		}
 	}
@@ -140,15 +150,21 @@ func (ix *Index) plausibleSplit(toks []token) bool {
 
 // oneEdit reports how got differs from want by one dropped letter or two
 // swapped neighbours, or 0. Substitutions are not accepted: they turn too
-// many ordinary words into brands.
-func oneEdit(got, want string) tactic {
+// many ordinary words into brands. The dropped letter may be the first or
+// last only when ends is set: a whole name without its first or last
+// letter is too often a word of some language ("tavle", Danish for board,
+// of a brand "Tavlen"), and sellers keep the ends that make a name
+// readable. One word of a multi-word name ("Brisa Calde") may lose an end
+// letter: the other words, matched exactly, say which name it is.
+func oneEdit(got, want string, ends bool) tactic {
 	switch {
 	case len(got) == len(want)-1:
 		i := 0
 		for i < len(got) && got[i] == want[i] {
 			i++
 		}
-		if got[i:] == want[i+1:] {
+		// Keys have no doubled letters, so the dropped one is want[i].
+		if (ends || i > 0 && i < len(want)-1) && got[i:] == want[i+1:] {
 			return tDropped
 		}
 	case len(got) == len(want):
@@ -165,14 +181,42 @@ func oneEdit(got, want string) tactic {
 
 // grade works out which evasions turned the term into toks[lo:hi] and how
 // sure the match is.
-func (ix *Index) grade(id, fi int, toks []token, lo, hi int, extra tactic) match {
+func (ix *Index) grade(id, fi int, f *field, lo, hi int, extra tactic) match {
 	var got strings.Builder
 	var tac tactic
+	toks := f.toks
 	for _, tk := range toks[lo:hi] {
 		got.WriteString(tk.plain)
 		tac |= tk.tac
 	}
+	tac = ix.ownTactics(id, tac, f.text[toks[lo].start:toks[hi-1].end])
 	return ix.gradePlain(id, fi, got.String(), tac, lo, hi, extra)
+}
+
+// charTactics are the evasions layer 1 reads off single characters that a
+// registered name may itself contain ("Nørdvik", "Café Lumé").
+const charTactics = tConfusable | tAccent
+
+// ownTactics takes from tac the character evasions that only the term's
+// own letters caused: a name written with the letters it is registered
+// with ("Nørdvik", "Café Lumé") is no look-alike or accent evasion, and
+// one written without its accents ("Nordvik") folds plain already. A
+// letter the registered name lacks ("Nördvik", a Cyrillic і) still counts.
+// surface is what the seller wrote for the term.
+func (ix *Index) ownTactics(id int, tac tactic, surface string) tactic {
+	own := ix.terms[id].own
+	if own == "" || tac&charTactics == 0 {
+		return tac
+	}
+	var kept tactic
+	for _, r := range norm.NFC.String(surface) {
+		if r < utf8.RuneSelf || strings.ContainsRune(own, unicode.ToLower(r)) {
+			continue
+		}
+		_, t := foldRune(r)
+		kept |= t & charTactics
+	}
+	return tac&^charTactics | kept
 }
 
 // gradePlain is grade for text g, with tactics tac, standing for toks[lo:hi].
@@ -185,7 +229,9 @@ func (ix *Index) gradePlain(id, fi int, g string, tac tactic, lo, hi int, extra 
 	}
 	if extra&(tDropped|tTransposed) == 0 {
 		a, b := leetOnly(g), leetOnly(w)
-		if a != b {
+		if a != b && strings.ReplaceAll(a, "vv", "w") == strings.ReplaceAll(b, "vv", "w") {
+			tac |= tConfusable // "VVolford": a w spoofed by two v's, nothing doubled
+		} else if a != b {
 			ca, cb := collapse(a), collapse(b)
 			if ca != cb {
 				tac |= tConfusable // ASCII look-alikes: l/I, rn/m, vv/w
