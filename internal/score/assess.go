@@ -122,6 +122,9 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 			w = wCodedMany
 		}
 		a.signals = append(a.signals, Signal{Kind: KindCoded, Score: w, Evidence: codedEvidence(ev.coded)})
+	} else {
+		// Said, not just omitted: the analyst sees it was looked for.
+		a.signals = append(a.signals, Signal{Kind: KindCoded, Evidence: "no counterfeit coded language (replica, 1:1, AAA, dupe, ...)"})
 	}
 	// An accessory or an ordinary word is cheap for honest reasons; its price
 	// says nothing about the brand unless something else ties it there.

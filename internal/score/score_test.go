@@ -98,7 +98,7 @@ func TestScore(t *testing.T) {
 			l:        listing.Listing{Title: "Fullips Lip Plumper, sealed", Price: usd(24)},
 			flagged:  false,
 			brand:    "fullips",
-			evidence: []string{"at or above"},
+			evidence: []string{"at or above", "no counterfeit coded language"},
 		},
 		{
 			name:     "second-hand at half price",
