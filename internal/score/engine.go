@@ -31,6 +31,10 @@ type Options struct {
 	Rates       price.Rates
 	ImageLimits imagehash.Limits
 	Logger      *slog.Logger
+	// References, when set, supplies the stored hashes of a brand's
+	// reference image instead of reading the file: the streaming matcher
+	// gets them precomputed on the brands topic. ok=false skips the image.
+	References func(brandID, image string) (hashes []imagehash.RefHash, ok bool)
 }
 
 func (o *Options) validate() error {
@@ -96,6 +100,16 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 	var errs []error
 	for _, b := range reg.Brands {
 		for j, ref := range b.ReferenceImages {
+			if opts.References != nil {
+				hashes, ok := opts.References(b.ID, ref)
+				if !ok {
+					opts.Logger.Warn("no stored hashes for reference image; skipped", "brand", b.ID, "image", ref)
+				}
+				for _, h := range hashes {
+					e.images.Add(imagehash.Ref{BrandID: b.ID, Image: ref, RefHash: h})
+				}
+				continue
+			}
 			if brand.IsRemote(ref) {
 				opts.Logger.Warn("remote reference image not fetched in this mode", "brand", b.ID, "image", ref)
 				continue

@@ -1,0 +1,376 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// DefaultReadTimeout bounds reading the brands topic's current records.
+const DefaultReadTimeout = 30 * time.Second
+
+// BrandsOptions configures NewBrands.
+type BrandsOptions struct {
+	Brokers []string
+	// Topic is the compacted brands topic.
+	Topic string
+	// Limits bound each reference image (imagehash defaults when zero).
+	Limits imagehash.Limits
+	// ReadTimeout bounds reading the topic (DefaultReadTimeout when 0).
+	ReadTimeout time.Duration
+	// Now stamps published records (time.Now when nil).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func (o *BrandsOptions) validate() error {
+	if len(o.Brokers) == 0 {
+		return errors.New("no Kafka brokers given")
+	}
+	if o.Topic == "" {
+		return errors.New("the brands topic name must not be empty")
+	}
+	if o.ReadTimeout < 0 {
+		return errors.New("read timeout must not be negative")
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.Limits == (imagehash.Limits{}) {
+		o.Limits = imagehash.DefaultLimits()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Brands publishes the brand registry to the compacted brands topic, one
+// record per brand keyed by id with the hashes of its local reference
+// images, and tombstones for deleted brands. Remote (http) reference images
+// are not fetched: they stay in the brand record for the matcher to fetch,
+// and are reported in BrandReport.Remote.
+type Brands struct {
+	opts BrandsOptions
+	w    messageWriter
+}
+
+// NewBrands returns a brands publisher; Close flushes it.
+func NewBrands(opts BrandsOptions) (*Brands, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("brands options: %w", err)
+	}
+	return &Brands{opts: opts, w: stream.NewWriter(opts.Brokers, opts.Topic)}, nil
+}
+
+// Close flushes and closes the writer.
+func (b *Brands) Close() error { return b.w.Close() }
+
+// Change says what happened to one brand on the topic.
+type Change string
+
+// Changes reported by Sync and Delete.
+const (
+	Added     Change = "added"
+	Updated   Change = "updated"
+	Unchanged Change = "unchanged"
+	Deleted   Change = "deleted"
+	// Absent is a tombstone published for an id the topic did not hold.
+	Absent Change = "absent"
+)
+
+// BrandChange is one brand's change.
+type BrandChange struct {
+	ID     string
+	Change Change
+	// Hashes is the number of reference hashes published.
+	Hashes int
+}
+
+// BrandReport is what Sync or Delete did, brands in registry order then
+// deletions in id order.
+type BrandReport struct {
+	Changes []BrandChange
+	// Remote lists "BRAND: URL" for reference images left unhashed.
+	Remote []string
+}
+
+// Count returns how many brands had change c.
+func (r *BrandReport) Count(c Change) int {
+	n := 0
+	for _, ch := range r.Changes {
+		if ch.Change == c {
+			n++
+		}
+	}
+	return n
+}
+
+// SyncOptions configures Sync.
+type SyncOptions struct {
+	// DeleteMissing publishes tombstones for brands on the topic that are
+	// not in the registry.
+	DeleteMissing bool
+	// Force republishes unchanged brands.
+	Force bool
+}
+
+// Sync hashes the registry's local reference images and publishes every
+// brand that is new or changed compared with the topic's current records
+// (all of them with Force). Nothing is published if any reference image
+// cannot be hashed: a brand published without its images would silently
+// lose its image signal.
+func (b *Brands) Sync(ctx context.Context, reg *brand.Registry, so SyncOptions) (*BrandReport, error) {
+	report := &BrandReport{}
+	records, err := b.records(reg, report)
+	if err != nil {
+		return nil, err
+	}
+	current, err := b.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []kafka.Message
+	inFile := make(map[string]bool, len(records))
+	for _, rec := range records {
+		id := rec.Brand.ID
+		inFile[id] = true
+		change := Added
+		if cur, ok := current[id]; ok {
+			change = Updated
+			if sameBrand(cur, rec) {
+				change = Unchanged
+			}
+		}
+		report.Changes = append(report.Changes, BrandChange{ID: id, Change: change, Hashes: len(rec.ReferenceHashes)})
+		if change == Unchanged && !so.Force {
+			continue
+		}
+		m, err := stream.BrandMessage(id, rec)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	if so.DeleteMissing {
+		var gone []string
+		for id := range current {
+			if !inFile[id] {
+				gone = append(gone, id)
+			}
+		}
+		slices.Sort(gone)
+		for _, id := range gone {
+			m, _ := stream.BrandMessage(id, nil)
+			msgs = append(msgs, m)
+			report.Changes = append(report.Changes, BrandChange{ID: id, Change: Deleted})
+		}
+	}
+	if err := b.write(ctx, msgs); err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+// Delete publishes a tombstone for each id.
+func (b *Brands) Delete(ctx context.Context, ids []string) (*BrandReport, error) {
+	current, err := b.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	report := &BrandReport{}
+	var msgs []kafka.Message
+	for _, id := range ids {
+		m, _ := stream.BrandMessage(id, nil)
+		msgs = append(msgs, m)
+		change := Deleted
+		if _, ok := current[id]; !ok {
+			change = Absent
+		}
+		report.Changes = append(report.Changes, BrandChange{ID: id, Change: change})
+	}
+	if err := b.write(ctx, msgs); err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+func (b *Brands) write(ctx context.Context, msgs []kafka.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := b.w.WriteMessages(ctx, msgs...); err != nil {
+		var werrs kafka.WriteErrors
+		if errors.As(err, &werrs) {
+			return fmt.Errorf("write brands: %d of %d records not written: %w", werrs.Count(), len(msgs), err)
+		}
+		return fmt.Errorf("write brands: %w", err)
+	}
+	return nil
+}
+
+// records builds the record of every brand, hashing local reference images.
+func (b *Brands) records(reg *brand.Registry, report *BrandReport) ([]*stream.BrandRecord, error) {
+	now := b.opts.Now().UTC()
+	var errs []error
+	out := make([]*stream.BrandRecord, 0, len(reg.Brands))
+	for _, br := range reg.Brands {
+		rec := &stream.BrandRecord{Brand: br, PublishedAt: now}
+		for _, ref := range br.ReferenceImages {
+			if brand.IsRemote(ref) {
+				report.Remote = append(report.Remote, br.ID+": "+ref)
+				b.opts.Logger.Warn("remote reference image not hashed; the matcher fetches it", "brand", br.ID, "url", ref)
+				continue
+			}
+			hs, err := b.hash(reg.ImagePath(ref))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("brand %s: reference image %s: %w", br.ID, ref, err))
+				continue
+			}
+			rec.ReferenceHashes = append(rec.ReferenceHashes, stream.RefHashes(ref, hs)...)
+		}
+		out = append(out, rec)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (b *Brands) hash(path string) ([]imagehash.RefHash, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, b.opts.Limits.MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > b.opts.Limits.MaxBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", imagehash.ErrTooLarge, b.opts.Limits.MaxBytes)
+	}
+	return imagehash.ReferenceHashesAll(data, b.opts.Limits)
+}
+
+// sameBrand compares what a record says, not when it was published.
+func sameBrand(a, b *stream.BrandRecord) bool {
+	ja, err1 := json.Marshal(stream.BrandRecord{Brand: a.Brand, ReferenceHashes: a.ReferenceHashes})
+	jb, err2 := json.Marshal(stream.BrandRecord{Brand: b.Brand, ReferenceHashes: b.ReferenceHashes})
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// Current reads the brands topic from the start of each partition to its
+// end as of the call and returns the latest record per brand id, without a
+// consumer group. A record that does not decode is logged and skipped.
+func (b *Brands) Current(ctx context.Context) (map[string]*stream.BrandRecord, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.opts.ReadTimeout)
+	defer cancel()
+	msgs, err := ReadTopic(ctx, b.opts.Brokers, b.opts.Topic)
+	if err != nil {
+		return nil, fmt.Errorf("read current brands: %w", err)
+	}
+	current := make(map[string]*stream.BrandRecord)
+	for _, m := range msgs {
+		id := string(m.Key)
+		if m.Value == nil {
+			delete(current, id)
+			continue
+		}
+		var rec stream.BrandRecord
+		if err := json.Unmarshal(m.Value, &rec); err != nil {
+			b.opts.Logger.Warn("skipping undecodable brand record", "id", id, "partition", m.Partition, "offset", m.Offset, "err", err)
+			delete(current, id)
+			continue
+		}
+		current[id] = &rec
+	}
+	return current, nil
+}
+
+// ReadTopic returns every record of topic up to each partition's high
+// watermark at the time of the call, partition by partition in offset
+// order, reading without a consumer group (nothing is committed).
+func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Message, error) {
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
+	}
+	var reqs []kafka.OffsetRequest
+	for _, t := range md.Topics {
+		if t.Name != topic {
+			continue
+		}
+		if t.Error != nil {
+			return nil, fmt.Errorf("metadata of %s: %w", topic, t.Error)
+		}
+		for _, p := range t.Partitions {
+			reqs = append(reqs, kafka.FirstOffsetOf(p.ID), kafka.LastOffsetOf(p.ID))
+		}
+	}
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("topic %s not found", topic)
+	}
+	offs, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		return nil, fmt.Errorf("offsets of %s: %w", topic, err)
+	}
+	parts := offs.Topics[topic]
+	slices.SortFunc(parts, func(a, b kafka.PartitionOffsets) int { return a.Partition - b.Partition })
+	var out []kafka.Message
+	for _, po := range parts {
+		if po.Error != nil {
+			return nil, fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
+		}
+		if po.LastOffset <= po.FirstOffset {
+			continue
+		}
+		msgs, err := readPartition(ctx, brokers, topic, po.Partition, po.FirstOffset, po.LastOffset)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msgs...)
+	}
+	return out, nil
+}
+
+// readPartition reads offsets [first, end) of one partition.
+func readPartition(ctx context.Context, brokers []string, topic string, partition int, first, end int64) ([]kafka.Message, error) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   brokers,
+		Topic:     topic,
+		Partition: partition,
+		MinBytes:  1,
+		MaxBytes:  16 << 20,
+		MaxWait:   200 * time.Millisecond,
+	})
+	defer r.Close()
+	if err := r.SetOffset(first); err != nil {
+		return nil, fmt.Errorf("read %s/%d: %w", topic, partition, err)
+	}
+	var out []kafka.Message
+	for {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read %s/%d at offset %d of %d: %w", topic, partition, r.Offset(), end, err)
+		}
+		out = append(out, m)
+		if m.Offset >= end-1 {
+			return out, nil
+		}
+	}
+}

@@ -1,0 +1,287 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/price"
+)
+
+// ErrMapping marks a CSV mapping that is invalid or does not fit a file's
+// header: a usage error, not a bad row.
+var ErrMapping = errors.New("csv mapping")
+
+// MappingFields are the listing fields a CSV mapping can fill, in the
+// listing contract's dotted names.
+var MappingFields = []string{
+	"id", "marketplace", "url", "title", "description",
+	"price.amount", "price.currency", "seller.id", "seller.name",
+	"images", "observed_at",
+}
+
+// requiredFields must come from a column or a default: without them every
+// row would be rejected. id must come from a column.
+var requiredFields = []string{"id", "title", "price.amount", "price.currency", "seller.id"}
+
+// Mapping says which CSV column fills each listing field:
+//
+//	id: item_id
+//	title: item_title
+//	price.amount: price
+//	price.currency: currency
+//	seller.id: seller_id
+//	images: image_urls
+//	images_separator: "|"
+//	defaults: {marketplace: shopnet, price.currency: USD}
+//
+// A default fills a field that has no column or whose cell is empty.
+type Mapping struct {
+	// Columns maps a field of MappingFields to a header name.
+	Columns map[string]string
+	// ImagesSeparator splits the images cell ("|" when empty).
+	ImagesSeparator string
+	// Defaults maps a field to a constant value.
+	Defaults map[string]string
+}
+
+type mappingFile struct {
+	ImagesSeparator string            `yaml:"images_separator"`
+	Defaults        map[string]string `yaml:"defaults"`
+	Columns         map[string]string `yaml:",inline"`
+}
+
+// LoadMapping reads a mapping from a YAML (or JSON) file.
+func LoadMapping(path string) (*Mapping, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMapping, err)
+	}
+	return ParseMapping(data, path)
+}
+
+// ParseMapping decodes and checks a mapping; name is used in messages.
+func ParseMapping(data []byte, name string) (*Mapping, error) {
+	var f mappingFile
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%w %s: %s", ErrMapping, name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	m := &Mapping{Columns: f.Columns, ImagesSeparator: f.ImagesSeparator, Defaults: f.Defaults}
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return m, nil
+}
+
+func (m *Mapping) validate() error {
+	if m.ImagesSeparator == "" {
+		m.ImagesSeparator = "|"
+	}
+	var errs []error
+	for _, field := range sortedKeys(m.Columns) {
+		switch {
+		case !slices.Contains(MappingFields, field):
+			errs = append(errs, fmt.Errorf("%w: unknown listing field %q (known: %s)", ErrMapping, field, strings.Join(MappingFields, ", ")))
+		case strings.TrimSpace(m.Columns[field]) == "":
+			errs = append(errs, fmt.Errorf("%w: field %s names no column", ErrMapping, field))
+		}
+	}
+	for _, field := range sortedKeys(m.Defaults) {
+		v := m.Defaults[field]
+		switch {
+		case !slices.Contains(MappingFields, field):
+			errs = append(errs, fmt.Errorf("%w: defaults: unknown listing field %q", ErrMapping, field))
+		case field == "id":
+			errs = append(errs, fmt.Errorf("%w: defaults: id cannot have a default, every listing needs its own", ErrMapping))
+		case field == "price.amount":
+			if _, err := parseAmount(v); err != nil {
+				errs = append(errs, fmt.Errorf("%w: defaults: price.amount: %v", ErrMapping, err))
+			}
+		case field == "observed_at":
+			if _, err := time.Parse(time.RFC3339, v); err != nil {
+				errs = append(errs, fmt.Errorf("%w: defaults: observed_at %q is not an RFC 3339 timestamp", ErrMapping, v))
+			}
+		}
+	}
+	for _, field := range requiredFields {
+		_, col := m.Columns[field]
+		_, def := m.Defaults[field]
+		if !col && !def {
+			errs = append(errs, fmt.Errorf("%w: field %s needs a column or a default", ErrMapping, field))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// PublishCSV publishes the rows of a CSV export with a header row, each
+// mapped to a listing, encoded as JSON and validated like any event. Rows are
+// named "NAME:LINE" by the line they start on (the header is line 1). A
+// rejected row goes to the rejected topic as a CSV line. A mapping column
+// missing from the header is an ErrMapping error before anything is sent.
+func (p *Publisher) PublishCSV(ctx context.Context, name string, r io.Reader, m *Mapping, opts FeedOptions) (Result, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return Result{}, fmt.Errorf("%w: %s has no header row", ErrMapping, name)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("read header of %s: %w", name, err)
+	}
+	rm, err := m.bind(header, name)
+	if err != nil {
+		return Result{}, err
+	}
+	var line bytes.Buffer
+	cw := csv.NewWriter(&line)
+	return p.feed(ctx, opts, func() (Event, error) {
+		rec, err := cr.Read()
+		var perr *csv.ParseError
+		switch {
+		case errors.As(err, &perr):
+			return Event{
+				Source: fmt.Sprintf("%s:%d", name, perr.StartLine),
+				Err:    fmt.Errorf("%w: malformed CSV: %v", listing.ErrInvalid, perr.Err),
+			}, nil
+		case err != nil:
+			return Event{}, err
+		}
+		row, _ := cr.FieldPos(0)
+		src := fmt.Sprintf("%s:%d", name, row)
+		line.Reset()
+		_ = cw.Write(rec) // writes to memory
+		cw.Flush()
+		raw := bytes.Clone(bytes.TrimRight(line.Bytes(), "\r\n"))
+		if len(rec) != len(header) {
+			return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(header))}, nil
+		}
+		l, err := rm.listing(rec)
+		if err != nil {
+			return Event{Raw: raw, Source: src, Err: err}, nil
+		}
+		data, err := json.Marshal(l)
+		if err != nil {
+			return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: %v", listing.ErrInvalid, err)}, nil
+		}
+		e := DecodeEvent(data, src)
+		if !e.Valid() {
+			e.Raw = raw
+		}
+		return e, nil
+	})
+}
+
+// rowMapper is a mapping bound to one header.
+type rowMapper struct {
+	m   *Mapping
+	idx map[string]int // field → column index
+}
+
+func (m *Mapping) bind(header []string, name string) (*rowMapper, error) {
+	pos := make(map[string]int, len(header))
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet byte order mark
+		}
+		h = strings.TrimSpace(h)
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	rm := &rowMapper{m: m, idx: make(map[string]int, len(m.Columns))}
+	var errs []error
+	for _, field := range sortedKeys(m.Columns) {
+		col := m.Columns[field]
+		i, ok := pos[strings.TrimSpace(col)]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%w: field %s names column %q, which is not in the header of %s (columns: %s)",
+				ErrMapping, field, col, name, strings.Join(header, ", ")))
+			continue
+		}
+		rm.idx[field] = i
+	}
+	return rm, errors.Join(errs...)
+}
+
+// value returns the trimmed cell for field, or its default.
+func (rm *rowMapper) value(rec []string, field string) string {
+	if i, ok := rm.idx[field]; ok {
+		if v := strings.TrimSpace(rec[i]); v != "" {
+			return v
+		}
+	}
+	return rm.m.Defaults[field]
+}
+
+// listing builds the listing of one row; contract checks are left to
+// listing.Decode, only cells that cannot be converted are reported here.
+func (rm *rowMapper) listing(rec []string) (*listing.Listing, error) {
+	bad := func(field, format string, args ...any) error {
+		where := "default"
+		if _, ok := rm.idx[field]; ok {
+			where = fmt.Sprintf("column %q", rm.m.Columns[field])
+		}
+		return fmt.Errorf("%w: field %s: %s %s", listing.ErrInvalid, field, where, fmt.Sprintf(format, args...))
+	}
+	l := &listing.Listing{
+		ID:          rm.value(rec, "id"),
+		Marketplace: rm.value(rec, "marketplace"),
+		URL:         rm.value(rec, "url"),
+		Title:       rm.value(rec, "title"),
+		Description: rm.value(rec, "description"),
+		Seller:      listing.Seller{ID: rm.value(rec, "seller.id"), Name: rm.value(rec, "seller.name")},
+	}
+	amount, currency := rm.value(rec, "price.amount"), rm.value(rec, "price.currency")
+	if amount != "" {
+		a, err := parseAmount(amount)
+		if err != nil {
+			return nil, bad("price.amount", "%v", err)
+		}
+		l.Price = &price.Money{Amount: a, Currency: currency}
+	}
+	if v := rm.value(rec, "observed_at"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return nil, bad("observed_at", "%q is not an RFC 3339 timestamp", v)
+		}
+		l.ObservedAt = t
+	}
+	if v := rm.value(rec, "images"); v != "" {
+		for _, img := range strings.Split(v, rm.m.ImagesSeparator) {
+			if img = strings.TrimSpace(img); img != "" {
+				l.Images = append(l.Images, img)
+			}
+		}
+	}
+	return l, nil
+}
+
+func parseAmount(s string) (float64, error) {
+	a, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(a) || math.IsInf(a, 0) {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return a, nil
+}

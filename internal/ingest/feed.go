@@ -1,0 +1,230 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/assay-dev/assay/internal/listing"
+)
+
+// Defaults of FeedOptions.
+const (
+	DefaultProgressEvery = 5 * time.Second
+	DefaultLinger        = 200 * time.Millisecond
+)
+
+// rejectedPrefixBytes is how much of a line too long to publish is kept for
+// the rejected topic, enough to recognise it.
+const rejectedPrefixBytes = 4 << 10
+
+// FeedOptions configures PublishJSONL and PublishCSV.
+type FeedOptions struct {
+	// OnReject is called in input order for every rejected event as it is
+	// read, before it is published.
+	OnReject func(source string, reason error)
+	// Progress is called with the running totals of the input at most every
+	// ProgressEvery (DefaultProgressEvery when 0), after a batch is written.
+	Progress      func(Result)
+	ProgressEvery time.Duration
+	// Linger is how long a partial batch waits for more input before it is
+	// published anyway (DefaultLinger when 0), so a slow stream, such as a
+	// pipe from a process tailing a log, is published as it comes rather
+	// than a thousand lines at a time.
+	Linger time.Duration
+}
+
+func (o *FeedOptions) validate() error {
+	if o.ProgressEvery < 0 || o.Linger < 0 {
+		return errors.New("progress interval and linger must not be negative")
+	}
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = DefaultProgressEvery
+	}
+	if o.Linger == 0 {
+		o.Linger = DefaultLinger
+	}
+	return nil
+}
+
+// PublishJSONL publishes the JSON Lines read from r, one listing per
+// non-blank line, naming events "NAME:LINE". It returns at the end of r with
+// what Kafka acknowledged, or at the first Kafka or read error, or when ctx
+// is done.
+func (p *Publisher) PublishJSONL(ctx context.Context, name string, r io.Reader, opts FeedOptions) (Result, error) {
+	lr := &lineReader{br: bufio.NewReaderSize(r, 256<<10)}
+	return p.feed(ctx, opts, func() (Event, error) {
+		for {
+			raw, n, tooLong, err := lr.next()
+			if err != nil {
+				return Event{}, err
+			}
+			src := fmt.Sprintf("%s:%d", name, n)
+			if tooLong {
+				return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: line longer than %d bytes", listing.ErrInvalid, listing.MaxLineBytes)}, nil
+			}
+			if len(bytes.TrimSpace(raw)) == 0 {
+				continue
+			}
+			return DecodeEvent(raw, src), nil
+		}
+	})
+}
+
+// feed publishes the events next returns, until io.EOF, in batches of the
+// publisher's batch size or whatever arrived within the linger time.
+func (p *Publisher) feed(ctx context.Context, opts FeedOptions, next func() (Event, error)) (Result, error) {
+	if err := opts.validate(); err != nil {
+		return Result{}, fmt.Errorf("feed options: %w", err)
+	}
+	b := &batcher{p: p, opts: opts, lastProgress: time.Now()}
+
+	// The linger goroutine publishes a partial batch the reader has left
+	// waiting; it is stopped before feed returns.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { b.lingerLoop(ctx, stop) })
+	defer wg.Wait()
+	defer close(stop)
+
+	for {
+		if err := ctx.Err(); err != nil {
+			return b.result(), err
+		}
+		e, err := next()
+		if errors.Is(err, io.EOF) {
+			return b.finish(ctx)
+		}
+		if err != nil {
+			res, _ := b.finish(ctx)
+			return res, err
+		}
+		if !e.Valid() && opts.OnReject != nil {
+			opts.OnReject(e.Source, e.Err)
+		}
+		if err := b.add(ctx, e); err != nil {
+			return b.result(), err
+		}
+	}
+}
+
+// batcher collects events and publishes them; its lock serialises writes, so
+// batches go out in input order.
+type batcher struct {
+	p    *Publisher
+	opts FeedOptions
+
+	mu           sync.Mutex
+	pending      []Event
+	oldest       time.Time
+	total        Result
+	lastProgress time.Time
+	err          error // first write error; ends the feed
+}
+
+func (b *batcher) add(ctx context.Context, e Event) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return b.err
+	}
+	if len(b.pending) == 0 {
+		b.oldest = time.Now()
+	}
+	b.pending = append(b.pending, e)
+	if len(b.pending) >= b.p.batchSize {
+		b.flushLocked(ctx)
+	}
+	return b.err
+}
+
+func (b *batcher) flushLocked(ctx context.Context) {
+	if len(b.pending) == 0 || b.err != nil {
+		return
+	}
+	res, err := b.p.Publish(ctx, b.pending)
+	b.total = b.total.Add(res)
+	b.pending = b.pending[:0]
+	if err != nil {
+		b.err = err
+		return
+	}
+	if b.opts.Progress != nil && time.Since(b.lastProgress) >= b.opts.ProgressEvery {
+		b.lastProgress = time.Now()
+		b.opts.Progress(b.total)
+	}
+}
+
+func (b *batcher) lingerLoop(ctx context.Context, stop <-chan struct{}) {
+	t := time.NewTicker(max(b.opts.Linger/2, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			b.mu.Lock()
+			if len(b.pending) > 0 && time.Since(b.oldest) >= b.opts.Linger {
+				b.flushLocked(ctx)
+			}
+			b.mu.Unlock()
+		}
+	}
+}
+
+func (b *batcher) finish(ctx context.Context) (Result, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.flushLocked(ctx)
+	return b.total, b.err
+}
+
+func (b *batcher) result() Result {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.total
+}
+
+// lineReader splits a stream into lines like listing.Reader, but returns
+// each line's bytes: a line longer than listing.MaxLineBytes is consumed to
+// its end and only its beginning kept.
+type lineReader struct {
+	br   *bufio.Reader
+	line int
+}
+
+// next returns a fresh copy of the next line without its line ending and its
+// 1-based number, or io.EOF.
+func (r *lineReader) next() (line []byte, n int, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > listing.MaxLineBytes+2 {
+				tooLong = true
+				buf = buf[:min(len(buf), rejectedPrefixBytes)]
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			if len(buf) == 0 && !tooLong {
+				return nil, r.line, false, io.EOF
+			}
+		case err != nil:
+			return nil, r.line, false, fmt.Errorf("read line %d: %w", r.line+1, err)
+		}
+		r.line++
+		return bytes.TrimRight(buf, "\r\n"), r.line, tooLong, nil
+	}
+}

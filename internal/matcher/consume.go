@@ -1,0 +1,262 @@
+package matcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// errNotFetched is what an image gets when no ImageSource is configured.
+var errNotFetched = errors.New("image fetching is disabled")
+
+// pubJob is a record to publish for a consumed message; the message is done
+// (and may be committed) once the record is acknowledged.
+type pubJob struct {
+	src    kafka.Message
+	out    kafka.Message
+	reject bool
+}
+
+// consume runs the consumer group: one fetch loop (this goroutine), scoring
+// workers, one publisher and one committer. On cancellation it stops
+// fetching, lets the work in hand finish, publishes it and commits it, all
+// within ShutdownTimeout; whatever is not committed by then is redelivered.
+func (mt *Matcher) consume(ctx context.Context) error {
+	hb := max(mt.opts.SessionTimeout/10, time.Second)
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: mt.opts.Brokers, GroupID: mt.opts.Group, Topic: mt.opts.Topics.Listings,
+		Dialer:   mt.dialer(),
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond,
+		StartOffset:       kafka.FirstOffset,
+		SessionTimeout:    mt.opts.SessionTimeout,
+		HeartbeatInterval: hb,
+		RebalanceTimeout:  mt.opts.SessionTimeout,
+		QueueCapacity:     1024,
+		// CommitInterval 0: commits are synchronous and issued by the
+		// committer below, in order, after the work is done.
+	})
+	candW := mt.writer(mt.opts.Topics.Candidates)
+	rejW := mt.writer(mt.opts.Topics.Rejected)
+	offsets := stream.NewOffsets()
+
+	// drain outlives ctx by ShutdownTimeout so the work in hand can finish.
+	drain, drainCancel := context.WithCancel(context.Background())
+	defer drainCancel()
+	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(mt.opts.ShutdownTimeout, drainCancel) })
+	defer stopAfter()
+
+	work := make(chan kafka.Message, 2*mt.opts.Workers)
+	pub := make(chan pubJob, 4096)
+	var workers, publisher, committer sync.WaitGroup
+	for range mt.opts.Workers {
+		workers.Go(func() {
+			for m := range work {
+				mt.handle(drain, m, offsets, pub)
+			}
+		})
+	}
+	publisher.Go(func() { mt.publish(drain, pub, candW, rejW, offsets) })
+	commitStop := make(chan struct{})
+	committer.Go(func() { mt.commitLoop(drain, r, offsets, commitStop) })
+
+	mt.ready.Store(true)
+	var fetchErr error
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				fetchErr = fmt.Errorf("fetch listings: %w", err)
+			}
+			break
+		}
+		offsets.Start(m)
+		select {
+		case work <- m:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	mt.ready.Store(false)
+	close(work)
+	workers.Wait()
+	close(pub)
+	publisher.Wait()
+	close(commitStop)
+	committer.Wait()
+	closeAll(mt.opts.ShutdownTimeout, r.Close, candW.Close, rejW.Close)
+	return fetchErr
+}
+
+// handle scores one listing and hands its record to the publisher, or marks
+// it done when there is nothing to publish.
+func (mt *Matcher) handle(ctx context.Context, m kafka.Message, offsets *stream.Offsets, pub chan<- pubJob) {
+	l, err := listing.Decode(m.Value)
+	if err != nil {
+		mt.m.rejected.Inc()
+		src := fmt.Sprintf("%s/%d@%d", m.Topic, m.Partition, m.Offset)
+		pub <- pubJob{src: m, out: stream.RejectedMessage(m.Value, "matcher: "+err.Error(), src), reject: true}
+		return
+	}
+	start := time.Now()
+	v, flagged := mt.score(ctx, mt.engine.Load(), l)
+	mt.m.scoreSeconds.Observe(time.Since(start).Seconds())
+	mt.m.scored.Inc()
+	if !flagged {
+		offsets.Done(m)
+		return
+	}
+	mt.m.flagged.WithLabelValues(v.BrandID).Inc()
+	out, err := stream.CandidateMessage(&stream.Candidate{
+		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: time.Now().UTC(),
+	})
+	if err != nil {
+		// A verdict always encodes; if it ever does not, do not commit past it.
+		mt.log.Error("encode candidate", "listing", l.ID, "err", err)
+		return
+	}
+	pub <- pubJob{src: m, out: out}
+}
+
+func (mt *Matcher) score(ctx context.Context, eng *score.Engine, l *listing.Listing) (score.Verdict, bool) {
+	if eng == nil {
+		return score.Verdict{ListingID: l.ID}, false
+	}
+	var imgs []score.Image
+	if len(l.Images) > 0 {
+		if mt.opts.Images != nil {
+			imgs = mt.opts.Images.Images(ctx, l.Images)
+		} else {
+			for _, u := range l.Images {
+				imgs = append(imgs, score.Image{Ref: u, Err: errNotFetched})
+			}
+		}
+	}
+	v := eng.Score(l, imgs)
+	return v, v.Flagged
+}
+
+// publish writes records in batches and marks their messages done once
+// Kafka acknowledged them. A failed write is retried until ctx ends; what
+// is still unwritten then stays uncommitted and is redelivered.
+func (mt *Matcher) publish(ctx context.Context, jobs <-chan pubJob, candW, rejW *kafka.Writer, offsets *stream.Offsets) {
+	batch := make([]pubJob, 0, 512)
+	for j := range jobs {
+		batch = append(batch[:0], j)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case j, ok := <-jobs:
+				if !ok {
+					break more
+				}
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		var cands, rejs []kafka.Message
+		for _, j := range batch {
+			if j.reject {
+				rejs = append(rejs, j.out)
+			} else {
+				cands = append(cands, j.out)
+			}
+		}
+		if err := mt.writeRetry(ctx, candW, cands); err != nil {
+			mt.log.Error("candidates not published; they will be redelivered", "n", len(cands), "err", err)
+			continue
+		}
+		if err := mt.writeRetry(ctx, rejW, rejs); err != nil {
+			mt.log.Error("rejected listings not published; they will be redelivered", "n", len(rejs), "err", err)
+			continue
+		}
+		mt.m.published.Add(float64(len(cands)))
+		for _, j := range batch {
+			offsets.Done(j.src)
+		}
+	}
+}
+
+func (mt *Matcher) writeRetry(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	backoff := 100 * time.Millisecond
+	for {
+		err := w.WriteMessages(ctx, msgs...)
+		if err == nil {
+			return nil
+		}
+		mt.m.publishErrors.Inc()
+		mt.log.Warn("publish failed; retrying", "topic", w.Topic, "n", len(msgs), "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("publish to %s: %w", w.Topic, err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// commitLoop commits what is committable every CommitInterval, and once
+// more when stop closes. A failed commit is retried with the next one.
+func (mt *Matcher) commitLoop(ctx context.Context, r *kafka.Reader, offsets *stream.Offsets, stop <-chan struct{}) {
+	t := time.NewTicker(mt.opts.CommitInterval)
+	defer t.Stop()
+	failed := map[int]kafka.Message{}
+	commit := func() {
+		for _, m := range offsets.Committable() {
+			failed[m.Partition] = m // newer than any failed one for the partition
+		}
+		if len(failed) == 0 {
+			return
+		}
+		msgs := make([]kafka.Message, 0, len(failed))
+		for _, m := range failed {
+			msgs = append(msgs, m)
+		}
+		if err := r.CommitMessages(ctx, msgs...); err != nil {
+			mt.m.commitErrors.Inc()
+			mt.log.Warn("commit failed; retrying", "err", err)
+			return
+		}
+		clear(failed)
+	}
+	for {
+		select {
+		case <-t.C:
+			commit()
+		case <-stop:
+			commit()
+			return
+		}
+	}
+}
+
+// closeAll closes in parallel and gives up after d: kafka-go's Close can
+// hang on a lost connection.
+func closeAll(d time.Duration, fns ...func() error) {
+	done := make(chan struct{})
+	go func() {
+		var wg sync.WaitGroup
+		for _, f := range fns {
+			wg.Go(func() { _ = f() })
+		}
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}

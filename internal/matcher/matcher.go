@@ -1,0 +1,204 @@
+// Package matcher is the streaming matcher: it follows the brand registry
+// on the compacted brands topic, consumes listings in a consumer group,
+// scores them, publishes flagged ones to the candidates topic and commits
+// offsets in order per partition only after the candidate is acknowledged,
+// so a crash at any point loses nothing. When a brand is added or changed it
+// re-scans the listings still retained for that brand alone. Scoring itself
+// is package score's, image fetching the caller's (see Options.Images), and
+// signals and flags are cmd/matcher's.
+package matcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/oklog/run"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// ImageSource fetches and hashes a listing's images; failures come back in
+// score.Image.Err so the listing is still scored on everything else.
+type ImageSource interface {
+	Images(ctx context.Context, urls []string) []score.Image
+}
+
+// Options configures the matcher.
+type Options struct {
+	Brokers []string
+	Topics  stream.Topics
+	Layout  stream.Layout
+	// Group is the consumer group; every matcher of one deployment shares it.
+	Group string
+	// Workers score in parallel; 0 means two per CPU (image fetches block).
+	Workers int
+	Score   score.Options
+	// Images fetches listing images; nil leaves them unfetched (noted in
+	// each verdict).
+	Images ImageSource
+	// RetroScan re-scans retained listings when a brand is added or changed.
+	RetroScan bool
+	// SessionTimeout of the group membership (kafka-go's default is 30 s;
+	// a crashed matcher's partitions move after this long).
+	SessionTimeout  time.Duration
+	CommitInterval  time.Duration
+	ShutdownTimeout time.Duration
+	// Dial, when set, opens every broker connection (tests use it to cut
+	// connections as a crash would).
+	Dial       func(ctx context.Context, network, address string) (net.Conn, error)
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+func (o *Options) validate() error {
+	if len(o.Brokers) == 0 {
+		return errors.New("no brokers")
+	}
+	if o.Topics == (stream.Topics{}) {
+		o.Topics = stream.DefaultTopics()
+	}
+	if o.Layout == (stream.Layout{}) {
+		o.Layout = stream.DefaultLayout()
+	}
+	if o.Group == "" {
+		o.Group = "assay-matcher"
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2 * runtime.GOMAXPROCS(0)
+	}
+	if o.SessionTimeout == 0 {
+		o.SessionTimeout = 30 * time.Second
+	}
+	if o.CommitInterval == 0 {
+		o.CommitInterval = 100 * time.Millisecond
+	}
+	if o.ShutdownTimeout == 0 {
+		o.ShutdownTimeout = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registerer == nil {
+		o.Registerer = prometheus.NewRegistry()
+	}
+	return nil
+}
+
+// Matcher is a streaming matcher instance.
+type Matcher struct {
+	opts    Options
+	log     *slog.Logger
+	m       *metrics
+	reg     *registry
+	engine  atomic.Pointer[score.Engine]
+	ready   atomic.Bool
+	retroCh chan []string
+}
+
+// New checks the options and prepares a matcher; Run starts it.
+func New(opts Options) (*Matcher, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("matcher options: %w", err)
+	}
+	return &Matcher{
+		opts:    opts,
+		log:     opts.Logger,
+		m:       newMetrics(opts.Registerer),
+		reg:     newRegistry(),
+		retroCh: make(chan []string, 64),
+	}, nil
+}
+
+// Ready reports whether the registry is loaded and listings are consumed.
+func (mt *Matcher) Ready() bool { return mt.ready.Load() }
+
+// Run creates the topics if needed, loads the registry from the brands
+// topic, then scores listings until ctx is cancelled, and shuts down within
+// Options.ShutdownTimeout.
+func (mt *Matcher) Run(ctx context.Context) error {
+	if err := stream.EnsureTopics(ctx, mt.opts.Brokers, mt.opts.Topics, mt.opts.Layout); err != nil {
+		return err
+	}
+	start := time.Now()
+	next, err := loadBrands(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, mt.reg, mt.log)
+	if err != nil {
+		return fmt.Errorf("load brands: %w", err)
+	}
+	if err := mt.rebuild(); err != nil {
+		return err
+	}
+	mt.log.Info("brand registry loaded", "brands", mt.reg.size(), "elapsed", time.Since(start).Round(time.Millisecond))
+	if mt.reg.size() == 0 {
+		mt.log.Warn("the brands topic is empty: nothing will be flagged until brands are published (ingest brands FILE)")
+	}
+
+	var g run.Group
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g.Add(func() error {
+		return followBrands(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, next, mt.reg, mt.log, mt.brandsChanged)
+	}, func(error) { cancel() })
+	g.Add(func() error { return mt.consume(ctx) }, func(error) { cancel() })
+	if mt.opts.RetroScan {
+		g.Add(func() error { return mt.retroLoop(ctx) }, func(error) { cancel() })
+	}
+	err = g.Run()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// rebuild swaps in an engine over the current registry.
+func (mt *Matcher) rebuild() error {
+	eng, version, err := mt.reg.buildEngine(mt.opts.Score, nil)
+	if err != nil {
+		return err
+	}
+	mt.engine.Store(eng)
+	mt.m.registryVersion.Set(float64(version))
+	mt.m.registryBrands.Set(float64(mt.reg.size()))
+	return nil
+}
+
+func (mt *Matcher) brandsChanged(ids []string) {
+	if err := mt.rebuild(); err != nil {
+		// Keep scoring with the previous engine rather than stop.
+		mt.log.Error("brand change not applied", "brands", ids, "err", err)
+		return
+	}
+	mt.log.Info("brand registry updated", "changed", ids, "brands", mt.reg.size())
+	if mt.opts.RetroScan {
+		select {
+		case mt.retroCh <- ids:
+		default:
+			mt.log.Warn("re-scan queue full; changes will be re-scanned with the next batch", "brands", ids)
+		}
+	}
+}
+
+// dialer returns the kafka-go dialer for readers, honouring Options.Dial.
+func (mt *Matcher) dialer() *kafka.Dialer {
+	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true}
+	if mt.opts.Dial != nil {
+		d.DialFunc = mt.opts.Dial
+	}
+	return d
+}
+
+func (mt *Matcher) writer(topic string) *kafka.Writer {
+	w := stream.NewWriter(mt.opts.Brokers, topic)
+	if mt.opts.Dial != nil {
+		w.Transport = &kafka.Transport{Dial: mt.opts.Dial}
+	}
+	return w
+}

@@ -1,0 +1,500 @@
+package matcher
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/scan"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+var fixtures = filepath.Join("..", "..", "fixtures")
+
+// fileImages hashes listing images from disk, as a batch scan does, so the
+// pipeline's verdicts can be compared with matcher scan's.
+type fileImages struct{ dir string }
+
+func (f fileImages) Images(_ context.Context, refs []string) []score.Image {
+	out := make([]score.Image, 0, len(refs))
+	for _, ref := range refs {
+		data, err := os.ReadFile(filepath.Join(f.dir, ref))
+		img := score.Image{Ref: ref, Err: err}
+		if err == nil {
+			img.Hashes, img.Err = imagehash.ComputeAll(data, imagehash.DefaultLimits())
+		}
+		out = append(out, img)
+	}
+	return out
+}
+
+func startBroker(t *testing.T) []string {
+	t.Helper()
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	brokers := b.Addrs()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, brokers, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	return brokers
+}
+
+// publishBrands puts the fixture brands (all, or those kept) on the brands
+// topic with their reference hashes.
+func publishBrands(t *testing.T, brokers []string, keep func(id string) bool) {
+	t.Helper()
+	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []kafka.Message
+	for _, b := range reg.Brands {
+		if keep != nil && !keep(b.ID) {
+			continue
+		}
+		rec := &stream.BrandRecord{Brand: b, PublishedAt: time.Now()}
+		for _, ref := range b.ReferenceImages {
+			data, err := os.ReadFile(reg.ImagePath(ref))
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs, err := imagehash.ReferenceHashesAll(data, imagehash.DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.ReferenceHashes = append(rec.ReferenceHashes, stream.RefHashes(ref, hs)...)
+		}
+		m, err := stream.BrandMessage(b.ID, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, m)
+	}
+	write(t, brokers, stream.DefaultTopics().Brands, msgs)
+}
+
+func write(t *testing.T, brokers []string, topic string, msgs []kafka.Message) {
+	t.Helper()
+	w := stream.NewWriter(brokers, topic)
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fixtureListings returns the fixture listing lines keyed by id.
+func fixtureListings(t *testing.T, filter func(line []byte) bool) []kafka.Message {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(fixtures, "listings.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []kafka.Message
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := bytes.Clone(sc.Bytes())
+		if filter != nil && !filter(line) {
+			continue
+		}
+		var l struct{ ID string }
+		if err := json.Unmarshal(line, &l); err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, kafka.Message{Key: []byte(l.ID), Value: line})
+	}
+	return msgs
+}
+
+// batchVerdicts runs matcher scan's code on the fixtures: the reference the
+// pipeline must agree with.
+func batchVerdicts(t *testing.T, keep func(id string) bool) map[string]score.Verdict {
+	t.Helper()
+	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep != nil {
+		reg.Brands = slicesFilter(reg.Brands, func(b brand.Brand) bool { return keep(b.ID) })
+	}
+	eng, err := score.New(reg, score.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(fixtures, "listings.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]score.Verdict{}
+	var mu sync.Mutex
+	_, err = scan.Run(context.Background(), eng, []scan.Source{{Name: "listings.jsonl", R: f, Dir: fixtures}}, &bytes.Buffer{},
+		scan.Options{Each: func(_ *listing.Listing, v score.Verdict) {
+			if v.Flagged {
+				mu.Lock()
+				out[v.ListingID] = v
+				mu.Unlock()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func slicesFilter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// candidates reads the candidates topic from the start until done says the
+// collection is complete or the timeout passes.
+func candidates(t *testing.T, brokers []string, timeout time.Duration, done func(map[string][]stream.Candidate) bool) map[string][]stream.Candidate {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	got := map[string][]stream.Candidate{}
+	var mu sync.Mutex
+	topic := stream.DefaultTopics().Candidates
+	var wg sync.WaitGroup
+	for p := range stream.DefaultLayout().Partitions {
+		wg.Go(func() {
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
+			defer r.Close()
+			for {
+				m, err := r.ReadMessage(ctx)
+				if err != nil {
+					return
+				}
+				var c stream.Candidate
+				if err := json.Unmarshal(m.Value, &c); err != nil {
+					t.Errorf("candidate does not decode: %v", err)
+					continue
+				}
+				mu.Lock()
+				got[c.ListingID] = append(got[c.ListingID], c)
+				if done(got) {
+					cancel()
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return got
+}
+
+func hasAll(want map[string]score.Verdict) func(map[string][]stream.Candidate) bool {
+	return func(got map[string][]stream.Candidate) bool {
+		for id := range want {
+			if len(got[id]) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// startMatcher runs a matcher until the returned stop is called.
+func startMatcher(t *testing.T, opts Options) (*Matcher, func()) {
+	t.Helper()
+	if opts.Images == nil {
+		opts.Images = fileImages{dir: fixtures}
+	}
+	opts.Registerer = prometheus.NewRegistry()
+	if opts.SessionTimeout == 0 {
+		opts.SessionTimeout = 6 * time.Second
+	}
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 3 * time.Second
+	}
+	mt, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mt.Run(ctx) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("matcher: %v", err)
+				}
+			case <-time.After(opts.ShutdownTimeout + 10*time.Second):
+				t.Error("matcher did not stop in time")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return mt, stop
+}
+
+func waitReady(t *testing.T, mt *Matcher) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !mt.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("matcher not ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestEndToEnd sends the fixtures through the pipeline and expects every
+// listing matcher scan flags, with the same brand and score, and no other.
+func TestEndToEnd(t *testing.T) {
+	brokers := startBroker(t)
+	publishBrands(t, brokers, nil)
+	want := batchVerdicts(t, nil)
+	mt, _ := startMatcher(t, Options{Brokers: brokers})
+	waitReady(t, mt)
+	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))
+	got := candidates(t, brokers, 60*time.Second, hasAll(want))
+	for id, v := range want {
+		cs := got[id]
+		if len(cs) == 0 {
+			t.Errorf("%s: flagged by scan, no candidate", id)
+			continue
+		}
+		c := cs[0]
+		if c.BrandID != v.BrandID || c.Score != v.Score || c.Listing == nil || c.Listing.ID != id || c.ContentHash == "" {
+			t.Errorf("%s: candidate brand %s score %v, scan says brand %s score %v", id, c.BrandID, c.Score, v.BrandID, v.Score)
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("%s: candidate the batch scan did not flag", id)
+		}
+	}
+	t.Logf("%d candidates, as matcher scan", len(want))
+}
+
+// killableDial opens real connections and can cut them all at once, as a
+// crash or a pulled cable would; afterwards every dial fails.
+type killableDial struct {
+	mu    sync.Mutex
+	conns []net.Conn
+	dead  bool
+}
+
+func (k *killableDial) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.dead {
+		return nil, errors.New("killed")
+	}
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err == nil {
+		k.conns = append(k.conns, c)
+	}
+	return c, err
+}
+
+func (k *killableDial) kill() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.dead = true
+	for _, c := range k.conns {
+		c.Close()
+	}
+}
+
+// TestCrash kills a matcher mid-stream — connections cut, nothing closed,
+// no final commit — and starts another in the same group: every listing
+// still gets its verdict.
+func TestCrash(t *testing.T) {
+	brokers := startBroker(t)
+	publishBrands(t, brokers, nil)
+	want := batchVerdicts(t, nil)
+	k := &killableDial{}
+	a, stopA := startMatcher(t, Options{Brokers: brokers, Dial: k.dial, ShutdownTimeout: 500 * time.Millisecond, Workers: 1})
+	waitReady(t, a)
+	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))
+	// Let it publish part of the work, then pull the plug.
+	part := candidates(t, brokers, 30*time.Second, func(got map[string][]stream.Candidate) bool { return len(got) >= len(want)/4 })
+	k.kill()
+	stopA()
+	t.Logf("killed after %d of %d candidates", len(part), len(want))
+	b, _ := startMatcher(t, Options{Brokers: brokers})
+	waitReady(t, b)
+	got := candidates(t, brokers, 60*time.Second, hasAll(want))
+	missing := 0
+	for id := range want {
+		if len(got[id]) == 0 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d flagged listings never got a candidate after the crash", missing, len(want))
+	}
+}
+
+// TestTwoMatchers runs two matchers in one group; one leaves mid-stream and
+// the other carries on: nothing is lost.
+func TestTwoMatchers(t *testing.T) {
+	brokers := startBroker(t)
+	publishBrands(t, brokers, nil)
+	want := batchVerdicts(t, nil)
+	a, stopA := startMatcher(t, Options{Brokers: brokers, Workers: 1})
+	b, _ := startMatcher(t, Options{Brokers: brokers, Workers: 1})
+	waitReady(t, a)
+	waitReady(t, b)
+	msgs := fixtureListings(t, nil)
+	half := len(msgs) / 2
+	write(t, brokers, stream.DefaultTopics().Listings, msgs[:half])
+	candidates(t, brokers, 30*time.Second, func(got map[string][]stream.Candidate) bool { return len(got) >= len(want)/4 })
+	stopA()
+	write(t, brokers, stream.DefaultTopics().Listings, msgs[half:])
+	got := candidates(t, brokers, 60*time.Second, hasAll(want))
+	for id := range want {
+		if len(got[id]) == 0 {
+			t.Errorf("%s: no candidate", id)
+		}
+	}
+}
+
+// TestBrandAddedLive publishes a brand while the pipeline runs: new listings
+// are flagged for it, and the re-scan finds the ones already listed.
+func TestBrandAddedLive(t *testing.T) {
+	const late = "fullips"
+	brokers := startBroker(t)
+	publishBrands(t, brokers, func(id string) bool { return id != late })
+	want := batchVerdicts(t, nil)
+	// Counterfeits of the late brand that nothing else flags before it exists.
+	without := batchVerdicts(t, func(id string) bool { return id != late })
+	isLate := func(line []byte) bool {
+		id := listingID(line)
+		v, ok := want[id]
+		_, other := without[id]
+		return ok && v.BrandID == late && !other
+	}
+	var lateIDs []string
+	for id, v := range want {
+		if _, other := without[id]; v.BrandID == late && !other {
+			lateIDs = append(lateIDs, id)
+		}
+	}
+	if len(lateIDs) < 4 {
+		t.Fatalf("only %d fixture counterfeits of %s", len(lateIDs), late)
+	}
+	lateMsgs := fixtureListings(t, isLate)
+	old, fresh := lateMsgs[:len(lateMsgs)/2], lateMsgs[len(lateMsgs)/2:]
+	mt, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	waitReady(t, mt)
+	write(t, brokers, stream.DefaultTopics().Listings, old)
+	// Give the matcher time to score the old listings without the brand.
+	time.Sleep(1500 * time.Millisecond)
+	if got := candidates(t, brokers, 2*time.Second, func(map[string][]stream.Candidate) bool { return false }); len(got) != 0 {
+		t.Fatalf("%d candidates before the brand existed", len(got))
+	}
+	publishBrands(t, brokers, func(id string) bool { return id == late })
+	deadline := time.Now().Add(15 * time.Second)
+	for mt.reg.size() < 12 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // the engine is rebuilt after a short debounce
+	write(t, brokers, stream.DefaultTopics().Listings, fresh)
+	got := candidates(t, brokers, 30*time.Second, func(got map[string][]stream.Candidate) bool {
+		for _, id := range lateIDs {
+			if len(got[id]) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, m := range old {
+		cs := got[string(m.Key)]
+		if len(cs) == 0 || !cs[0].Retroactive {
+			t.Errorf("%s listed before the brand: candidates %+v, want one from the re-scan", m.Key, cs)
+		}
+	}
+	for _, m := range fresh {
+		found := false
+		for _, c := range got[string(m.Key)] {
+			found = found || !c.Retroactive
+		}
+		if !found {
+			t.Errorf("%s listed after the brand: no live candidate", m.Key)
+		}
+	}
+}
+
+// TestRejected sends events that do not decode: they land in the rejected
+// topic with the reason, and the good ones around them are still scored.
+func TestRejected(t *testing.T) {
+	brokers := startBroker(t)
+	publishBrands(t, brokers, nil)
+	mt, _ := startMatcher(t, Options{Brokers: brokers})
+	waitReady(t, mt)
+	good := `{"id":"g-1","title":"Fuⅼⅼips lip plumper","price":{"amount":3,"currency":"USD"},"seller":{"id":"s"}}`
+	write(t, brokers, stream.DefaultTopics().Listings, []kafka.Message{
+		{Key: []byte("bad-1"), Value: []byte(`{"id":"bad-1","title":`)},
+		{Key: []byte("g-1"), Value: []byte(good)},
+		{Key: []byte("bad-2"), Value: []byte(`{"id":"bad-2","title":"x","price":{"amount":-5,"currency":"USD"},"seller":{"id":"s"}}`)},
+	})
+	candidates(t, brokers, 20*time.Second, func(got map[string][]stream.Candidate) bool { return len(got["g-1"]) > 0 })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	reasons := map[string]string{}
+	spans, err := stream.Spans(ctx, brokers, stream.DefaultTopics().Rejected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); len(reasons) < 2 && time.Now().Before(deadline); {
+		spans, _ = stream.Spans(ctx, brokers, stream.DefaultTopics().Rejected)
+		for _, s := range spans {
+			_ = stream.ReadSpan(ctx, brokers, stream.DefaultTopics().Rejected, s, func(m kafka.Message) error {
+				reasons[listingID(m.Value)+string(m.Value[:min(12, len(m.Value))])] = stream.Header(m, stream.HeaderReason)
+				return nil
+			})
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(reasons) != 2 {
+		t.Fatalf("rejected records %v, want 2", reasons)
+	}
+	for k, r := range reasons {
+		if !strings.HasPrefix(r, "matcher: invalid listing") {
+			t.Errorf("%s: reason %q", k, r)
+		}
+	}
+}
+
+func listingID(line []byte) string {
+	var l struct{ ID string }
+	_ = json.Unmarshal(line, &l)
+	return l.ID
+}

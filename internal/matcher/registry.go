@@ -1,0 +1,209 @@
+package matcher
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// registry holds the brands as last seen on the brands topic and builds
+// scoring engines from them.
+type registry struct {
+	mu      sync.Mutex
+	records map[string]*stream.BrandRecord
+	raw     map[string]string // id -> record bytes, to tell a change from a repeat
+	version int64
+}
+
+func newRegistry() *registry {
+	return &registry{records: map[string]*stream.BrandRecord{}, raw: map[string]string{}}
+}
+
+// apply takes one record of the brands topic and reports whether the
+// registry changed. A record that does not decode is logged and skipped:
+// one bad brand must not stop scanning for all the others.
+func (r *registry) apply(m kafka.Message, log *slog.Logger) (changed bool, id string) {
+	id = string(m.Key)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m.Value == nil {
+		if _, ok := r.records[id]; !ok {
+			return false, id
+		}
+		delete(r.records, id)
+		delete(r.raw, id)
+		r.version++
+		return true, id
+	}
+	if r.raw[id] == string(m.Value) {
+		return false, id
+	}
+	var rec stream.BrandRecord
+	if err := json.Unmarshal(m.Value, &rec); err != nil {
+		log.Error("brand record does not decode; skipped", "key", id, "partition", m.Partition, "offset", m.Offset, "err", err)
+		return false, id
+	}
+	if rec.Brand.ID != id {
+		log.Error("brand record key and id differ; skipped", "key", id, "id", rec.Brand.ID)
+		return false, id
+	}
+	reg := brand.Registry{Brands: []brand.Brand{rec.Brand}}
+	if err := reg.Validate("brands topic"); err != nil {
+		log.Error("brand record is invalid; skipped", "brand", id, "err", err)
+		return false, id
+	}
+	r.records[id] = &rec
+	r.raw[id] = string(m.Value)
+	r.version++
+	return true, id
+}
+
+// snapshot returns the brands (sorted by id), a lookup of stored reference
+// hashes, and the registry version.
+func (r *registry) snapshot(only []string) (*brand.Registry, func(string, string) ([]imagehash.RefHash, bool), int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	reg := &brand.Registry{}
+	hashes := map[[2]string][]imagehash.RefHash{}
+	for id, rec := range r.records {
+		if only != nil && !slices.Contains(only, id) {
+			continue
+		}
+		reg.Brands = append(reg.Brands, rec.Brand)
+		for _, h := range rec.ReferenceHashes {
+			hv, err := imagehash.ParseHash(h.Hash)
+			if err != nil {
+				continue
+			}
+			k := [2]string{id, h.Image}
+			hashes[k] = append(hashes[k], imagehash.RefHash{Hash: hv, Variant: h.Variant, Region: h.Region})
+		}
+	}
+	slices.SortFunc(reg.Brands, func(a, b brand.Brand) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	lookup := func(id, image string) ([]imagehash.RefHash, bool) {
+		hs, ok := hashes[[2]string{id, image}]
+		return hs, ok
+	}
+	return reg, lookup, r.version
+}
+
+func (r *registry) size() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.records)
+}
+
+// buildEngine builds a scoring engine over the registry, or over only the
+// given brands.
+func (r *registry) buildEngine(opts score.Options, only []string) (*score.Engine, int64, error) {
+	reg, lookup, version := r.snapshot(only)
+	if len(reg.Brands) == 0 {
+		return nil, version, nil
+	}
+	opts.References = lookup
+	eng, err := score.New(reg, opts)
+	if err != nil {
+		return nil, version, fmt.Errorf("build engine at registry version %d: %w", version, err)
+	}
+	return eng, version, nil
+}
+
+// loadBrands reads the brands topic from the beginning to its current end.
+func loadBrands(ctx context.Context, brokers []string, topic string, reg *registry, log *slog.Logger) (map[int]int64, error) {
+	spans, err := stream.Spans(ctx, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	next := map[int]int64{}
+	for _, s := range spans {
+		next[s.Partition] = s.End
+		err := stream.ReadSpan(ctx, brokers, topic, s, func(m kafka.Message) error {
+			reg.apply(m, log)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return next, nil
+}
+
+// followBrands reads every partition of the brands topic from the given
+// offsets on, for ever, and calls changed with the ids of brands that
+// changed, debounced so a burst of records rebuilds the engine once.
+func followBrands(ctx context.Context, brokers []string, topic string, from map[int]int64, reg *registry, log *slog.Logger, changed func([]string)) error {
+	ids := make(chan string, 1024)
+	var wg sync.WaitGroup
+	errc := make(chan error, len(from))
+	for p, off := range from {
+		wg.Go(func() {
+			r := kafka.NewReader(kafka.ReaderConfig{
+				Brokers: brokers, Topic: topic, Partition: p,
+				MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 250 * time.Millisecond,
+			})
+			defer r.Close()
+			if err := r.SetOffset(off); err != nil {
+				errc <- fmt.Errorf("follow %s/%d: %w", topic, p, err)
+				return
+			}
+			for {
+				m, err := r.FetchMessage(ctx)
+				if err != nil {
+					if ctx.Err() == nil {
+						errc <- fmt.Errorf("follow %s/%d: %w", topic, p, err)
+					}
+					return
+				}
+				if ok, id := reg.apply(m, log); ok {
+					select {
+					case ids <- id:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	var pending []string
+	var tick <-chan time.Time
+	for {
+		select {
+		case id := <-ids:
+			if !slices.Contains(pending, id) {
+				pending = append(pending, id)
+			}
+			if tick == nil {
+				tick = time.After(200 * time.Millisecond)
+			}
+		case <-tick:
+			changed(pending)
+			pending, tick = nil, nil
+		case err := <-errc:
+			<-done
+			return err
+		case <-done:
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,118 @@
+// Package stream connects Assay's programs through Kafka with kafka-go: the
+// topic names and their creation, producers configured against kafka-go's
+// traps (no acks and a one-second batch wait by default), the record formats
+// on each topic (rejected listings, brands, candidates), and in-order commits
+// for at-least-once consumption. What the programs do with the records is
+// theirs; this package deliberately stays narrow.
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// DefaultBrokers is used when neither a flag nor KAFKA_BROKERS names any:
+// the embedded development broker's address.
+const DefaultBrokers = "127.0.0.1:9092"
+
+// BrokersFromEnv returns KAFKA_BROKERS, or DefaultBrokers when it is unset.
+func BrokersFromEnv() string {
+	if b := strings.TrimSpace(os.Getenv("KAFKA_BROKERS")); b != "" {
+		return b
+	}
+	return DefaultBrokers
+}
+
+// ParseBrokers splits a comma-separated broker list and checks each entry
+// is host:port.
+func ParseBrokers(s string) ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(s, ",") {
+		b = strings.TrimSpace(b)
+		if b == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(b); err != nil {
+			return nil, fmt.Errorf("broker %q is not host:port: %w", b, err)
+		}
+		out = append(out, b)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no Kafka brokers given")
+	}
+	return out, nil
+}
+
+// Topics names the topics of the pipeline.
+type Topics struct {
+	Listings   string
+	Rejected   string
+	Brands     string
+	Candidates string
+}
+
+// DefaultTopics returns the default topic names.
+func DefaultTopics() Topics {
+	return Topics{Listings: "listings", Rejected: "listings.rejected", Brands: "brands", Candidates: "candidates"}
+}
+
+// Layout says how topics are created when missing.
+type Layout struct {
+	Partitions        int
+	ReplicationFactor int
+}
+
+// DefaultLayout suits the embedded broker and a one-broker test cluster.
+func DefaultLayout() Layout { return Layout{Partitions: 6, ReplicationFactor: 1} }
+
+// EnsureTopics creates any of the topics that does not exist yet. The brands
+// topic is compacted: it holds the latest record per brand id for ever, so a
+// matcher starting from the beginning sees the whole registry. Creating topics
+// up front avoids kafka-go's first-write "Leader Not Available" failures.
+func EnsureTopics(ctx context.Context, brokers []string, t Topics, l Layout) error {
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	cfg := func(name string, compact bool) kafka.TopicConfig {
+		tc := kafka.TopicConfig{Topic: name, NumPartitions: l.Partitions, ReplicationFactor: l.ReplicationFactor}
+		if compact {
+			tc.ConfigEntries = []kafka.ConfigEntry{{ConfigName: "cleanup.policy", ConfigValue: "compact"}}
+		}
+		return tc
+	}
+	req := &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{
+		cfg(t.Listings, false), cfg(t.Rejected, false), cfg(t.Brands, true), cfg(t.Candidates, false),
+	}}
+	resp, err := client.CreateTopics(ctx, req)
+	if err != nil {
+		return fmt.Errorf("create topics on %s: %w", strings.Join(brokers, ","), err)
+	}
+	var errs []error
+	for topic, err := range resp.Errors {
+		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+			errs = append(errs, fmt.Errorf("create topic %s: %w", topic, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// NewWriter returns a producer for one topic that waits for every in-sync
+// replica (kafka-go defaults to no acks), batches for at most 5 ms (the
+// default 1 s turns every small write into a second's wait) and hashes keys
+// to partitions so one listing's events stay in order. Close flushes it.
+func NewWriter(brokers []string, topic string) *kafka.Writer {
+	return &kafka.Writer{
+		Addr:         kafka.TCP(brokers...),
+		Topic:        topic,
+		Balancer:     &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 5 * time.Millisecond,
+		BatchSize:    1000,
+		MaxAttempts:  5,
+	}
+}
