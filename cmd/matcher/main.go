@@ -1,6 +1,7 @@
 // Command matcher scores marketplace listings against a brand registry and
 // flags likely counterfeits, with the evidence for every verdict.
 //
+//	matcher run [--brokers HOST:PORT] [flags]
 //	matcher scan --brands FILE [--all] [LISTINGS.jsonl ...]
 //	matcher eval --brands FILE --labels FILE LISTINGS.jsonl
 package main
@@ -39,6 +40,13 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 const usage = `matcher finds counterfeit listings by scoring them against a brand registry.
 
 Usage:
+  matcher run [--brokers HOST:PORT,...] [flags]
+      Continuous scanning: follow the brand registry on the brands topic,
+      consume listings in a consumer group (start more matchers to scale out),
+      publish flagged listings to the candidates topic, and re-scan retained
+      listings when a brand is added or changed. Brokers default to
+      $KAFKA_BROKERS, else 127.0.0.1:9092 (make demo's embedded broker).
+
   matcher scan --brands FILE [--all] [flags] [LISTINGS.jsonl ...]
       Read listings (JSON Lines; stdin when no file or "-") and write verdicts
       as JSON Lines to stdout: flagged listings only, or every one with --all.
@@ -60,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch args[0] {
+	case "run":
+		return runStream(ctx, args[1:], stderr)
 	case "scan":
 		return runScan(ctx, args[1:], stdin, stdout, stderr)
 	case "eval":

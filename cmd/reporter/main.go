@@ -1,17 +1,21 @@
 // Command reporter turns verdicts into something an analyst acts on. Cases,
 // the review UI and takedown notices come with the reporter issue; today it
-// summarises a verdict stream per brand.
+// summarises a verdict stream per brand and follows the candidates topic.
 //
 //	reporter summary [VERDICTS.jsonl ...]
+//	reporter watch [--brokers HOST:PORT]
 package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/assay-dev/assay/internal/scan"
@@ -26,6 +30,10 @@ Usage:
   reporter summary [VERDICTS.jsonl ...]   (stdin when no file or "-")
       Print flagged listings per brand with their mean score and the signal
       kinds that fired most. Exit status 0 ok, 1 some lines unreadable, 2 usage.
+
+  reporter watch [--brokers HOST:PORT] [--topic-candidates candidates]
+      Follow the candidates topic from its beginning and print each flagged
+      listing with its evidence as it arrives; Ctrl-C prints the totals.
 `
 
 type tally struct {
@@ -35,6 +43,11 @@ type tally struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "watch" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return watch(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "summary" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprint(stdout, usage)

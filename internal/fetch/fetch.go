@@ -429,13 +429,13 @@ func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
 		return f.fail(rawURL, result{reason: ReasonInvalidURL, err: fmt.Errorf("%w: %w", ErrInvalidURL, err)})
 	}
 	name := u.Redacted()
-	if u.Host == "" {
-		return f.fail(rawURL, result{reason: ReasonInvalidURL, err: fmt.Errorf("fetch %s: %w: no host", name, ErrInvalidURL)})
-	}
 	// Checked here as well as before each request so that a refused URL
 	// does not wait for a worker.
 	if err := f.checkURLHost(u.Scheme, u.Hostname(), u.Port()); err != nil {
 		return f.fail(rawURL, result{reason: reasonOf(err), err: fmt.Errorf("fetch %s: %w", name, err)})
+	}
+	if u.Host == "" {
+		return f.fail(rawURL, result{reason: ReasonInvalidURL, err: fmt.Errorf("fetch %s: %w: no host", name, ErrInvalidURL)})
 	}
 
 	select {

@@ -53,20 +53,20 @@ func TestClassify(t *testing.T) {
 		{"240.0.0.1", classReserved},
 		{"::127.0.0.1", classReserved}, // deprecated IPv4-compatible
 		{"192.0.2.10", classReserved},
-		{"64:ff9b::7f00:1", classLoopback},     // NAT64 of 127.0.0.1
-		{"64:ff9b::a9fe:a9fe", classMetadata},  // NAT64 of 169.254.169.254
-		{"64:ff9b::808:808", classPublic},      // NAT64 of 8.8.8.8
-		{"2002:a00:1::1", classPrivate},        // 6to4 of 10.0.0.1
-		{"2002:7f00:1::1", classLoopback},      // 6to4 of 127.0.0.1
-		{"2002:808:808::1", classPublic},       // 6to4 of 8.8.8.8
-		{"64:ff9b:1::a00:1", classPrivate},     // local-use NAT64
-		{"2001:db8::1", classReserved},         // documentation
-		{"100::1", classReserved},              // discard-only
-		{"2606:4700:4700::1111", classPublic},  // a public resolver
-		{"::ffff:8.8.8.8", classPublic},        // mapped public stays public
-		{"2001:0:4136:e378::1", classPublic},   // Teredo: reached through a relay, not locally
-		{"fd00:ec2::253", classPrivate},        // near the metadata address, still ULA
-		{"169.254.169.253", classLinkLocal},    // AWS DNS, link-local
+		{"64:ff9b::7f00:1", classLoopback},      // NAT64 of 127.0.0.1
+		{"64:ff9b::a9fe:a9fe", classMetadata},   // NAT64 of 169.254.169.254
+		{"64:ff9b::808:808", classPublic},       // NAT64 of 8.8.8.8
+		{"2002:a00:1::1", classPrivate},         // 6to4 of 10.0.0.1
+		{"2002:7f00:1::1", classLoopback},       // 6to4 of 127.0.0.1
+		{"2002:808:808::1", classPublic},        // 6to4 of 8.8.8.8
+		{"64:ff9b:1::a00:1", classPrivate},      // local-use NAT64
+		{"2001:db8::1", classReserved},          // documentation
+		{"100::1", classReserved},               // discard-only
+		{"2606:4700:4700::1111", classPublic},   // a public resolver
+		{"::ffff:8.8.8.8", classPublic},         // mapped public stays public
+		{"2001:0:4136:e378::1", classPublic},    // Teredo: reached through a relay, not locally
+		{"fd00:ec2::253", classPrivate},         // near the metadata address, still ULA
+		{"169.254.169.253", classLinkLocal},     // AWS DNS, link-local
 		{"::ffff:169.254.170.2", classMetadata}, // mapped ECS credentials endpoint
 	}
 	for _, tt := range tests {

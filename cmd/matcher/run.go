@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/assay-dev/assay/internal/fetch"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/matcher"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// topicFlags are the topic-name flags every Kafka command shares.
+func topicFlags(fs *flag.FlagSet, t *stream.Topics) {
+	d := stream.DefaultTopics()
+	fs.StringVar(&t.Listings, "topic-listings", d.Listings, "listings topic")
+	fs.StringVar(&t.Rejected, "topic-rejected", d.Rejected, "dead-letter topic for invalid listings")
+	fs.StringVar(&t.Brands, "topic-brands", d.Brands, "compacted brand registry topic")
+	fs.StringVar(&t.Candidates, "topic-candidates", d.Candidates, "flagged listings topic")
+}
+
+func runStream(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	brokers := fs.String("brokers", stream.BrokersFromEnv(), "Kafka brokers, comma-separated `HOST:PORT` list (default $KAFKA_BROKERS or 127.0.0.1:9092)")
+	group := fs.String("group", "assay-matcher", "consumer group; matchers sharing it share the listings' partitions")
+	workers := fs.Int("workers", 0, "listings scored in parallel (default 2 per CPU)")
+	listen := fs.String("listen", "127.0.0.1:9101", "serve /metrics, /healthz and /readyz on `ADDR` (empty: off)")
+	retro := fs.Bool("retro-scan", true, "re-scan retained listings when a brand is added or changed")
+	threshold := fs.Float64("threshold", score.DefaultThreshold, "default score at or above which a listing is flagged")
+	imageTimeout := fs.Duration("image-timeout", fetch.DefaultTimeout, "time limit for fetching one image")
+	imageWorkers := fs.Int("image-workers", 16, "images fetched at once")
+	allowLoopback := fs.Bool("allow-loopback-images", false, "fetch images from loopback addresses (tests and the demo only)")
+	allowPrivate := fs.Bool("allow-private-images", false, "fetch images from private and link-local addresses (never cloud metadata)")
+	noImages := fs.Bool("no-images", false, "do not fetch listing images (text, price and seller signals only)")
+	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "time allowed to finish the work in hand on SIGINT/SIGTERM")
+	verbose := fs.Bool("v", false, "log at debug level")
+	var topics stream.Topics
+	topicFlags(fs, &topics)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: matcher run [flags]\n\nScores the listings topic continuously against the brands topic.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	bs, err := stream.ParseBrokers(*brokers)
+	if err != nil {
+		fmt.Fprintf(stderr, "matcher run: %v\n", err)
+		return exitUsage
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts := matcher.Options{
+		Brokers: bs, Topics: topics, Group: *group, Workers: *workers, RetroScan: *retro,
+		Score:           score.Options{Threshold: *threshold, Logger: logger},
+		ShutdownTimeout: *shutdown,
+		Logger:          logger, Registerer: reg,
+	}
+	if !*noImages {
+		f, err := fetch.New(fetch.Options{
+			Timeout: *imageTimeout, Workers: *imageWorkers, AllowLoopback: *allowLoopback, AllowPrivate: *allowPrivate,
+			Limits: imagehash.DefaultLimits(), Logger: logger,
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "matcher run: %v\n", err)
+			return exitUsage
+		}
+		opts.Images = f
+	}
+	m, err := matcher.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "matcher run: %v\n", err)
+		return exitUsage
+	}
+	var srv *http.Server
+	if *listen != "" {
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			fmt.Fprintf(stderr, "matcher run: listen: %v\n", err)
+			return exitUsage
+		}
+		srv = &http.Server{Handler: opsHandler(reg, m.Ready), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("ops server", "err", err)
+			}
+		}()
+		logger.Info("serving /metrics, /healthz, /readyz", "addr", ln.Addr().String())
+	}
+	logger.Info("matcher starting", "brokers", *brokers, "group", *group, "listings", topics.Listings, "candidates", topics.Candidates)
+	err = m.Run(ctx)
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = srv.Shutdown(sctx)
+		cancel()
+	}
+	if err != nil {
+		logger.Error("matcher stopped", "err", err)
+		return 1
+	}
+	logger.Info("matcher stopped")
+	return exitOK
+}
+
+// opsHandler serves metrics and health: /healthz says the process is alive,
+// /readyz that the registry is loaded and listings are being consumed.
+func opsHandler(reg *prometheus.Registry, ready func() bool) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !ready() {
+			http.Error(w, "not ready: loading the brand registry or joining the group", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}

@@ -1,0 +1,429 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// startKafka starts an embedded broker with the pipeline's topics.
+func startKafka(t *testing.T) []string {
+	t.Helper()
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, b.Addrs(), stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	return b.Addrs()
+}
+
+func newTestPublisher(t *testing.T, brokers []string) *Publisher {
+	t.Helper()
+	p, err := NewPublisher(Options{Brokers: brokers, Topics: stream.DefaultTopics()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// readTopic reads every record of topic, without a consumer group.
+func readTopic(t *testing.T, brokers []string, topic string) []kafka.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	msgs, err := ReadTopic(ctx, brokers, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs
+}
+
+// byKey indexes listings records by key, and rejected ones by source.
+func byKey(msgs []kafka.Message) map[string]kafka.Message {
+	out := make(map[string]kafka.Message, len(msgs))
+	for _, m := range msgs {
+		k := string(m.Key)
+		if k == "" {
+			k = stream.Header(m, stream.HeaderSource)
+		}
+		out[k] = m
+	}
+	return out
+}
+
+const (
+	goodA = `{"id":"a-1","title":"Leather tote","price":{"amount":120,"currency":"USD"},"seller":{"id":"s-1"}}`
+	goodB = `{"id":"b-2", "title":"Rocket launch pad","price":{"amount":25,"currency":"EUR"},"seller":{"id":"s-2"},"extra":true}`
+)
+
+func TestPublishJSONL(t *testing.T) {
+	brokers := startKafka(t)
+	p := newTestPublisher(t, brokers)
+	long := `{"id":"long","title":"` + strings.Repeat("x", listing.MaxLineBytes) + `"}`
+	input := strings.Join([]string{
+		goodA,
+		"",
+		`{"id":"no-price","title":"t","seller":{"id":"s"}}`,
+		"{bad",
+		goodB + "\r",
+		long,
+		`{"id":"c-3","title":"Last line without newline","price":{"amount":1,"currency":"GBP"},"seller":{"id":"s-3"}}`,
+	}, "\n")
+
+	var rejects []string
+	res, err := p.PublishJSONL(t.Context(), "in.jsonl", strings.NewReader(input), FeedOptions{
+		OnReject: func(src string, reason error) { rejects = append(rejects, src+": "+reason.Error()) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Result{Published: 3, Rejected: 3}); res != want {
+		t.Errorf("result %+v, want %+v", res, want)
+	}
+	wantRejects := []string{"in.jsonl:3: invalid listing: field price is missing", "in.jsonl:4: invalid listing: malformed JSON", "in.jsonl:6: invalid listing: line longer than"}
+	if len(rejects) != len(wantRejects) {
+		t.Fatalf("rejects %q, want %d", rejects, len(wantRejects))
+	}
+	for i, w := range wantRejects {
+		if !strings.HasPrefix(rejects[i], w) {
+			t.Errorf("reject %d = %q, want prefix %q", i, rejects[i], w)
+		}
+	}
+
+	listings := byKey(readTopic(t, brokers, "listings"))
+	for id, raw := range map[string]string{"a-1": goodA, "b-2": goodB, "c-3": ""} {
+		m, ok := listings[id]
+		if !ok {
+			t.Errorf("listing %s not on the topic (have %d)", id, len(listings))
+			continue
+		}
+		if raw != "" && string(m.Value) != raw {
+			t.Errorf("listing %s value %q, want the original line %q", id, m.Value, raw)
+		}
+	}
+	if len(listings) != 3 {
+		t.Errorf("%d listings on the topic, want 3", len(listings))
+	}
+
+	rejected := byKey(readTopic(t, brokers, "listings.rejected"))
+	for src, want := range map[string]struct{ value, reason string }{
+		"in.jsonl:3": {`{"id":"no-price","title":"t","seller":{"id":"s"}}`, "field price is missing"},
+		"in.jsonl:4": {"{bad", "malformed JSON"},
+		"in.jsonl:6": {long[:rejectedPrefixBytes], "line longer than"},
+	} {
+		m, ok := rejected[src]
+		if !ok {
+			t.Errorf("no rejected record from %s", src)
+			continue
+		}
+		if string(m.Value) != want.value {
+			t.Errorf("%s: rejected value %.60q, want %.60q", src, m.Value, want.value)
+		}
+		if r := stream.Header(m, stream.HeaderReason); !strings.Contains(r, want.reason) {
+			t.Errorf("%s: reason %q, want %q", src, r, want.reason)
+		}
+	}
+
+	st := p.Stats()
+	if st.Published != 3 || st.Rejected != 3 || st.WriteFailures != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	wantReasons := map[string]uint64{"field:price": 1, "malformed": 1, "too_large": 1}
+	if fmt.Sprint(st.RejectedByReason) != fmt.Sprint(wantReasons) {
+		t.Errorf("by reason %v, want %v", st.RejectedByReason, wantReasons)
+	}
+}
+
+// TestPublishJSONLBatches publishes more lines than a batch and checks
+// order per key and the progress callback.
+func TestPublishJSONLBatches(t *testing.T) {
+	brokers := startKafka(t)
+	p, err := NewPublisher(Options{Brokers: brokers, Topics: stream.DefaultTopics(), BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var b strings.Builder
+	const n = 1050
+	for i := range n {
+		fmt.Fprintf(&b, `{"id":"k-%d","title":"item %d","price":{"amount":%d,"currency":"USD"},"seller":{"id":"s"}}`+"\n", i%7, i, i)
+	}
+	var progress []Result
+	res, err := p.PublishJSONL(t.Context(), "big", strings.NewReader(b.String()), FeedOptions{
+		ProgressEvery: time.Nanosecond,
+		Progress:      func(r Result) { progress = append(progress, r) },
+	})
+	if err != nil || res.Published != n {
+		t.Fatalf("published %d, err %v", res.Published, err)
+	}
+	if len(progress) < 10 {
+		t.Errorf("%d progress reports, want one per batch", len(progress))
+	}
+	last := map[string]int{}
+	for _, m := range readTopic(t, brokers, "listings") {
+		l, err := listing.Decode(m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int(l.Price.Amount) < last[l.ID] {
+			t.Fatalf("listing %s out of order: %v after %d", l.ID, l.Price.Amount, last[l.ID])
+		}
+		last[l.ID] = int(l.Price.Amount)
+	}
+}
+
+// TestLinger checks that a slow stream is published without waiting for a
+// full batch or the end of the input.
+func TestLinger(t *testing.T) {
+	brokers := startKafka(t)
+	p := newTestPublisher(t, brokers)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.PublishJSONL(t.Context(), "pipe", pr, FeedOptions{Linger: 20 * time.Millisecond})
+		done <- err
+	}()
+	if _, err := io.WriteString(pw, goodA+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Stats().Published == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a lingering line was not published")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLineReader(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"lf", "a\nb\n", []string{"a", "b"}},
+		{"crlf and no final newline", "a\r\n\r\nb", []string{"a", "", "b"}},
+		{"empty", "", nil},
+		{"too long", strings.Repeat("y", listing.MaxLineBytes+10) + "\nz\n", []string{"LONG", "z"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lr := &lineReader{br: bufio.NewReaderSize(strings.NewReader(tt.in), 4096)}
+			var got []string
+			for {
+				line, n, tooLong, err := lr.next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != len(got)+1 {
+					t.Errorf("line number %d, want %d", n, len(got)+1)
+				}
+				if tooLong {
+					if len(line) != rejectedPrefixBytes {
+						t.Errorf("kept %d bytes of a long line, want %d", len(line), rejectedPrefixBytes)
+					}
+					line = []byte("LONG")
+				}
+				got = append(got, string(line))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("lines %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReasonClass(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want string
+	}{
+		{`{bad`, "malformed"},
+		{`[1]`, "malformed"},
+		{`{"id":"a"}`, "field:title"},
+		{`{"id":"a","title":"t","price":{"amount":-1,"currency":"USD"},"seller":{"id":"s"}}`, "field:price"},
+		{`{"id":"a","title":"t","price":{"amount":"x","currency":"USD"},"seller":{"id":"s"}}`, "field:price.amount"},
+		{`{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"},"observed_at":"yesterday"}`, "field:observed_at"},
+		{`{"id":"` + strings.Repeat("a", MaxMessageBytes) + `"}`, "too_large"},
+	}
+	for _, tt := range tests {
+		e := DecodeEvent([]byte(tt.raw), "x")
+		if e.Valid() {
+			t.Errorf("%.40s: valid", tt.raw)
+			continue
+		}
+		if got := ReasonClass(e.Err); got != tt.want {
+			t.Errorf("%.40s: class %q (%v), want %q", tt.raw, got, e.Err, tt.want)
+		}
+	}
+}
+
+// failingWriter stands in for Kafka being down.
+type failingWriter struct{}
+
+func (failingWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	werrs := make(kafka.WriteErrors, len(msgs))
+	for i := range werrs {
+		werrs[i] = kafka.LeaderNotAvailable
+	}
+	return werrs
+}
+func (failingWriter) Close() error { return nil }
+
+func TestPublishKafkaFailure(t *testing.T) {
+	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics()}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := newPublisher(failingWriter{}, failingWriter{}, opts)
+	res, err := p.PublishJSONL(t.Context(), "f", strings.NewReader(goodA+"\n{bad\n"), FeedOptions{})
+	if !errors.Is(err, kafka.LeaderNotAvailable) {
+		t.Errorf("err %v, want the Kafka error", err)
+	}
+	if res != (Result{}) {
+		t.Errorf("result %+v, want nothing written", res)
+	}
+	if st := p.Stats(); st.WriteFailures != 2 || st.Published != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestPublishCSV(t *testing.T) {
+	brokers := startKafka(t)
+	p := newTestPublisher(t, brokers)
+	m, err := LoadMapping("testdata/mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/export.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rejects []string
+	res, err := p.PublishCSV(t.Context(), "export.csv", f, m, FeedOptions{
+		OnReject: func(src string, reason error) { rejects = append(rejects, src+": "+reason.Error()) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Result{Published: 3, Rejected: 3}); res != want {
+		t.Errorf("result %+v, want %+v; rejects %q", res, want, rejects)
+	}
+	wantRejects := []string{
+		`export.csv:4: invalid listing: field price.amount: column "price" "twelve" is not a number`,
+		`export.csv:5: invalid listing: row has 4 columns, the header 10`,
+		`export.csv:6: invalid listing: field title is missing or blank`,
+	}
+	if !slices.Equal(rejects, wantRejects) {
+		t.Errorf("rejects\n%q\nwant\n%q", rejects, wantRejects)
+	}
+
+	listings := byKey(readTopic(t, brokers, "listings"))
+	tests := []struct {
+		id   string
+		want listing.Listing
+	}{
+		{"sn-1", listing.Listing{ID: "sn-1", Marketplace: "shopnet", URL: "https://shopnet.example/1", Title: "Coach Rowan Satchel",
+			Description: `Leather satchel, "like new"`, Seller: listing.Seller{ID: "s-1", Name: "Alice"},
+			Images:     []string{"https://img.example/1a.jpg", "https://img.example/1b.jpg"},
+			ObservedAt: time.Date(2026, 11, 14, 20, 21, 0, 0, time.UTC)}},
+		{"sn-2", listing.Listing{ID: "sn-2", Marketplace: "shopnet", URL: "https://shopnet.example/2", Title: "Fullips lip plumper", Seller: listing.Seller{ID: "s-2"}}},
+		{"sn-6", listing.Listing{ID: "sn-6", Marketplace: "shopnet", URL: "https://shopnet.example/6", Title: "North Peak jacket",
+			Description: "Multi-line\ndescription", Seller: listing.Seller{ID: "s-6", Name: "Carol"}, Images: []string{"https://img.example/6.jpg"},
+			ObservedAt: time.Date(2026, 11, 15, 11, 3, 0, 0, time.UTC)}},
+	}
+	prices := map[string]string{"sn-1": "180.00 USD", "sn-2": "12.50 USD", "sn-6": "99.00 EUR"}
+	for _, tt := range tests {
+		m, ok := listings[tt.id]
+		if !ok {
+			t.Errorf("listing %s not published", tt.id)
+			continue
+		}
+		got, err := listing.Decode(m.Value)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.id, err)
+		}
+		if got.Price.String() != prices[tt.id] {
+			t.Errorf("%s: price %s, want %s", tt.id, got.Price, prices[tt.id])
+		}
+		got.Price = nil
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(tt.want)
+		if string(g) != string(w) {
+			t.Errorf("%s:\n got %s\nwant %s", tt.id, g, w)
+		}
+	}
+
+	rejected := byKey(readTopic(t, brokers, "listings.rejected"))
+	if m := rejected["export.csv:4"]; string(m.Value) != "sn-3,Dyson hair dryer,Barely used,twelve,EUR,s-3,Bob,https://shopnet.example/3,," {
+		t.Errorf("rejected row value %q, want the CSV line", m.Value)
+	}
+	if m := rejected["export.csv:5"]; string(m.Value) != "sn-4,Short row missing columns,oops,10" {
+		t.Errorf("rejected short row value %q", m.Value)
+	}
+}
+
+func TestMappingErrors(t *testing.T) {
+	base := "id: item_id\ntitle: item_title\nprice.amount: price\nseller.id: seller_id\n"
+	tests := []struct {
+		name, mapping, header string
+		want                  []string // substrings of the error
+	}{
+		{"column missing from header", base + "price.currency: currency\n", "item_id,item_title,price,seller_id",
+			[]string{"price.currency", `"currency"`, "x.csv"}},
+		{"unknown field", base + "price.currency: currency\nprize: p\n", "", []string{`"prize"`}},
+		{"required field unmapped", base, "", []string{"price.currency needs a column or a default"}},
+		{"bad default", base + "defaults: {price.currency: USD, price.amount: cheap}\n", "", []string{"price.amount", "cheap"}},
+		{"id default", base + "defaults: {price.currency: USD, id: x}\n", "", []string{"id cannot have a default"}},
+		{"not yaml", "id: [", "", []string{"m.yaml"}},
+		{"no header", base + "price.currency: currency\n", "-", []string{"no header row"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMapping([]byte(tt.mapping), "m.yaml")
+			if err == nil && tt.header != "" {
+				header := tt.header + "\n"
+				if tt.header == "-" {
+					header = ""
+				}
+				p := newPublisher(failingWriter{}, failingWriter{}, Options{BatchSize: 10})
+				_, err = p.PublishCSV(t.Context(), "x.csv", strings.NewReader(header), m, FeedOptions{})
+			}
+			if !errors.Is(err, ErrMapping) {
+				t.Fatalf("err %v, want ErrMapping", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
