@@ -33,8 +33,8 @@ type lruEntry struct {
 	res result
 }
 
-func newLRU(max int) *lru {
-	return &lru{max: max, order: list.New(), items: make(map[string]*list.Element, min(max, 1024))}
+func newLRU(size int) *lru {
+	return &lru{max: size, order: list.New(), items: make(map[string]*list.Element, min(size, 1024))}
 }
 
 func (c *lru) get(key string) (result, bool) {

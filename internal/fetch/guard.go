@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -18,7 +19,7 @@ const (
 	classLoopback
 	classPrivate   // RFC 1918, unique local fc00::/7, site-local, benchmarking
 	classLinkLocal // 169.254/16, fe80::/10
-	classCGNAT     // 100.64/10: carrier-grade NAT, also Alibaba's metadata service
+	classCGNAT     // 100.64/10: carrier-grade NAT, used inside some clouds
 	classMetadata  // cloud instance metadata services
 	classMulticast
 	classUnspecified
@@ -144,7 +145,11 @@ func (p policy) check(a netip.Addr) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s is a %s address", ErrRefused, a, c)
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(c.String()[0])) {
+		article = "an"
+	}
+	return fmt.Errorf("%w: %s is %s %s address", ErrRefused, a, article, c)
 }
 
 // control is the net.Dialer ControlContext hook. It runs after DNS

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -18,6 +19,10 @@ import (
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/stream"
 )
+
+// ErrReferenceImage marks a reference image that could not be read or
+// hashed; Sync then publishes nothing.
+var ErrReferenceImage = errors.New("reference image")
 
 // DefaultReadTimeout bounds reading the brands topic's current records.
 const DefaultReadTimeout = 30 * time.Second
@@ -240,7 +245,7 @@ func (b *Brands) records(reg *brand.Registry, report *BrandReport) ([]*stream.Br
 			}
 			hs, err := b.hash(reg.ImagePath(ref))
 			if err != nil {
-				errs = append(errs, fmt.Errorf("brand %s: reference image %s: %w", br.ID, ref, err))
+				errs = append(errs, fmt.Errorf("brand %s: %w %s: %w", br.ID, ErrReferenceImage, ref, err))
 				continue
 			}
 			rec.ReferenceHashes = append(rec.ReferenceHashes, stream.RefHashes(ref, hs)...)
@@ -331,21 +336,29 @@ func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Mes
 	}
 	parts := offs.Topics[topic]
 	slices.SortFunc(parts, func(a, b kafka.PartitionOffsets) int { return a.Partition - b.Partition })
-	var out []kafka.Message
-	for _, po := range parts {
+	// Partitions are read concurrently: a reader takes a fetch round trip or
+	// two to start, which adds up over many partitions. Each goroutine ends
+	// when its partition is read or ctx is done.
+	got := make([][]kafka.Message, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, po := range parts {
 		if po.Error != nil {
-			return nil, fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
+			errs[i] = fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
+			continue
 		}
 		if po.LastOffset <= po.FirstOffset {
 			continue
 		}
-		msgs, err := readPartition(ctx, brokers, topic, po.Partition, po.FirstOffset, po.LastOffset)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, msgs...)
+		wg.Go(func() {
+			got[i], errs[i] = readPartition(ctx, brokers, topic, po.Partition, po.FirstOffset, po.LastOffset)
+		})
 	}
-	return out, nil
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(got...), nil
 }
 
 // readPartition reads offsets [first, end) of one partition.

@@ -45,7 +45,7 @@ func (f fileImages) Images(_ context.Context, refs []string) []score.Image {
 	return out
 }
 
-func startBroker(t *testing.T) []string {
+func startBroker(t testing.TB) []string {
 	t.Helper()
 	b, err := devbroker.Start(devbroker.Options{})
 	if err != nil {
@@ -63,7 +63,7 @@ func startBroker(t *testing.T) []string {
 
 // publishBrands puts the fixture brands (all, or those kept) on the brands
 // topic with their reference hashes.
-func publishBrands(t *testing.T, brokers []string, keep func(id string) bool) {
+func publishBrands(t testing.TB, brokers []string, keep func(id string) bool) {
 	t.Helper()
 	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
 	if err != nil {
@@ -95,7 +95,7 @@ func publishBrands(t *testing.T, brokers []string, keep func(id string) bool) {
 	write(t, brokers, stream.DefaultTopics().Brands, msgs)
 }
 
-func write(t *testing.T, brokers []string, topic string, msgs []kafka.Message) {
+func write(t testing.TB, brokers []string, topic string, msgs []kafka.Message) {
 	t.Helper()
 	w := stream.NewWriter(brokers, topic)
 	defer w.Close()
@@ -107,7 +107,7 @@ func write(t *testing.T, brokers []string, topic string, msgs []kafka.Message) {
 }
 
 // fixtureListings returns the fixture listing lines keyed by id.
-func fixtureListings(t *testing.T, filter func(line []byte) bool) []kafka.Message {
+func fixtureListings(t testing.TB, filter func(line []byte) bool) []kafka.Message {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(fixtures, "listings.jsonl"))
 	if err != nil {
@@ -132,7 +132,7 @@ func fixtureListings(t *testing.T, filter func(line []byte) bool) []kafka.Messag
 
 // batchVerdicts runs matcher scan's code on the fixtures: the reference the
 // pipeline must agree with.
-func batchVerdicts(t *testing.T, keep func(id string) bool) map[string]score.Verdict {
+func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Verdict {
 	t.Helper()
 	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
 	if err != nil {
@@ -178,7 +178,7 @@ func slicesFilter[T any](xs []T, keep func(T) bool) []T {
 
 // candidates reads the candidates topic from the start until done says the
 // collection is complete or the timeout passes.
-func candidates(t *testing.T, brokers []string, timeout time.Duration, done func(map[string][]stream.Candidate) bool) map[string][]stream.Candidate {
+func candidates(t testing.TB, brokers []string, timeout time.Duration, done func(map[string][]stream.Candidate) bool) map[string][]stream.Candidate {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -225,7 +225,7 @@ func hasAll(want map[string]score.Verdict) func(map[string][]stream.Candidate) b
 }
 
 // startMatcher runs a matcher until the returned stop is called.
-func startMatcher(t *testing.T, opts Options) (*Matcher, func()) {
+func startMatcher(t testing.TB, opts Options) (*Matcher, func()) {
 	t.Helper()
 	if opts.Images == nil {
 		opts.Images = fileImages{dir: fixtures}
@@ -262,7 +262,7 @@ func startMatcher(t *testing.T, opts Options) (*Matcher, func()) {
 	return mt, stop
 }
 
-func waitReady(t *testing.T, mt *Matcher) {
+func waitReady(t testing.TB, mt *Matcher) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !mt.Ready() {

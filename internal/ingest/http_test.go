@@ -1,0 +1,188 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// serve runs the API for p on 127.0.0.1:0 until the test ends.
+func serve(t *testing.T, p *Publisher, opts HandlerOptions) string {
+	t.Helper()
+	h, err := NewHandler(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Listen(ServerOptions{Addr: "127.0.0.1:0", Handler: h, ShutdownTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + srv.Addr().String()
+}
+
+type reply struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func do(t *testing.T, method, url, contentType, body string) reply {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return reply{resp.StatusCode, string(data), resp.Header}
+}
+
+func TestHandler(t *testing.T) {
+	brokers := startKafka(t)
+	p := newTestPublisher(t, brokers)
+	base := serve(t, p, HandlerOptions{MaxBodyBytes: 4 << 10})
+	noPrice := `{"id":"np","title":"t","seller":{"id":"s"}}`
+
+	tests := []struct {
+		name, method, path, contentType, body string
+		status                                int
+		want                                  string // JSON body, or a substring of the error
+	}{
+		{"ndjson", "POST", "/v1/listings", "application/x-ndjson", goodA + "\n\n" + noPrice + "\n{oops\n" + goodB + "\n",
+			202, `{"accepted":2,"rejected":[{"index":1,"id":"np","error":"invalid listing: field price is missing"},{"index":2,"id":"","error":"invalid listing: malformed JSON at byte 2: invalid character 'o' looking for beginning of object key string"}]}`},
+		{"text plain", "POST", "/v1/listings", "text/plain; charset=utf-8", goodA, 202, `{"accepted":1,"rejected":[]}`},
+		{"json array", "POST", "/v1/listings", "application/json", "[" + goodA + ",\n" + noPrice + ", 7]",
+			202, `{"accepted":1,"rejected":[{"index":1,"id":"np","error":"invalid listing: field price is missing"},{"index":2,"id":"","error":"invalid listing: expected a JSON object, got \"7\""}]}`},
+		{"empty array", "POST", "/v1/listings", "application/json", "[]", 202, `{"accepted":0,"rejected":[]}`},
+		{"sniffed array", "POST", "/v1/listings", "", "[" + goodB + "]", 202, `{"accepted":1,"rejected":[]}`},
+		{"malformed array", "POST", "/v1/listings", "application/json", "[" + goodA + ",", 400, "malformed JSON array"},
+		{"object not array", "POST", "/v1/listings", "application/json", goodA, 400, "expected a JSON array"},
+		{"trailing data", "POST", "/v1/listings", "application/json", "[] []", 400, "data after the array"},
+		{"empty body", "POST", "/v1/listings", "application/x-ndjson", " \n", 400, "empty body"},
+		{"oversize", "POST", "/v1/listings", "application/x-ndjson", strings.Repeat(goodA+"\n", 100), 413, "larger than 4096 bytes"},
+		{"form", "POST", "/v1/listings", "application/x-www-form-urlencoded", goodA, 415, "application/x-ndjson"},
+		{"get listings", "GET", "/v1/listings", "", "", 405, "use POST"},
+		{"healthz", "GET", "/healthz", "", "", 200, `{"status":"ok"}`},
+		{"post healthz", "POST", "/healthz", "", "", 405, "use GET"},
+		{"unknown path", "GET", "/v2/x", "", "", 404, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, tt.method, base+tt.path, tt.contentType, tt.body)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d; body %s", r.status, tt.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if strings.HasPrefix(tt.want, "{") {
+				if got := strings.TrimSpace(r.body); got != tt.want {
+					t.Errorf("body\n%s\nwant\n%s", got, tt.want)
+				}
+				return
+			}
+			var e errorBody
+			if err := json.Unmarshal([]byte(r.body), &e); err != nil || !strings.Contains(e.Error, tt.want) {
+				t.Errorf("body %s, want an error mentioning %q", r.body, tt.want)
+			}
+			if r.status == 405 && r.header.Get("Allow") == "" {
+				t.Error("405 without Allow")
+			}
+		})
+	}
+
+	// The accepted listings are on the topic with their id keys, the
+	// invalid items on the rejected topic naming the request.
+	listings := byKey(readTopic(t, brokers, "listings"))
+	if len(listings) != 2 || string(listings["a-1"].Value) != goodA || string(listings["b-2"].Value) != goodB {
+		t.Errorf("listings on the topic: %v", listings)
+	}
+	rejected := readTopic(t, brokers, "listings.rejected")
+	if len(rejected) != 4 {
+		t.Errorf("%d rejected records, want 4", len(rejected))
+	}
+	for _, m := range rejected {
+		if src := stream.Header(m, stream.HeaderSource); !strings.HasPrefix(src, "http 127.0.0.1 #") {
+			t.Errorf("rejected source %q", src)
+		}
+	}
+}
+
+func TestHandlerKafkaDown(t *testing.T) {
+	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics()}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, newPublisher(failingWriter{}, failingWriter{}, opts), HandlerOptions{})
+	r := do(t, "POST", base+"/v1/listings", "application/x-ndjson", goodA)
+	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+		t.Errorf("status %d (Retry-After %q), want 503; body %s", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	// Bad input is still 400, whatever Kafka's state.
+	if r := do(t, "POST", base+"/v1/listings", "application/json", "{"); r.status != http.StatusBadRequest {
+		t.Errorf("malformed body: status %d, want 400", r.status)
+	}
+}
+
+// TestServerShutdown checks that a request in flight completes when the
+// server is told to stop.
+func TestServerShutdown(t *testing.T) {
+	release := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv, err := Listen(ServerOptions{Addr: "127.0.0.1:0", Handler: h, ShutdownTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get("http://" + srv.Addr().String() + "/")
+		if err != nil {
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	time.Sleep(50 * time.Millisecond) // let the request arrive
+	cancel()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	if s := <-got; s != http.StatusNoContent {
+		t.Errorf("request in flight got %d, want 204", s)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if resp, err := http.Get("http://" + srv.Addr().String() + "/"); err == nil {
+		resp.Body.Close()
+		t.Error("server still answers after shutdown")
+	}
+}

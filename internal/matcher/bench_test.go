@@ -1,0 +1,217 @@
+package matcher
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// benchCorpus makes n listings from the fixture texts, without images (text,
+// price and seller signals only), each with a unique id.
+func benchCorpus(t testing.TB, n int) [][]byte {
+	base := fixtureListings(t, nil)
+	out := make([][]byte, 0, n)
+	for i := range n {
+		var l listing.Listing
+		if err := json.Unmarshal(base[i%len(base)].Value, &l); err != nil {
+			t.Fatal(err)
+		}
+		l.ID = fmt.Sprintf("b-%07d", i)
+		l.Images = nil
+		data, err := json.Marshal(&l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+func produce(b *testing.B, brokers []string, topic string, values [][]byte) {
+	w := stream.NewWriter(brokers, topic)
+	defer w.Close()
+	ctx := context.Background()
+	for i := 0; i < len(values); i += 2000 {
+		var msgs []kafka.Message
+		for _, v := range values[i:min(i+2000, len(values))] {
+			msgs = append(msgs, kafka.Message{Key: []byte(listingID(v)), Value: v})
+		}
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bareConsume reads n messages with a plain kafka-go group consumer and
+// returns its rate, timed from the first message.
+func bareConsume(b *testing.B, brokers []string, topic string, n int) float64 {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", time.Now().UnixNano()), Topic: topic,
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond, StartOffset: kafka.FirstOffset,
+		CommitInterval: time.Second, QueueCapacity: 1024,
+	})
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var start time.Time
+	for i := range n {
+		if _, err := r.FetchMessage(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+	}
+	return float64(n-1) / time.Since(start).Seconds()
+}
+
+// BenchmarkStream measures, in one run on the embedded broker, a bare
+// kafka-go group consumer and the matcher (scoring and publishing
+// candidates) over the same 200,000 listings, then the latency from produce
+// to candidate at 5,000 listings/s offered. Run it with -benchtime 1x.
+func BenchmarkStream(b *testing.B) {
+	const n = 200_000
+	for range b.N {
+		brokers := startBroker(b)
+		publishBrands(b, brokers, nil)
+		corpus := benchCorpus(b, n)
+		topics := stream.DefaultTopics()
+		produce(b, brokers, topics.Listings, corpus)
+
+		bare := bareConsume(b, brokers, topics.Listings, n)
+
+		mt, stop := startMatcher(b, Options{Brokers: brokers, Images: noImages{}})
+		deadline := time.Now().Add(10 * time.Minute)
+		var start time.Time
+		for {
+			scored := testutil.ToFloat64(mt.m.scored)
+			if start.IsZero() && scored > 0 {
+				start = time.Now()
+			}
+			flagged := flaggedTotal(mt)
+			if scored >= n && testutil.ToFloat64(mt.m.published) >= flagged {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("matcher scored %.0f of %d", scored, n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		matched := float64(n) / time.Since(start).Seconds()
+
+		p50, p99, offered := latency(b, brokers, mt, 5000, 10*time.Second)
+		stop()
+		b.ReportMetric(bare, "bare_msgs/s")
+		b.ReportMetric(matched, "matcher_msgs/s")
+		b.ReportMetric(matched/bare, "ratio")
+		b.ReportMetric(p50, "p50_ms")
+		b.ReportMetric(p99, "p99_ms")
+		b.ReportMetric(offered, "offered/s")
+	}
+}
+
+// flaggedTotal sums the flagged counter over brands.
+func flaggedTotal(mt *Matcher) float64 {
+	fams, err := mt.opts.Registerer.(*prometheus.Registry).Gather()
+	if err != nil {
+		return 0
+	}
+	total := 0.0
+	for _, f := range fams {
+		if f.GetName() == "assay_matcher_listings_flagged_total" {
+			for _, m := range f.GetMetric() {
+				total += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return total
+}
+
+// noImages stands for a matcher without image fetching.
+type noImages struct{}
+
+func (noImages) Images(_ context.Context, urls []string) []score.Image { return nil }
+
+// latency offers listings at rate per second for d, stamping each with the
+// time it was produced, and measures when its candidate can be read.
+func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Duration) (p50, p99, offered float64) {
+	topics := stream.DefaultTopics()
+	spans, err := stream.Spans(context.Background(), brokers, topics.Candidates)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	var lat []float64
+	var wg sync.WaitGroup
+	for _, s := range spans {
+		wg.Go(func() {
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topics.Candidates, Partition: s.Partition, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 10 * time.Millisecond})
+			defer r.Close()
+			_ = r.SetOffset(s.End)
+			for {
+				m, err := r.ReadMessage(ctx)
+				if err != nil {
+					return
+				}
+				now := time.Now()
+				var c stream.Candidate
+				if json.Unmarshal(m.Value, &c) == nil && c.Listing != nil && len(c.ListingID) > 2 && c.ListingID[:2] == "L-" {
+					mu.Lock()
+					lat = append(lat, float64(now.Sub(c.Listing.ObservedAt).Microseconds())/1000)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(500 * time.Millisecond) // readers positioned
+	base := benchCorpus(b, 648)
+	w := stream.NewWriter(brokers, topics.Listings)
+	w.BatchTimeout = time.Millisecond
+	defer w.Close()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	per := rate / 100
+	sent := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		<-tick.C
+		msgs := make([]kafka.Message, 0, per)
+		for range per {
+			var l listing.Listing
+			_ = json.Unmarshal(base[sent%len(base)], &l)
+			l.ID = fmt.Sprintf("L-%07d", sent)
+			l.ObservedAt = time.Now()
+			v, _ := json.Marshal(&l)
+			msgs = append(msgs, kafka.Message{Key: []byte(l.ID), Value: v})
+			sent++
+		}
+		if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	offered = float64(sent) / time.Since(start).Seconds()
+	time.Sleep(2 * time.Second) // let the tail arrive
+	cancel()
+	wg.Wait()
+	if len(lat) == 0 {
+		b.Fatal("no candidates observed")
+	}
+	slices.Sort(lat)
+	q := func(p float64) float64 { return lat[int(math.Min(float64(len(lat)-1), p*float64(len(lat))))] }
+	return q(0.5), q(0.99), offered
+}
