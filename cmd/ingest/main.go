@@ -1,66 +1,192 @@
-// Command ingest validates marketplace listing events. Publishing them to
-// Kafka is the streaming pipeline's next step; today it checks files against
-// the listing contract, the same check the pipeline will apply.
+// Command ingest checks marketplace listing events against the listing
+// contract and publishes them, and the brand registry, into Kafka.
 //
-//	ingest check [LISTINGS.jsonl ...]
+//	ingest check   [LISTINGS.jsonl ...]
+//	ingest publish [flags] [LISTINGS.jsonl ...]
+//	ingest csv     --mapping MAP.yaml [flags] [EXPORT.csv ...]
+//	ingest serve   [--listen 127.0.0.1:8080] [flags]
+//	ingest brands  [flags] REGISTRY.yaml | --delete ID
+//
+// The work is done by package internal/ingest; this file parses flags,
+// turns signals into a context and maps outcomes to exit codes.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/ingest"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/scan"
+	"github.com/assay-dev/assay/internal/stream"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal the default action is restored, so a second
+	// one ends the process at once. The goroutine ends with ctx.
+	go func() { <-ctx.Done(); stop() }()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
-const usage = `ingest validates listing events (JSON Lines) against the listing contract.
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitRejected = 1 // some input rejected (or an invalid registry)
+	exitFailure  = 2 // usage, input that cannot be read, or Kafka errors
+)
+
+const (
+	connectTimeout = 15 * time.Second // reaching Kafka and creating topics
+	closeTimeout   = 10 * time.Second // flushing writers on the way out
+)
+
+const usage = `ingest validates listing events and publishes them into Kafka.
 
 Usage:
-  ingest check [LISTINGS.jsonl ...]   (stdin when no file or "-")
-      Report every invalid line on stderr as FILE:LINE: reason and print a
-      count per file. Exit status 0 all valid, 1 some lines invalid, 2 usage.
+  ingest check   [LISTINGS.jsonl ...]                  validate only, no Kafka
+  ingest publish [flags] [LISTINGS.jsonl ...]          JSON Lines into Kafka
+  ingest csv     --mapping MAP.yaml [flags] [EXPORT.csv ...]
+                                                       CSV exports into Kafka
+  ingest serve   [--listen 127.0.0.1:8080] [flags]     HTTP API into Kafka
+  ingest brands  [flags] REGISTRY.yaml | --delete ID   brand registry into Kafka
+
+Files are read from stdin when none or "-" is given. Every command but check
+takes --brokers (default $KAFKA_BROKERS or 127.0.0.1:9092) and --topic-*
+overrides, and creates missing topics first. "ingest COMMAND -h" says more.
 `
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "check" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprint(stdout, usage)
-			return 0
-		}
+const checkUsage = `Usage: ingest check [LISTINGS.jsonl ...]   (stdin when no file or "-")
+
+Report every invalid line on stderr as FILE:LINE: reason and print a count
+per file. Exit status 0 all valid, 1 some lines invalid, 2 usage.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return 2
+		return exitFailure
 	}
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	if err := fs.Parse(args[1:]); err != nil {
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "check":
+		return runCheck(rest, stdin, stdout, stderr)
+	case "publish", "csv":
+		return runPublish(ctx, cmd, rest, stdin, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stderr)
+	case "brands":
+		return runBrands(ctx, rest, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "ingest: unknown command %q\n\n%s", cmd, usage)
+	return exitFailure
+}
+
+// parse parses a subcommand's flags; ok false means return code.
+func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return exitOK, false
 		}
-		return 2
+		return exitFailure, false
+	}
+	return 0, true
+}
+
+func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), help)
+		var n int
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprint(fs.Output(), "\nFlags:\n")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// kafkaFlags are the flags every Kafka command takes.
+type kafkaFlags struct {
+	brokers string
+	topics  stream.Topics
+}
+
+func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
+	k := &kafkaFlags{topics: stream.DefaultTopics()}
+	fs.StringVar(&k.brokers, "brokers", stream.BrokersFromEnv(), "comma-separated Kafka `host:port` list; $KAFKA_BROKERS sets the default")
+	fs.StringVar(&k.topics.Listings, "topic-listings", k.topics.Listings, "topic of valid listings")
+	fs.StringVar(&k.topics.Rejected, "topic-rejected", k.topics.Rejected, "topic of rejected events (dead letters)")
+	fs.StringVar(&k.topics.Brands, "topic-brands", k.topics.Brands, "compacted topic of the brand registry")
+	fs.StringVar(&k.topics.Candidates, "topic-candidates", k.topics.Candidates, "topic of flagged candidates (created, not written)")
+	return k
+}
+
+// connect parses the broker list and creates missing topics.
+func (k *kafkaFlags) connect(ctx context.Context) ([]string, error) {
+	brokers, err := stream.ParseBrokers(k.brokers)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, brokers, k.topics, stream.DefaultLayout()); err != nil {
+		return nil, err
+	}
+	return brokers, nil
+}
+
+// closeWithin runs close, giving up after d: kafka-go's Close can hang on a
+// lost connection. An abandoned close ends with the process.
+func closeWithin(d time.Duration, close func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("close timed out after %s", d)
+	}
+}
+
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", checkUsage, stderr)
+	if code, ok := parse(fs, args); !ok {
+		return code
 	}
 	sources, closeAll, err := scan.Open(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest: %v\n", err)
-		return 2
+		return exitFailure
 	}
 	defer closeAll()
-	status := 0
+	status := exitOK
 	for _, src := range sources {
-		name, r := src.Name, src.R
-		valid, invalid, err := check(name, r, stderr)
+		valid, invalid, err := check(src.Name, src.R, stderr)
 		if err != nil {
-			fmt.Fprintf(stderr, "ingest: %s: %v\n", name, err)
-			return 2
+			fmt.Fprintf(stderr, "ingest: %s: %v\n", src.Name, err)
+			return exitFailure
 		}
-		fmt.Fprintf(stdout, "%s: %d valid, %d invalid\n", name, valid, invalid)
+		fmt.Fprintf(stdout, "%s: %d valid, %d invalid\n", src.Name, valid, invalid)
 		if invalid > 0 {
-			status = 1
+			status = exitRejected
 		}
 	}
 	return status
@@ -83,4 +209,305 @@ func check(name string, r io.Reader, stderr io.Writer) (valid, invalid int, err 
 			valid++
 		}
 	}
+}
+
+const publishUsage = `Usage: ingest publish [flags] [LISTINGS.jsonl ...]   (stdin when no file or "-")
+
+Validate each line with the listing contract and publish it: a valid listing
+goes to the listings topic keyed by its id, with the line's bytes as value;
+an invalid line goes to the rejected topic with its reason and FILE:LINE in
+headers, and is reported on stderr as FILE:LINE: reason. Lines are written in
+batches (--batch-size), each acknowledged by all in-sync replicas; a slow
+stream on stdin is published as it comes. Progress goes to stderr every few
+seconds, a summary to stdout at the end.
+
+Exit status 0 all published, 1 some lines rejected, 2 usage, unreadable
+input or a Kafka error (the summary says what was published before it).
+`
+
+const csvUsage = `Usage: ingest csv --mapping MAP.yaml [flags] [EXPORT.csv ...]   (stdin when no file or "-")
+
+Publish the rows of CSV exports with a header row like "ingest publish"
+does lines: each row becomes a listing (JSON) by the mapping, is validated,
+and goes to the listings topic, or to the rejected topic as its CSV line,
+reported on stderr as FILE:LINE: reason (the header is line 1).
+
+The mapping (YAML) names the column of each listing field, the separator of
+the images cell and constant defaults for fields with no column or an empty
+cell:
+
+  id: item_id
+  title: item_title
+  description: desc
+  price.amount: price
+  price.currency: currency
+  seller.id: seller_id
+  seller.name: seller_name
+  url: link
+  marketplace: site
+  images: image_urls
+  observed_at: seen_at          # RFC 3339
+  images_separator: "|"
+  defaults: {marketplace: shopnet, price.currency: USD}
+
+id, title, price.amount, price.currency and seller.id need a column or a
+default. A mapped column missing from a file's header is a usage error.
+internal/ingest/testdata/mapping.yaml is a worked example.
+
+Exit status 0 all published, 1 some rows rejected, 2 usage, a mapping that
+does not fit, unreadable input or a Kafka error.
+`
+
+func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	help := publishUsage
+	if cmd == "csv" {
+		help = csvUsage
+	}
+	fs := newFlagSet(cmd, help, stderr)
+	kf := addKafkaFlags(fs)
+	batchSize := fs.Int("batch-size", ingest.DefaultBatchSize, "messages per Kafka write; larger batches publish faster on many partitions")
+	mappingPath := ""
+	if cmd == "csv" {
+		fs.StringVar(&mappingPath, "mapping", "", "YAML `file` mapping listing fields to CSV columns (required)")
+	}
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	var mapping *ingest.Mapping
+	if cmd == "csv" {
+		if mappingPath == "" {
+			fmt.Fprintf(stderr, "ingest csv: --mapping is required\n\n")
+			fs.Usage()
+			return exitFailure
+		}
+		m, err := ingest.LoadMapping(mappingPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "ingest csv: %v\n", err)
+			return exitFailure
+		}
+		mapping = m
+	}
+	sources, closeAll, err := scan.Open(fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
+		return exitFailure
+	}
+	defer closeAll()
+	brokers, err := kf.connect(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
+		return exitFailure
+	}
+	p, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: kf.topics, BatchSize: *batchSize})
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
+		return exitFailure
+	}
+
+	start := time.Now()
+	var total ingest.Result
+	status := exitOK
+	for _, src := range sources {
+		before := total
+		opts := ingest.FeedOptions{
+			OnReject: func(source string, reason error) { fmt.Fprintf(stderr, "%s: %v\n", source, reason) },
+			Progress: func(r ingest.Result) {
+				r = before.Add(r)
+				fmt.Fprintf(stderr, "ingest: %s: %d published, %d rejected so far (%s)\n", src.Name, r.Published, r.Rejected, time.Since(start).Round(time.Second))
+			},
+		}
+		var res ingest.Result
+		if mapping != nil {
+			res, err = p.PublishCSV(ctx, src.Name, src.R, mapping, opts)
+		} else {
+			res, err = p.PublishJSONL(ctx, src.Name, src.R, opts)
+		}
+		total = total.Add(res)
+		if err != nil {
+			fmt.Fprintf(stderr, "ingest %s: %s: %v\n", cmd, src.Name, err)
+			status = exitFailure
+			break
+		}
+		if len(sources) > 1 {
+			fmt.Fprintf(stdout, "%s: %d published, %d rejected\n", src.Name, res.Published, res.Rejected)
+		}
+	}
+	if err := closeWithin(closeTimeout, p.Close); err != nil {
+		fmt.Fprintf(stderr, "ingest %s: close Kafka writers: %v\n", cmd, err)
+		status = exitFailure
+	}
+	fmt.Fprintf(stdout, "published %d, rejected %d in %s\n", total.Published, total.Rejected, time.Since(start).Round(time.Millisecond))
+	if status == exitOK && total.Rejected > 0 {
+		status = exitRejected
+	}
+	return status
+}
+
+const serveUsage = `Usage: ingest serve [--listen 127.0.0.1:8080] [flags]
+
+Serve the ingest HTTP API until interrupted (SIGINT/SIGTERM), then finish
+the requests in flight and stop.
+
+  POST /v1/listings   body: NDJSON (Content-Type application/x-ndjson or
+                      text/plain, one listing a line) or a JSON array
+                      (application/json). Answers 202 once Kafka has
+                      acknowledged the valid listings:
+                        {"accepted": 2, "rejected": [{"index": 1, "id": "x", "error": "..."}]}
+                      index counts items from 0 (array elements, non-blank
+                      lines); rejected items also go to the rejected topic.
+                      400 malformed body, 405 wrong method, 413 body too
+                      large, 415 other Content-Type, 503 Kafka unavailable
+                      (retry; consumers deduplicate by listing id).
+  GET  /healthz       200 while serving (does not probe Kafka).
+
+Example:
+  curl -H 'Content-Type: application/x-ndjson' --data-binary @listings.jsonl \
+    http://127.0.0.1:8080/v1/listings
+
+Exit status 0 after a clean shutdown, 2 usage, listen or Kafka errors.
+`
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := newFlagSet("serve", serveUsage, stderr)
+	kf := addKafkaFlags(fs)
+	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on")
+	maxBody := fs.Int64("max-body-bytes", ingest.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ingest serve: unexpected arguments %q\n", fs.Args())
+		return exitFailure
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	brokers, err := kf.connect(ctx)
+	if err != nil {
+		log.Error("connect to Kafka", "err", err)
+		return exitFailure
+	}
+	p, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: kf.topics, Logger: log})
+	if err != nil {
+		log.Error("publisher", "err", err)
+		return exitFailure
+	}
+	defer func() {
+		if err := closeWithin(closeTimeout, p.Close); err != nil {
+			log.Error("close Kafka writers", "err", err)
+		}
+	}()
+	h, err := ingest.NewHandler(p, ingest.HandlerOptions{MaxBodyBytes: *maxBody, Logger: log})
+	if err != nil {
+		log.Error("handler", "err", err)
+		return exitFailure
+	}
+	srv, err := ingest.Listen(ingest.ServerOptions{Addr: *listen, Handler: h, Logger: log})
+	if err != nil {
+		log.Error("listen", "err", err)
+		return exitFailure
+	}
+	log.Info("listening", "addr", "http://"+srv.Addr().String(), "brokers", strings.Join(brokers, ","), "topic", kf.topics.Listings)
+	if err := srv.Serve(ctx); err != nil {
+		log.Error("serve", "err", err)
+		return exitFailure
+	}
+	st := p.Stats()
+	log.Info("stopped", "published", st.Published, "rejected", st.Rejected, "write_failures", st.WriteFailures)
+	return exitOK
+}
+
+const brandsUsage = `Usage: ingest brands [flags] REGISTRY.yaml
+       ingest brands [flags] --delete ID [--delete ID ...]
+
+Publish the brand registry to the compacted brands topic: one record per
+brand, keyed by id, with the perceptual hashes of its local reference images
+(remote http(s) images are not fetched here: they stay in the record for the
+matcher to fetch, and are listed as warnings). The topic's current records
+are read first; brands that did not change are not republished. Each brand
+is printed as added, updated, unchanged or deleted. If a reference image
+cannot be hashed nothing is published.
+
+With --delete-missing, brands on the topic that are not in the file are
+deleted (tombstones). --delete ID deletes single brands without a file.
+
+Exit status 0 done, 1 invalid registry or reference image, 2 usage or a
+Kafka error.
+`
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runBrands(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("brands", brandsUsage, stderr)
+	kf := addKafkaFlags(fs)
+	deleteMissing := fs.Bool("delete-missing", false, "delete brands on the topic that are not in the file")
+	force := fs.Bool("force", false, "republish unchanged brands too")
+	var deletes stringList
+	fs.Var(&deletes, "delete", "publish a tombstone for brand `ID` (repeatable; no file)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	switch {
+	case len(deletes) > 0 && fs.NArg() > 0:
+		fmt.Fprint(stderr, "ingest brands: give a registry file or --delete, not both\n")
+		return exitFailure
+	case len(deletes) == 0 && fs.NArg() != 1:
+		fmt.Fprint(stderr, "ingest brands: give one registry file\n\n")
+		fs.Usage()
+		return exitFailure
+	case len(deletes) > 0 && (*deleteMissing || *force):
+		fmt.Fprint(stderr, "ingest brands: --delete-missing and --force go with a registry file\n")
+		return exitFailure
+	}
+	var reg *brand.Registry
+	if len(deletes) == 0 {
+		r, err := brand.LoadFile(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "ingest brands: %v\n", err)
+			return exitRejected
+		}
+		reg = r
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	brokers, err := kf.connect(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
+		return exitFailure
+	}
+	b, err := ingest.NewBrands(ingest.BrandsOptions{Brokers: brokers, Topic: kf.topics.Brands, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
+		return exitFailure
+	}
+	var rep *ingest.BrandReport
+	if reg != nil {
+		rep, err = b.Sync(ctx, reg, ingest.SyncOptions{DeleteMissing: *deleteMissing, Force: *force})
+	} else {
+		rep, err = b.Delete(ctx, deletes)
+	}
+	if cerr := closeWithin(closeTimeout, b.Close); err == nil && cerr != nil {
+		err = fmt.Errorf("close Kafka writer: %w", cerr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
+		if errors.Is(err, ingest.ErrReferenceImage) {
+			return exitRejected
+		}
+		return exitFailure
+	}
+	for _, ch := range rep.Changes {
+		switch {
+		case ch.Change == ingest.Absent:
+			fmt.Fprintf(stdout, "deleted   %s (was not on the topic)\n", ch.ID)
+		case ch.Change == ingest.Deleted:
+			fmt.Fprintf(stdout, "deleted   %s\n", ch.ID)
+		default:
+			fmt.Fprintf(stdout, "%-9s %s (%d reference hashes)\n", ch.Change, ch.ID, ch.Hashes)
+		}
+	}
+	fmt.Fprintf(stdout, "brands on %s: %d added, %d updated, %d unchanged, %d deleted\n", kf.topics.Brands,
+		rep.Count(ingest.Added), rep.Count(ingest.Updated), rep.Count(ingest.Unchanged), rep.Count(ingest.Deleted)+rep.Count(ingest.Absent))
+	return exitOK
 }

@@ -1,8 +1,17 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/assay-dev/assay/internal/devbroker"
 )
 
 func TestCheck(t *testing.T) {
@@ -17,16 +26,165 @@ func TestCheck(t *testing.T) {
 		{"fixtures", "", []string{"check", "../../fixtures/listings.jsonl"}, 0, "valid, 0 invalid", ""},
 		{"missing file", "", []string{"check", "nope.jsonl"}, 2, "", "nope.jsonl"},
 		{"no command", "", nil, 2, "", "Usage"},
+		{"help", "", []string{"--help"}, 0, "ingest publish", ""},
+		{"check help", "", []string{"check", "-h"}, 0, "", "Usage: ingest check"},
+		{"unknown command", "", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errw strings.Builder
-			if got := run(tt.args, strings.NewReader(tt.stdin), &out, &errw); got != tt.status {
+			if got := run(t.Context(), tt.args, strings.NewReader(tt.stdin), &out, &errw); got != tt.status {
 				t.Errorf("status %d, want %d (stderr %s)", got, tt.status, errw.String())
 			}
 			if !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errw.String(), tt.stderr) {
 				t.Errorf("stdout %q stderr %q, want %q and %q", out.String(), errw.String(), tt.stdout, tt.stderr)
 			}
 		})
+	}
+}
+
+func startBroker(t *testing.T) string {
+	t.Helper()
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return strings.Join(b.Addrs(), ",")
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const good = `{"id":"a-1","title":"Leather tote","price":{"amount":120,"currency":"USD"},"seller":{"id":"s-1"}}`
+
+// TestPublishCommands runs the Kafka commands against an embedded broker
+// and checks exit statuses and what they print.
+func TestPublishCommands(t *testing.T) {
+	brokers := startBroker(t)
+	dir := t.TempDir()
+	goodFile := writeFile(t, dir, "good.jsonl", good+"\n")
+	mixed := writeFile(t, dir, "mixed.jsonl", good+"\n{\"id\":\"x\"}\n")
+	badMapping := writeFile(t, dir, "bad.yaml", "id: nope\ntitle: item_title\nprice.amount: price\nprice.currency: currency\nseller.id: seller_id\n")
+	smallRegistry := writeFile(t, dir, "brands.yaml", "brands:\n  - id: coach\n    name: Coach\n")
+	badRegistry := writeFile(t, dir, "broken.yaml", "brands:\n  - id: Not Valid\n")
+
+	tests := []struct {
+		name           string
+		args           []string
+		stdin          string
+		status         int
+		stdout, stderr string
+	}{
+		{"publish", []string{"publish", goodFile}, "", 0, "published 1, rejected 0", ""},
+		{"publish stdin", []string{"publish"}, good + "\n" + good + "\n", 0, "published 2, rejected 0", ""},
+		{"publish rejected", []string{"publish", mixed}, "", 1, "published 1, rejected 1", mixed + ":2: invalid listing: field title is missing"},
+		{"publish several", []string{"publish", goodFile, "-"}, "{bad\n", 1, "<stdin>: 0 published, 1 rejected", "<stdin>:1: invalid listing: malformed JSON"},
+		{"publish fixtures", []string{"publish", "../../fixtures/listings.jsonl"}, "", 0, "published 648, rejected 0", ""},
+		{"publish missing file", []string{"publish", filepath.Join(dir, "nope.jsonl")}, "", 2, "", "nope.jsonl"},
+		{"publish bad brokers", []string{"publish", "--brokers", "no-port", goodFile}, "", 2, "", "not host:port"},
+		{"publish help", []string{"publish", "-h"}, "", 0, "", "-topic-listings"},
+		{"publish bad flag", []string{"publish", "--nope"}, "", 2, "", "flag provided but not defined"},
+		{"csv", []string{"csv", "--mapping", "../../internal/ingest/testdata/mapping.yaml", "../../internal/ingest/testdata/export.csv"}, "", 1,
+			"published 3, rejected 3", `export.csv:4: invalid listing: field price.amount: column "price": "twelve" is not a number`},
+		{"csv without mapping", []string{"csv", goodFile}, "", 2, "", "--mapping is required"},
+		{"csv mapping misfit", []string{"csv", "--mapping", badMapping, "../../internal/ingest/testdata/export.csv"}, "", 2, "", `field id names column "nope", which is not in the header`},
+		{"csv help", []string{"csv", "--help"}, "", 0, "", "images_separator"},
+		{"brands", []string{"brands", "../../fixtures/brands.yaml"}, "", 0, "brands on brands: 12 added, 0 updated, 0 unchanged, 0 deleted", ""},
+		{"brands again", []string{"brands", "../../fixtures/brands.yaml"}, "", 0, "0 added, 0 updated, 12 unchanged", ""},
+		{"brands delete missing", []string{"brands", "--delete-missing", smallRegistry}, "", 0, "0 added, 1 updated, 0 unchanged, 11 deleted", ""},
+		{"brands delete", []string{"brands", "--delete", "coach", "--delete", "ghost"}, "", 0, "deleted   ghost (was not on the topic)", ""},
+		{"brands invalid registry", []string{"brands", badRegistry}, "", 1, "", "must match"},
+		{"brands file and delete", []string{"brands", "--delete", "x", smallRegistry}, "", 2, "", "not both"},
+		{"brands no file", []string{"brands"}, "", 2, "", "give one registry file"},
+		{"serve extra args", []string{"serve", "x"}, "", 2, "", "unexpected arguments"},
+		{"serve help", []string{"serve", "-h"}, "", 0, "", "POST /v1/listings"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{tt.args[0], "--brokers", brokers}, tt.args[1:]...)
+			if strings.Contains(strings.Join(tt.args, " "), "--brokers") {
+				args = tt.args
+			}
+			var out, errw strings.Builder
+			if got := run(t.Context(), args, strings.NewReader(tt.stdin), &out, &errw); got != tt.status {
+				t.Errorf("status %d, want %d\nstdout %s\nstderr %s", got, tt.status, out.String(), errw.String())
+			}
+			if !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errw.String(), tt.stderr) {
+				t.Errorf("stdout %q\nstderr %q\nwant %q and %q", out.String(), errw.String(), tt.stdout, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestKafkaUnreachable(t *testing.T) {
+	var out, errw strings.Builder
+	start := time.Now()
+	got := run(t.Context(), []string{"publish", "--brokers", "127.0.0.1:1", "-"}, strings.NewReader(good), &out, &errw)
+	if got != 2 || !strings.Contains(errw.String(), "127.0.0.1:1") {
+		t.Errorf("status %d stderr %q, want 2 naming the broker", got, errw.String())
+	}
+	t.Logf("failed after %s", time.Since(start))
+}
+
+// lockedBuffer is a strings.Builder safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestServe(t *testing.T) {
+	brokers := startBroker(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out, errw lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--brokers", brokers, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errw)
+	}()
+	addr := regexp.MustCompile(`addr=(http://\S+)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == ""; {
+		if m := addr.FindStringSubmatch(errw.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %s", errw.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, err := http.Post(base+"/v1/listings", "application/x-ndjson", strings.NewReader(good+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Errorf("status %d, want 202", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 || !strings.Contains(errw.String(), "published=1") {
+			t.Errorf("exit %d, log %s", code, errw.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }

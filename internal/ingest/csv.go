@@ -243,7 +243,7 @@ func (rm *rowMapper) listing(rec []string) (*listing.Listing, error) {
 		if _, ok := rm.idx[field]; ok {
 			where = fmt.Sprintf("column %q", rm.m.Columns[field])
 		}
-		return fmt.Errorf("%w: field %s: %s %s", listing.ErrInvalid, field, where, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w: field %s: %s: %s", listing.ErrInvalid, field, where, fmt.Sprintf(format, args...))
 	}
 	l := &listing.Listing{
 		ID:          rm.value(rec, "id"),

@@ -337,7 +337,7 @@ func TestPublishCSV(t *testing.T) {
 		t.Errorf("result %+v, want %+v; rejects %q", res, want, rejects)
 	}
 	wantRejects := []string{
-		`export.csv:4: invalid listing: field price.amount: column "price" "twelve" is not a number`,
+		`export.csv:4: invalid listing: field price.amount: column "price": "twelve" is not a number`,
 		`export.csv:5: invalid listing: row has 4 columns, the header 10`,
 		`export.csv:6: invalid listing: field title is missing or blank`,
 	}

@@ -34,7 +34,9 @@ func (mt *Matcher) consume(ctx context.Context) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: mt.opts.Brokers, GroupID: mt.opts.Group, Topic: mt.opts.Topics.Listings,
 		Dialer:   mt.dialer(),
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond,
+		// A short MaxWait bounds latency: a fetch parked on an idle partition
+		// is not always woken early by new data.
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 20 * time.Millisecond,
 		StartOffset:       kafka.FirstOffset,
 		SessionTimeout:    mt.opts.SessionTimeout,
 		HeartbeatInterval: hb,

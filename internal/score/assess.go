@@ -34,8 +34,11 @@ type evidence struct {
 	mentions []textmatch.Mention
 	coded    []textmatch.Coded
 	images   []imageEvidence
-	// secondHand is set when the seller says the item is used.
-	secondHand bool
+	// listing is kept for the checks only some brands need.
+	listing *listing.Listing
+	// secondHand caches whether the seller says the item is used: 0 not
+	// checked yet, 1 no, 2 yes. Only a low price needs it.
+	secondHand int
 }
 
 type imageEvidence struct {
@@ -44,7 +47,7 @@ type imageEvidence struct {
 }
 
 func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
-	ev := &evidence{secondHand: secondHand(l.Title) || secondHand(l.Description)}
+	ev := &evidence{listing: l}
 	ev.mentions, ev.coded = e.text.FindWithCoded(l.Title, l.Description)
 	for _, img := range imgs {
 		ie := imageEvidence{img: img}
@@ -54,6 +57,16 @@ func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
 		ev.images = append(ev.images, ie)
 	}
 	return ev
+}
+
+func (ev *evidence) isSecondHand() bool {
+	if ev.secondHand == 0 {
+		ev.secondHand = 1
+		if secondHand(ev.listing.Title) || secondHand(ev.listing.Description) {
+			ev.secondHand = 2
+		}
+	}
+	return ev.secondHand == 2
 }
 
 // brandIDs lists every brand the text or the images point at, in a stable
@@ -130,7 +143,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 	// says nothing about the brand unless something else ties it there.
 	priceCounts := !guarded || img != nil || len(ev.coded) > 0
 	ps := priceSignal(b, product, l.Price, e.opts.Rates, priceCounts)
-	if ps.Score > 0 && ev.secondHand && len(ev.coded) == 0 {
+	if ps.Score > 0 && len(ev.coded) == 0 && ev.isSecondHand() {
 		// Second-hand goods sell below the new price for honest reasons.
 		ps.Score /= 2
 		ps.Evidence += "; halved: the listing says the item is second-hand"

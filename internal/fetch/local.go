@@ -1,0 +1,79 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/score"
+)
+
+// Local serves images named by relative paths from a directory — listings
+// exported with their photos beside them, like the bundled fixtures — and
+// passes http(s) URLs on to Remote. Paths that leave the directory are
+// refused.
+type Local struct {
+	Dir    string
+	Limits imagehash.Limits
+	// Remote fetches URLs; nil refuses them.
+	Remote interface {
+		Images(ctx context.Context, urls []string) []score.Image
+	}
+}
+
+// Images returns the images in input order.
+func (l Local) Images(ctx context.Context, refs []string) []score.Image {
+	out := make([]score.Image, len(refs))
+	var remote []string
+	var at []int
+	for i, ref := range refs {
+		if strings.Contains(ref, "://") {
+			if l.Remote != nil {
+				remote = append(remote, ref)
+				at = append(at, i)
+				continue
+			}
+			out[i] = score.Image{Ref: ref, Err: fmt.Errorf("%w: remote images are not fetched here", ErrScheme)}
+			continue
+		}
+		out[i] = l.file(ref)
+	}
+	if len(remote) > 0 {
+		for j, img := range l.Remote.Images(ctx, remote) {
+			out[at[j]] = img
+		}
+	}
+	return out
+}
+
+func (l Local) file(ref string) score.Image {
+	img := score.Image{Ref: ref}
+	if !filepath.IsLocal(ref) {
+		img.Err = fmt.Errorf("%w: image path %q leaves the image directory", ErrRefused, ref)
+		return img
+	}
+	f, err := os.Open(filepath.Join(l.Dir, ref))
+	if err != nil {
+		img.Err = fmt.Errorf("open image %s: %w", ref, err)
+		return img
+	}
+	defer f.Close()
+	limit := l.Limits.MaxBytes
+	if limit <= 0 {
+		limit = imagehash.DefaultLimits().MaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	switch {
+	case err != nil:
+		img.Err = fmt.Errorf("read image %s: %w", ref, err)
+	case int64(len(data)) > limit:
+		img.Err = fmt.Errorf("image %s: %w: larger than %d bytes", ref, ErrTooLarge, limit)
+	default:
+		img.Hashes, img.Err = imagehash.ComputeAll(data, l.Limits)
+	}
+	return img
+}
