@@ -9,7 +9,7 @@ TAGS      ?= $(TURBO)
 GOFLAGS_T := $(if $(TAGS),-tags $(TAGS),)
 FUZZTIME  ?= 10s
 
-.PHONY: help build demo scan test test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
+.PHONY: help build demo scan-demo bench-stream test test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -17,7 +17,10 @@ help: ## list targets
 build: ## build every command into bin/
 	$(GO) build $(GOFLAGS_T) -o $(BIN)/ ./cmd/...
 
-demo: build ## scan the bundled fixtures: flagged listings with their evidence, then precision and recall
+demo: build ## the whole pipeline on the bundled fixtures (embedded broker unless KAFKA_BROKERS is set); Ctrl-C stops it
+	@BIN=$(BIN) bash scripts/demo.sh
+
+scan-demo: build ## batch scan of the bundled fixtures: flagged listings with their evidence, then precision and recall
 	@echo "== bin/matcher scan --brands fixtures/brands.yaml --format text fixtures/listings.jsonl  (first flags shown)"
 	@$(BIN)/matcher scan --brands fixtures/brands.yaml --format text fixtures/listings.jsonl > $(BIN)/verdicts.txt
 	@head -n 24 $(BIN)/verdicts.txt
@@ -52,6 +55,9 @@ bench-image: ## hashing 800x800 JPEGs, images/s (turbojpeg path when available, 
 	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkCompute800' -benchtime 2s -count 5 -cpu 1,2 ./internal/imagehash/ | awk -f scripts/bench-median.awk
 	@echo "== image hashing, pure-Go fallback"
 	$(GO) test -run '^$$' -bench 'BenchmarkCompute800$$' -benchtime 2s -count 3 -cpu 1 ./internal/imagehash/ | awk -f scripts/bench-median.awk
+
+bench-stream: ## 200,000 listings through the embedded broker: bare consumer vs matcher, and produce-to-candidate latency at 5,000/s
+	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkStream' -benchtime 1x -count 3 -timeout 30m ./internal/matcher/ | awk -f scripts/bench-median.awk
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/listing/

@@ -45,6 +45,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	allowLoopback := fs.Bool("allow-loopback-images", false, "fetch images from loopback addresses (tests and the demo only)")
 	allowPrivate := fs.Bool("allow-private-images", false, "fetch images from private and link-local addresses (never cloud metadata)")
 	noImages := fs.Bool("no-images", false, "do not fetch listing images (text, price and seller signals only)")
+	imageDir := fs.String("image-dir", "", "read images given as relative paths from `DIR` (listings exported with their photos, like the bundled fixtures); URLs are still fetched")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "time allowed to finish the work in hand on SIGINT/SIGTERM")
 	verbose := fs.Bool("v", false, "log at debug level")
 	var topics stream.Topics
@@ -87,6 +88,9 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 			return exitUsage
 		}
 		opts.Images = f
+		if *imageDir != "" {
+			opts.Images = fetch.Local{Dir: *imageDir, Limits: imagehash.DefaultLimits(), Remote: f}
+		}
 	}
 	m, err := matcher.New(opts)
 	if err != nil {

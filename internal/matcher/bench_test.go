@@ -264,7 +264,9 @@ func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Durat
 	slices.Sort(toWrite)
 	b.Logf("scored->produced p50 %.1f p90 %.1f p99 %.1f", toWrite[len(toWrite)/2], toWrite[len(toWrite)*9/10], toWrite[len(toWrite)*99/100])
 	q := func(p float64) float64 { return lat[int(math.Min(float64(len(lat)-1), p*float64(len(lat))))] }
-	qs := func(p float64) float64 { return toScore[int(math.Min(float64(len(toScore)-1), p*float64(len(toScore))))] }
+	qs := func(p float64) float64 {
+		return toScore[int(math.Min(float64(len(toScore)-1), p*float64(len(toScore))))]
+	}
 	b.Logf("produce->candidate p50 %.1f p90 %.1f p99 %.1f max %.1f ms; produce->scored p50 %.1f p90 %.1f p99 %.1f ms (%d candidates)",
 		q(0.5), q(0.9), q(0.99), lat[len(lat)-1], qs(0.5), qs(0.9), qs(0.99), len(lat))
 	return q(0.5), q(0.99), offered

@@ -33,7 +33,7 @@ func (mt *Matcher) consume(ctx context.Context) error {
 	hb := max(mt.opts.SessionTimeout/10, time.Second)
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers: mt.opts.Brokers, GroupID: mt.opts.Group, Topic: mt.opts.Topics.Listings,
-		Dialer:   mt.dialer(),
+		Dialer: mt.dialer(),
 		// A short MaxWait bounds latency: a fetch parked on an idle partition
 		// is not always woken early by new data.
 		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 20 * time.Millisecond,

@@ -6,11 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +23,7 @@ import (
 
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/scan"
@@ -497,4 +502,51 @@ func listingID(line []byte) string {
 	var l struct{ ID string }
 	_ = json.Unmarshal(line, &l)
 	return l.ID
+}
+
+// TestImageGuard gives listings image URLs on the cloud metadata address and
+// on loopback with the real fetcher, loopback not allowed: both are refused,
+// and the listings are still scored on their other signals.
+func TestImageGuard(t *testing.T) {
+	brokers := startBroker(t)
+	publishBrands(t, brokers, nil)
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	f, err := fetch.New(fetch.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, _ := startMatcher(t, Options{Brokers: brokers, Images: f})
+	waitReady(t, mt)
+	listings := map[string]string{
+		"ssrf-1": "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+		"ssrf-2": srv.URL + "/photo.jpg",
+	}
+	var msgs []kafka.Message
+	for id, u := range listings {
+		v := fmt.Sprintf(`{"id":%q,"title":"Fuⅼⅼips lip plumper","price":{"amount":3,"currency":"USD"},"seller":{"id":"s"},"images":[%q]}`, id, u)
+		msgs = append(msgs, kafka.Message{Key: []byte(id), Value: []byte(v)})
+	}
+	write(t, brokers, stream.DefaultTopics().Listings, msgs)
+	got := candidates(t, brokers, 20*time.Second, func(got map[string][]stream.Candidate) bool {
+		return len(got["ssrf-1"]) > 0 && len(got["ssrf-2"]) > 0
+	})
+	for id := range listings {
+		cs := got[id]
+		if len(cs) == 0 {
+			t.Errorf("%s: not scored", id)
+			continue
+		}
+		refused := false
+		for _, s := range cs[0].Signals {
+			refused = refused || (s.Kind == score.KindImage && strings.Contains(s.Evidence, "refused"))
+		}
+		if !refused {
+			t.Errorf("%s: no signal says the image was refused: %+v", id, cs[0].Signals)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the loopback server got %d requests", hits.Load())
+	}
 }
