@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/segmentio/kafka-go"
 
@@ -52,7 +51,7 @@ func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var wg sync.WaitGroup
 	for _, s := range spans {
 		wg.Go(func() {
-			r := kafka.NewReader(kafka.ReaderConfig{Brokers: bs, Topic: *topic, Partition: s.Partition, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 250 * time.Millisecond})
+			r := stream.NewReader(kafka.ReaderConfig{Brokers: bs, Topic: *topic, Partition: s.Partition})
 			defer r.Close()
 			if err := r.SetOffset(kafka.FirstOffset); err != nil {
 				return

@@ -363,7 +363,7 @@ func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Mes
 
 // readPartition reads offsets [first, end) of one partition.
 func readPartition(ctx context.Context, brokers []string, topic string, partition int, first, end int64) ([]kafka.Message, error) {
-	r := kafka.NewReader(kafka.ReaderConfig{
+	r := stream.NewReader(kafka.ReaderConfig{
 		Brokers:   brokers,
 		Topic:     topic,
 		Partition: partition,

@@ -206,7 +206,7 @@ func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Durat
 	var wg sync.WaitGroup
 	for _, s := range spans {
 		wg.Go(func() {
-			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topics.Candidates, Partition: s.Partition, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 10 * time.Millisecond})
+			r := stream.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topics.Candidates, Partition: s.Partition})
 			defer r.Close()
 			_ = r.SetOffset(s.End)
 			for {

@@ -31,7 +31,7 @@ type pubJob struct {
 // within ShutdownTimeout; whatever is not committed by then is redelivered.
 func (mt *Matcher) consume(ctx context.Context) error {
 	hb := max(mt.opts.SessionTimeout/10, time.Second)
-	r := kafka.NewReader(kafka.ReaderConfig{
+	r := stream.NewReader(kafka.ReaderConfig{
 		Brokers: mt.opts.Brokers, GroupID: mt.opts.Group, Topic: mt.opts.Topics.Listings,
 		Dialer: mt.dialer(),
 		// A short MaxWait bounds latency: a fetch parked on an idle partition

@@ -193,7 +193,7 @@ func candidates(t testing.TB, brokers []string, timeout time.Duration, done func
 	var wg sync.WaitGroup
 	for p := range stream.DefaultLayout().Partitions {
 		wg.Go(func() {
-			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
+			r := stream.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p})
 			defer r.Close()
 			for {
 				m, err := r.ReadMessage(ctx)

@@ -156,7 +156,7 @@ func followBrands(ctx context.Context, brokers []string, topic string, from map[
 	errc := make(chan error, len(from))
 	for p, off := range from {
 		wg.Go(func() {
-			r := kafka.NewReader(kafka.ReaderConfig{
+			r := stream.NewReader(kafka.ReaderConfig{
 				Brokers: brokers, Topic: topic, Partition: p,
 				MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 250 * time.Millisecond,
 			})
