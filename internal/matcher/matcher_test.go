@@ -25,6 +25,7 @@ import (
 	"github.com/assay-dev/assay/internal/devbroker"
 	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/ingest"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/scan"
 	"github.com/assay-dev/assay/internal/score"
@@ -278,15 +279,45 @@ func waitReady(t testing.TB, mt *Matcher) {
 	}
 }
 
-// TestEndToEnd sends the fixtures through the pipeline and expects every
-// listing matcher scan flags, with the same brand and score, and no other.
+// TestEndToEnd sends the fixture brands and listings in through ingest and
+// expects, out of the candidates topic, every listing matcher scan flags,
+// with the same brand and score, and no other.
 func TestEndToEnd(t *testing.T) {
 	brokers := startBroker(t)
-	publishBrands(t, brokers, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	brands, err := ingest.NewBrands(ingest.BrandsOptions{Brokers: brokers, Topic: stream.DefaultTopics().Brands})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := brands.Sync(ctx, reg, ingest.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	brands.Close()
 	want := batchVerdicts(t, nil)
 	mt, _ := startMatcher(t, Options{Brokers: brokers})
 	waitReady(t, mt)
-	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))
+	pub, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: stream.DefaultTopics()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(fixtures, "listings.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := pub.PublishJSONL(ctx, "listings.jsonl", f, ingest.FeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ingest: %+v", res)
 	got := candidates(t, brokers, 60*time.Second, hasAll(want))
 	for id, v := range want {
 		cs := got[id]
