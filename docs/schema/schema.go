@@ -23,6 +23,10 @@ const (
 	Registry = "brand-registry.schema.json"
 	Verdict  = "verdict.schema.json"
 	Label    = "label.schema.json"
+	// Candidate is a record of the candidates topic.
+	Candidate = "candidate.schema.json"
+	// BrandRecord is a record of the brands topic.
+	BrandRecord = "brand-record.schema.json"
 )
 
 const base = "https://assay.dev/schema/"
@@ -53,7 +57,7 @@ func New() (*Validator, error) {
 		}
 	}
 	v := &Validator{schemas: map[string]*jsonschema.Schema{}}
-	for _, name := range []string{Listing, Registry, Verdict, Label} {
+	for _, name := range []string{Listing, Registry, Verdict, Label, Candidate, BrandRecord} {
 		s, err := c.Compile(base + name)
 		if err != nil {
 			return nil, fmt.Errorf("compile schema %s: %w", name, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/assay-dev/assay/docs/schema"
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/devbroker"
 	"github.com/assay-dev/assay/internal/fetch"
@@ -335,6 +336,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("%s: candidate the batch scan did not flag", id)
 		}
 	}
+	checkSchemas(t, brokers)
 	t.Logf("%d candidates, as matcher scan", len(want))
 }
 
@@ -579,5 +581,40 @@ func TestImageGuard(t *testing.T) {
 	}
 	if hits.Load() != 0 {
 		t.Errorf("the loopback server got %d requests", hits.Load())
+	}
+}
+
+// checkSchemas holds every record on the brands and candidates topics to the
+// documented JSON Schemas.
+func checkSchemas(t *testing.T, brokers []string) {
+	t.Helper()
+	v, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	topics := stream.DefaultTopics()
+	for topic, name := range map[string]string{topics.Brands: schema.BrandRecord, topics.Candidates: schema.Candidate} {
+		spans, err := stream.Spans(ctx, brokers, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, s := range spans {
+			err := stream.ReadSpan(ctx, brokers, topic, s, func(m kafka.Message) error {
+				n++
+				if err := v.Validate(name, m.Value); err != nil {
+					t.Errorf("%s/%d@%d breaks %s: %v", topic, m.Partition, m.Offset, name, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n == 0 {
+			t.Errorf("no records on %s", topic)
+		}
 	}
 }
