@@ -42,6 +42,11 @@ echo "== ingest brands fixtures/brands.yaml"
 "$BIN/matcher" run --listen 127.0.0.1:9101 --image-dir fixtures --group "assay-demo-$$" >"$LOGS/matcher.log" 2>&1 &
 pids+=($!)
 echo "== matcher running: metrics http://127.0.0.1:9101/metrics, log $LOGS/matcher.log"
+
+rm -f "$LOGS"/cases.db*
+"$BIN/reporter" run --db "$LOGS/cases.db" --group "assay-demo-reporter-$$" >"$LOGS/reporter.log" 2>&1 &
+pids+=($!)
+echo "== reporter storing cases in $LOGS/cases.db   (try: $BIN/reporter cases --db $LOGS/cases.db)"
 for _ in $(seq 100); do
   curl -sf http://127.0.0.1:9101/readyz >/dev/null 2>&1 && break
   sleep 0.1

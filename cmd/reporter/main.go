@@ -2,6 +2,9 @@
 // the review UI and takedown notices come with the reporter issue; today it
 // summarises a verdict stream per brand and follows the candidates topic.
 //
+//	reporter run [--db FILE] [--brokers HOST:PORT]
+//	reporter cases [--db FILE] [--brand ID] [--status S]
+//	reporter move --actor NAME [--reason TEXT] CASE STATUS
 //	reporter summary [VERDICTS.jsonl ...]
 //	reporter watch [--brokers HOST:PORT]
 package main
@@ -24,9 +27,23 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
-const usage = `reporter summarises verdicts (JSON Lines, as written by matcher scan).
+const usage = `reporter turns candidates into cases analysts review.
 
 Usage:
+  reporter run [--db assay-cases.db] [--brokers HOST:PORT]
+      Consume the candidates topic (consumer group assay-reporter) into the
+      case database: one case per (listing, brand), repeats update it, the
+      listing as flagged is kept; offsets are committed after the cases are
+      stored.
+
+  reporter cases [--db FILE] [--brand ID] [--status STATUS] [--limit N]
+      List cases, highest score first.
+
+  reporter move --actor NAME [--reason TEXT] CASE STATUS
+      Change a case's status (new -> confirmed -> in_notice -> removed, or
+      dismissed; rejected, counter_noticed, reinstated after a notice);
+      moves the workflow does not allow are refused. Every move is audited.
+
   reporter summary [VERDICTS.jsonl ...]   (stdin when no file or "-")
       Print flagged listings per brand with their mean score and the signal
       kinds that fired most. Exit status 0 ok, 1 some lines unreadable, 2 usage.
@@ -43,10 +60,19 @@ type tally struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "watch" {
+	if len(args) > 0 {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return watch(ctx, args[1:], stdout, stderr)
+		switch args[0] {
+		case "watch":
+			return watch(ctx, args[1:], stdout, stderr)
+		case "run":
+			return runIntake(ctx, args[1:], stderr)
+		case "cases":
+			return listCases(ctx, args[1:], stdout, stderr)
+		case "move":
+			return moveCase(ctx, args[1:], stdout, stderr)
+		}
 	}
 	if len(args) == 0 || args[0] != "summary" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

@@ -3,6 +3,7 @@ package textmatch
 import (
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -46,17 +47,46 @@ func newField(name, text string) field {
 	return field{name: name, text: text, toks: analyze(text, nil)}
 }
 
+// tokenPool holds the token slices of analysed fields between calls. No
+// result points into them: Mentions and Coded quote the field text and
+// the registry, never a token.
+var tokenPool = sync.Pool{New: func() any { return new([2][]token) }}
+
+// analyzeFields analyses title and description into pooled token slices;
+// release returns them.
+func analyzeFields(title, description string) (*[2][]token, [2]field) {
+	tb := tokenPool.Get().(*[2][]token)
+	return tb, [2]field{
+		{name: "title", text: title, toks: analyze(title, tb[0][:0])},
+		{name: "description", text: description, toks: analyze(description, tb[1][:0])},
+	}
+}
+
+func releaseFields(tb *[2][]token, fields *[2]field) {
+	for i := range fields {
+		toks := fields[i].toks
+		if cap(toks) > maxPooledScratch {
+			return
+		}
+		clear(toks) // drop the strings for the collector
+		tb[i] = toks[:0]
+	}
+	tokenPool.Put(tb)
+}
+
 // Find reports the brand terms mentioned in a listing's title and
 // description, verified on word boundaries, with the evasions used.
 func (ix *Index) Find(title, description string) []Mention {
-	fields := [2]field{newField("title", title), newField("description", description)}
+	tb, fields := analyzeFields(title, description)
+	defer releaseFields(tb, &fields)
 	return ix.find(fields[:], nil)
 }
 
 // FindWithCoded is Find and CodedLanguage in one pass over the text, for
 // callers that want both (it saves folding the listing twice).
 func (ix *Index) FindWithCoded(title, description string) ([]Mention, []Coded) {
-	fields := [2]field{newField("title", title), newField("description", description)}
+	tb, fields := analyzeFields(title, description)
+	defer releaseFields(tb, &fields)
 	coded := codedIn(fields[:])
 	if coded == nil {
 		coded = []Coded{}
@@ -75,7 +105,7 @@ func (ix *Index) find(fields []field, coded []Coded) []Mention {
 	if len(cands) == 0 {
 		return nil
 	}
-	termIDs, err := ix.lookup(cands)
+	termIDs, err := ix.candidateTerms(cands)
 	if err != nil || len(termIDs) == 0 {
 		// A failed in-memory search has no cause a caller could act on
 		// and Find has no error to return; report nothing rather than
@@ -109,66 +139,77 @@ func (ix *Index) candidates(fields []field) []candidate {
 		}
 		out = append(out, candidate{f, k})
 	}
-	var buf, kb, db []byte
+	var bufA, kbA [64]byte
+	buf, kb := bufA[:0], kbA[:0]
+	var db []byte
 	var ws []string
+	var flagBuf [256]vocabFlag
 	for fi := range fields {
 		f := &fields[fi]
 		toks := f.toks
+		// One lookup per token, of the word list for English words (which
+		// carries their keys' flags), else of the vocabulary; neighbours'
+		// flags are reused. vWord marks an English word.
+		fl := flagBuf[:0]
+		if len(toks) > len(flagBuf) {
+			fl = make([]vocabFlag, 0, len(toks))
+		}
 		for i, t := range toks {
-			if _, ok := ix.anchors[t.key]; ok {
+			if w, ok := ix.words[t.plain]; ok {
+				fl = append(fl, w|vWord)
+				continue
+			}
+			w := ix.vocab[t.key]
+			if i+1 < len(toks) {
+				if _, ok := ix.joinPrefixes[t.key[:max(1, len(t.key)-1)]]; ok {
+					w |= vSplitStart
+				}
+			}
+			fl = append(fl, w)
+		}
+		for i, t := range toks {
+			if fl[i]&vAnchor != 0 {
 				add(fieldFolded, t.key)
 			}
-			if i+1 < len(toks) {
+			if i+1 < len(toks) && fl[i]&vPairFirst != 0 && fl[i+1]&vPairSecond != 0 {
 				buf = append(append(append(buf[:0], t.key...), ' '), toks[i+1].key...)
 				if _, ok := ix.pairs[string(buf)]; ok {
 					add(fieldPairs, string(buf))
 				}
 			}
-			if _, ok := ix.joins[t.key]; ok {
+			if fl[i]&vJoin != 0 {
 				add(fieldJoined, t.key)
 			}
 			// Words split apart: "Ful lips", "North Pe ak". The last
 			// letter may merge with the next word's ("ful"+"lips").
-			n := len(t.plain)
-			if _, ok := ix.joinPrefixes[t.key[:max(1, len(t.key)-1)]]; !ok || len(t.key) == 0 {
-				n = 1 << 30
-			}
-			for k := i + 1; k < len(toks) && k <= i+2; k++ {
-				n += len(toks[k].plain)
-				if n > ix.joinMax+4 {
-					break
-				}
-				if n < ix.joinMin || n < minFuzzyLetters {
-					continue
-				}
-				buf = buf[:0]
-				for _, tk := range toks[i : k+1] {
-					buf = append(buf, tk.plain...)
-				}
-				kb = skeleton(kb[:0], buf)
-				if _, ok := ix.joins[string(kb)]; ok {
-					add(fieldJoined, string(kb))
-					f.splits = append(f.splits, split{i, k + 1, string(kb)})
-				}
-			}
-			if t.tac&(tSpaced|tDotted) != 0 && len(t.plain) >= 4 {
-				if _, ok := ix.joins[t.key]; !ok {
-					ix.trimRun(f, i, add)
-				}
-			}
-			// Whether t is an English word, looked up once for both kinds
-			// of one-edit match: -1 unknown, 0 no, 1 yes.
-			isWord := -1
-			word := func() bool {
-				if isWord < 0 {
-					isWord = 0
-					if ix.isWord(t.plain) {
-						isWord = 1
+			if i+1 < len(toks) && len(t.key) > 0 {
+				if fl[i]&vSplitStart != 0 {
+					n := len(t.plain)
+					for k := i + 1; k < len(toks) && k <= i+2; k++ {
+						n += len(toks[k].plain)
+						if n > ix.joinMax+4 {
+							break
+						}
+						if n < ix.joinMin || n < minFuzzyLetters {
+							continue
+						}
+						buf = buf[:0]
+						for _, tk := range toks[i : k+1] {
+							buf = append(buf, tk.plain...)
+						}
+						kb = skeleton(kb[:0], buf)
+						if ix.has(string(kb), vJoin) {
+							add(fieldJoined, string(kb))
+							f.splits = append(f.splits, split{i, k + 1, string(kb)})
+						}
 					}
 				}
-				return isWord == 1
 			}
-			if ix.wordFuzzyEligible(t) && !word() && ix.nextToNameWord(toks, i) {
+			if t.tac&(tSpaced|tDotted) != 0 && len(t.plain) >= 4 && fl[i]&vJoin == 0 {
+				ix.trimRun(f, i, add)
+			}
+			word := func() bool { return fl[i]&vWord != 0 }
+			if ix.wordFuzzyEligible(t) && (i > 0 && fl[i-1]&vMultiWord != 0 || i+1 < len(toks) && fl[i+1]&vMultiWord != 0) && !word() {
 				// One word of a multi-word name misspelt: the corrected
 				// word with a neighbour may be the name's anchor pair.
 				// A letter dropped, then two letters swapped.
@@ -195,7 +236,7 @@ func (ix *Index) candidates(fields []field) []candidate {
 					}
 				}
 			}
-			if ix.fuzzyEligible(t) && !word() {
+			if len(t.key) >= minFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && fl[i]&vJoin == 0 && !word() {
 				found := false
 				for _, k := range ix.deletes[t.key] { // letter dropped
 					add(fieldJoined, k)
@@ -230,17 +271,7 @@ func (ix *Index) wordFuzzyEligible(t token) bool {
 // nextToNameWord reports whether toks[i] is next to a word of a multi-word
 // name that allows an edit: the name's other words must match exactly.
 func (ix *Index) nextToNameWord(toks []token, i int) bool {
-	if i > 0 {
-		if _, ok := ix.multiWords[toks[i-1].key]; ok {
-			return true
-		}
-	}
-	if i+1 < len(toks) {
-		if _, ok := ix.multiWords[toks[i+1].key]; ok {
-			return true
-		}
-	}
-	return false
+	return i > 0 && ix.has(toks[i-1].key, vMultiWord) || i+1 < len(toks) && ix.has(toks[i+1].key, vMultiWord)
 }
 
 // trimRun notes spaced run toks[i] read without its first or last letter
@@ -253,7 +284,7 @@ func (ix *Index) trimRun(f *field, i int, add func(string, string)) {
 	_, last := utf8.DecodeLastRuneInString(t.plain)
 	for side, p := range [2]string{t.plain[first:], t.plain[:len(t.plain)-last]} {
 		k := skeletonString(p)
-		if _, ok := ix.joins[k]; !ok {
+		if !ix.has(k, vJoin) {
 			continue
 		}
 		var kept []frune
@@ -303,14 +334,18 @@ func dropShadowed(ms []match, terms []term) []match {
 	return out
 }
 
+// searchSize is the size of lookup's search for n candidate keys. It
+// bounds bleve's per-search allocation; a key rarely names more than a few
+// terms.
+func searchSize(n int) int { return min(maxCandidateTerms, 8*n+8) }
+
 // fuzzyEligible reports whether t may be a one-edit misspelling of a
 // one-word term, English words aside (the caller checks those).
 func (ix *Index) fuzzyEligible(t token) bool {
 	if len(t.key) < minFuzzyLetters-1 || len(t.key) > ix.joinMax+1 {
 		return false
 	}
-	_, ok := ix.joins[t.key]
-	return !ok // an exact hit needs no fuzzy one
+	return !ix.has(t.key, vJoin) // an exact hit needs no fuzzy one
 }
 
 // lookup asks bleve for the terms indexed under any candidate key, in one
@@ -322,10 +357,7 @@ func (ix *Index) lookup(cands []candidate) ([]int, error) {
 		q.SetField(c.field)
 		qs = append(qs, q)
 	}
-	// Size bounds bleve's per-search allocation; a key rarely names more
-	// than a few terms.
-	size := min(maxCandidateTerms, 8*len(cands)+8)
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), size, 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), searchSize(len(cands)), 0, false)
 	req.Score = bleve.ScoreNone
 	res, err := ix.bleve.Search(req)
 	if err != nil {

@@ -2,6 +2,7 @@ package textmatch
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -184,6 +185,12 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9'
 	}
+	return isWordRuneSlow(r)
+}
+
+// isWordRuneSlow is isWordRune for non-ASCII, kept apart so that
+// isWordRune inlines.
+func isWordRuneSlow(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
@@ -209,26 +216,47 @@ func isSpacer(r rune) bool {
 	return false
 }
 
-// analyze runs the three layers over s. The tokens' strings share two
-// backing strings, one allocation each, since this is the hot path.
+// analyzeScratch is analyze's working memory, pooled: nothing returned
+// points into it (the tokens' strings are copied out of pb and kb).
+type analyzeScratch struct {
+	fr     []frune
+	words  []span
+	bounds []tokenEnds
+	pb, kb []byte
+}
+
+type tokenEnds struct{ p, k int }
+
+var analyzePool = sync.Pool{New: func() any {
+	return &analyzeScratch{
+		fr:     make([]frune, 0, 1024),
+		words:  make([]span, 0, 256),
+		bounds: make([]tokenEnds, 0, 256),
+		pb:     make([]byte, 0, 1024),
+		kb:     make([]byte, 0, 1024),
+	}
+}}
+
+// maxPooledScratch bounds the scratch buffers kept in the pool, in
+// elements: a rare huge description does not pin its buffers.
+const maxPooledScratch = 64 << 10
+
+// analyze runs the three layers over s. The tokens' strings share one
+// backing string, one allocation, since this is the hot path.
 func analyze(s string, dst []token) []token {
 	if len(s) > 1<<30 {
 		s = s[:1<<30] // spans are int32
 	}
-	// Stack buffers cover a title and a typical description without
-	// touching the heap; longer text spills over.
-	var frBuf [768]frune
-	var wBuf [192]span
-	fr := foldChars(s, frBuf[:0])
-	words := splitWords(fr, wBuf[:0])
+	sc := analyzePool.Get().(*analyzeScratch)
+	fr := foldChars(s, sc.fr[:0])
+	words := splitWords(fr, sc.words[:0])
 	words = joinSingles(fr, words)
 	if dst == nil {
 		dst = make([]token, 0, len(words))
 	}
-	pb := make([]byte, 0, len(s)+8)
-	type ends struct{ p, k int }
-	bounds := make([]ends, 0, len(words))
-	var kb []byte
+	pb := sc.pb[:0]
+	bounds := sc.bounds[:0]
+	kb := sc.kb[:0]
 	base := len(dst)
 	for _, w := range words {
 		p0 := len(pb)
@@ -244,10 +272,14 @@ func analyze(s string, dst []token) []token {
 			continue
 		}
 		kb = skeleton(kb, pb[p0:])
-		bounds = append(bounds, ends{len(pb), len(kb)})
+		bounds = append(bounds, tokenEnds{len(pb), len(kb)})
 		dst = append(dst, token{start: int(fr[w.lo].start), end: int(fr[w.hi-1].end), tac: tac | w.tac})
 	}
-	plains, keys := string(pb), string(kb)
+	// Plains and keys in one string: plains first, then keys.
+	np := len(pb)
+	pb = append(pb, kb...)
+	all := string(pb)
+	plains, keys := all[:np], all[np:]
 	p, k := 0, 0
 	for i, b := range bounds {
 		t := &dst[base+i]
@@ -256,6 +288,11 @@ func analyze(s string, dst []token) []token {
 			t.key = t.plain
 		}
 		p, k = b.p, b.k
+	}
+	if cap(fr) <= maxPooledScratch && cap(words) <= maxPooledScratch && cap(pb) <= maxPooledScratch &&
+		cap(kb) <= maxPooledScratch && cap(bounds) <= maxPooledScratch {
+		sc.fr, sc.words, sc.bounds, sc.pb, sc.kb = fr[:0], words[:0], bounds[:0], pb[:0], kb[:0]
+		analyzePool.Put(sc)
 	}
 	return dst
 }
@@ -407,6 +444,23 @@ func skeleton(dst, plain []byte) []byte {
 	}
 	if !hasLetter {
 		return append(dst, plain...)
+	}
+	if ascii {
+		// The same loop over bytes, for the common case.
+		prev := -1
+		for i := 0; i < len(plain); i++ {
+			c := visualASCII[plain[i]]
+			if c == 'r' && i+1 < len(plain) && visualASCII[plain[i+1]] == 'n' {
+				c = 'm'
+				i++
+			}
+			if int(c) == prev {
+				continue
+			}
+			prev = int(c)
+			dst = append(dst, c)
+		}
+		return dst
 	}
 	var prev rune = -1
 	for i := 0; i < len(plain); {

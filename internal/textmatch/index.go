@@ -139,13 +139,23 @@ type Index struct {
 	bleve  bleve.Index
 	brands []brandInfo
 	terms  []term
-	words  map[string]struct{} // ordinary English words, lowercase
+	// words holds the ordinary English words, lowercase, each with
+	// what the vocabulary knows about its key (its skeleton) and
+	// vSplitStart: a listing word that is one costs Find one lookup.
+	words map[string]vocabFlag
 
 	// Vocabulary prefilters in front of bleve: a listing key that is in
-	// none of these cannot bring up a candidate, so bleve is not asked.
-	anchors map[string]struct{} // single-word terms' keys
-	pairs   map[string]struct{} // multi-word terms' anchor pairs
-	joins   map[string]struct{}
+	// none of these cannot bring up a candidate. vocab flags each key
+	// once (anchor, joined key, word of a multi-word term, first or
+	// second key of an anchor pair), so a listing token costs one lookup.
+	vocab map[string]vocabFlag
+	// Postings: the terms bleve's index holds under each candidate key,
+	// read out of its dictionaries once by NewIndex (see postingsFromBleve),
+	// per field: folded (anchors), joined (joined keys), pairs (anchor
+	// pairs). pairs is also the anchor-pair prefilter.
+	foldedPost map[string][]int32
+	joinedPost map[string][]int32
+	pairs      map[string][]int32
 	// joinPrefixes holds every prefix of every joined key: a word that is
 	// not one cannot start a split-up term, so no joining is tried.
 	joinPrefixes map[string]struct{}
@@ -157,10 +167,25 @@ type Index struct {
 	// wordDeletes does the same for the fuzzy-eligible words of
 	// multi-word terms.
 	wordDeletes map[string][]string
-	// multiWords holds every word key of multi-word terms that allow an
-	// edit: a misspelt word must sit next to one of them.
-	multiWords map[string]struct{}
 }
+
+// vocabFlag says what the index vocabulary knows about one key.
+type vocabFlag uint8
+
+const (
+	vAnchor     vocabFlag = 1 << iota // a single-word term's key
+	vJoin                             // some term's joined key
+	vMultiWord                        // a word of a multi-word term that allows an edit: a misspelt word must sit next to one
+	vPairFirst                        // the first key of some anchor pair
+	vPairSecond                       // the second key of some anchor pair
+	// vSplitStart, in words only: the key without its last letter is in
+	// joinPrefixes, so the word may start a split-up term.
+	vSplitStart
+	// vWord, in Find only: the token is an English word.
+	vWord
+)
+
+func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0 }
 
 // NewIndex indexes every brand's name, aliases and product names in an
 // in-memory scorch bleve index with the evasion-folding analyzer.
@@ -174,13 +199,13 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	}
 	ix := &Index{
 		words:        words,
-		anchors:      make(map[string]struct{}),
-		pairs:        make(map[string]struct{}),
+		vocab:        make(map[string]vocabFlag),
+		foldedPost:   make(map[string][]int32),
+		joinedPost:   make(map[string][]int32),
+		pairs:        make(map[string][]int32),
 		joinPrefixes: make(map[string]struct{}),
-		joins:        make(map[string]struct{}),
 		deletes:      make(map[string][]string),
 		wordDeletes:  make(map[string][]string),
-		multiWords:   make(map[string]struct{}),
 		joinMin:      1 << 30,
 	}
 	for bi, b := range brands {
@@ -210,11 +235,16 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	}
 	for _, t := range ix.terms {
 		if len(t.keys) == 1 {
-			ix.anchors[t.anchor] = struct{}{}
+			ix.vocab[t.anchor] |= vAnchor
+			ix.foldedPost[t.anchor] = nil
 		} else {
-			ix.pairs[t.anchor] = struct{}{}
+			ix.pairs[t.anchor] = nil
+			first, second, _ := strings.Cut(t.anchor, " ")
+			ix.vocab[first] |= vPairFirst
+			ix.vocab[second] |= vPairSecond
 		}
-		ix.joins[t.joined] = struct{}{}
+		ix.vocab[t.joined] |= vJoin
+		ix.joinedPost[t.joined] = nil
 		for i := 1; i < len(t.joined); i++ {
 			ix.joinPrefixes[t.joined[:i]] = struct{}{}
 		}
@@ -233,7 +263,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		}
 		for j, k := range t.keys {
 			if t.fuzzyWords != 0 {
-				ix.multiWords[k] = struct{}{}
+				ix.vocab[k] |= vMultiWord
 			}
 			if t.fuzzyWords&(1<<j) == 0 {
 				continue
@@ -246,7 +276,21 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			forDeletes(k, addWord)
 		}
 	}
+	for w := range ix.words {
+		k := skeletonString(w)
+		f := ix.vocab[k]
+		if k != "" {
+			if _, ok := ix.joinPrefixes[k[:max(1, len(k)-1)]]; ok {
+				f |= vSplitStart
+			}
+		}
+		ix.words[w] = f
+	}
 	if ix.bleve, err = ix.buildBleve(); err != nil {
+		return nil, err
+	}
+	if err := ix.postingsFromBleve(); err != nil {
+		ix.bleve.Close()
 		return nil, err
 	}
 	return ix, nil
@@ -561,15 +605,15 @@ func (ix *Index) buildBleve() (bleve.Index, error) {
 	return idx, nil
 }
 
-func loadWords() (map[string]struct{}, error) {
+func loadWords() (map[string]vocabFlag, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(wordsGz))
 	if err != nil {
 		return nil, fmt.Errorf("read word list: %w", err)
 	}
-	words := make(map[string]struct{}, 64000)
+	words := make(map[string]vocabFlag, 64000)
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
-		words[sc.Text()] = struct{}{}
+		words[sc.Text()] = 0
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read word list: %w", err)

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/reporter"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// runIntake consumes the candidates topic into the case database.
+func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	brokers := fs.String("brokers", stream.BrokersFromEnv(), "Kafka brokers, comma-separated `HOST:PORT` list")
+	db := fs.String("db", "assay-cases.db", "case database `FILE` (SQLite; created if missing)")
+	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
+	group := fs.String("group", "assay-reporter", "consumer group")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	bs, err := stream.ParseBrokers(*brokers)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter run: %v\n", err)
+		return 2
+	}
+	store, err := casestore.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter run: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	in, err := reporter.NewIntake(store, reporter.Options{Brokers: bs, Topic: *topic, Group: *group, Logger: logger})
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter run: %v\n", err)
+		return 2
+	}
+	logger.Info("storing candidates as cases", "db", *db, "topic", *topic, "brokers", *brokers)
+	if err := in.Run(ctx); err != nil {
+		logger.Error("reporter stopped", "err", err)
+		return 1
+	}
+	logger.Info("reporter stopped")
+	return 0
+}
+
+// listCases prints cases from the database.
+func listCases(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cases", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "assay-cases.db", "case database `FILE`")
+	brand := fs.String("brand", "", "only this brand id")
+	status := fs.String("status", "", "only this status (new, confirmed, dismissed, in_notice, removed, rejected, counter_noticed, reinstated)")
+	limit := fs.Int("limit", 50, "at most this many cases, highest score first (0: all)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	f := casestore.Filter{BrandID: *brand, Limit: *limit}
+	if *status != "" {
+		st, err := casestore.ParseStatus(*status)
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter cases: %v\n", err)
+			return 2
+		}
+		f.Status = st
+	}
+	store, err := casestore.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter cases: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	cases, err := store.List(ctx, f)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter cases: %v\n", err)
+		return 1
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CASE\tSTATUS\tBRAND\tSCORE\tLISTING\tSELLER\tTITLE")
+	for _, c := range cases {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%s\t%s\t%.60s\n", c.ID, c.Status, c.BrandID, c.Score, c.ListingID, c.SellerID, c.Title)
+	}
+	tw.Flush()
+	return 0
+}
+
+// moveCase changes a case's status, as an analyst decides it.
+func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("move", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "assay-cases.db", "case database `FILE`")
+	actor := fs.String("actor", "", "who decides (required)")
+	reason := fs.String("reason", "", "why")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: reporter move --actor NAME [--reason TEXT] CASE STATUS\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 2 || *actor == "" {
+		fs.Usage()
+		return 2
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter move: case %q is not a number\n", fs.Arg(0))
+		return 2
+	}
+	to, err := casestore.ParseStatus(fs.Arg(1))
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter move: %v\n", err)
+		return 2
+	}
+	store, err := casestore.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter move: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	if err := store.Move(ctx, id, to, *actor, *reason); err != nil {
+		fmt.Fprintf(stderr, "reporter move: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "case %d is now %s\n", id, to)
+	return 0
+}

@@ -1,0 +1,179 @@
+// Package reporter runs the reporter's intake: it consumes the candidates
+// topic in a consumer group and stores each candidate as a case, committing
+// offsets only after the cases are durably stored. Case storage is package
+// casestore's; the analyst UI and notices come later.
+package reporter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// Options configures the intake.
+type Options struct {
+	Brokers []string
+	Topic   string
+	Group   string
+	// BatchSize candidates are stored per transaction at most; a batch is
+	// also closed after BatchWait.
+	BatchSize  int
+	BatchWait  time.Duration
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+func (o *Options) validate() error {
+	if len(o.Brokers) == 0 {
+		return errors.New("no brokers")
+	}
+	if o.Topic == "" {
+		o.Topic = stream.DefaultTopics().Candidates
+	}
+	if o.Group == "" {
+		o.Group = "assay-reporter"
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 500
+	}
+	if o.BatchWait <= 0 {
+		o.BatchWait = 100 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registerer == nil {
+		o.Registerer = prometheus.NewRegistry()
+	}
+	return nil
+}
+
+type metrics struct {
+	stored  *prometheus.CounterVec
+	invalid prometheus.Counter
+}
+
+func newMetrics(r prometheus.Registerer) *metrics {
+	f := promauto.With(r)
+	return &metrics{
+		stored: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "assay_reporter_candidates_stored_total", Help: "Candidates stored, by outcome (created, rescored, duplicate).",
+		}, []string{"outcome"}),
+		invalid: f.NewCounter(prometheus.CounterOpts{
+			Name: "assay_reporter_candidates_invalid_total", Help: "Candidate records that did not decode and were skipped.",
+		}),
+	}
+}
+
+// Intake consumes candidates into a case store.
+type Intake struct {
+	opts  Options
+	store *casestore.Store
+	m     *metrics
+}
+
+// NewIntake prepares an intake; Run consumes.
+func NewIntake(store *casestore.Store, opts Options) (*Intake, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("intake options: %w", err)
+	}
+	return &Intake{opts: opts, store: store, m: newMetrics(opts.Registerer)}, nil
+}
+
+// Run consumes until ctx is cancelled. Each batch is stored in one
+// transaction and its offsets are committed after it, from this one
+// goroutine, so commits are in order and never ahead of stored cases.
+func (in *Intake) Run(ctx context.Context) error {
+	if err := stream.EnsureTopics(ctx, in.opts.Brokers, stream.Topics{
+		Listings: stream.DefaultTopics().Listings, Rejected: stream.DefaultTopics().Rejected,
+		Brands: stream.DefaultTopics().Brands, Candidates: in.opts.Topic,
+	}, stream.DefaultLayout()); err != nil {
+		return err
+	}
+	r := stream.NewReader(kafka.ReaderConfig{
+		Brokers: in.opts.Brokers, GroupID: in.opts.Group, Topic: in.opts.Topic,
+		StartOffset: kafka.FirstOffset,
+	})
+	defer r.Close()
+	log := in.opts.Logger
+	for {
+		msgs, err := in.fetchBatch(ctx, r)
+		if len(msgs) > 0 {
+			if serr := in.storeBatch(ctx, msgs); serr != nil {
+				// Not committed: the batch comes again after a restart.
+				return serr
+			}
+			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			cerr := r.CommitMessages(cctx, msgs...)
+			cancel()
+			if cerr != nil {
+				log.Warn("commit failed; the batch may be stored again (harmless: cases are idempotent)", "err", cerr)
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("fetch candidates: %w", err)
+		}
+	}
+}
+
+// fetchBatch blocks for the first message, then gathers more until the
+// batch is full or BatchWait has passed.
+func (in *Intake) fetchBatch(ctx context.Context, r *kafka.Reader) ([]kafka.Message, error) {
+	m, err := r.FetchMessage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	msgs := []kafka.Message{m}
+	wctx, cancel := context.WithTimeout(ctx, in.opts.BatchWait)
+	defer cancel()
+	for len(msgs) < in.opts.BatchSize {
+		m, err := r.FetchMessage(wctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return msgs, ctx.Err()
+			}
+			return msgs, nil // the wait ran out: store what we have
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+func (in *Intake) storeBatch(ctx context.Context, msgs []kafka.Message) error {
+	cands := make([]*stream.Candidate, 0, len(msgs))
+	for _, m := range msgs {
+		var c stream.Candidate
+		if err := json.Unmarshal(m.Value, &c); err != nil || c.ListingID == "" || c.BrandID == "" || c.Listing == nil {
+			in.m.invalid.Inc()
+			in.opts.Logger.Error("candidate record skipped: not a candidate", "partition", m.Partition, "offset", m.Offset, "err", err)
+			continue
+		}
+		cands = append(cands, &c)
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	res, err := in.store.Put(sctx, cands)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		in.m.stored.WithLabelValues([]string{"created", "rescored", "duplicate"}[r]).Inc()
+	}
+	return nil
+}

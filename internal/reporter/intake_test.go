@@ -1,0 +1,144 @@
+package reporter
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+func candidate(id, brand, hash string) kafka.Message {
+	c := stream.Candidate{
+		Verdict:     score.Verdict{ListingID: id, Flagged: true, BrandID: brand, Score: 0.9, Signals: []score.Signal{{Kind: "text", Score: 0.75, Evidence: "x"}}},
+		Listing:     &listing.Listing{ID: id, Title: "t", Price: &price.Money{Amount: 1, Currency: "USD"}, Seller: listing.Seller{ID: "s"}},
+		ContentHash: hash, ScoredAt: time.Now().UTC(),
+	}
+	data, _ := json.Marshal(c)
+	return kafka.Message{Key: []byte(id), Value: data}
+}
+
+// runIntake consumes until the store holds want cases, then stops the
+// intake, and returns the registry it counted in.
+func runIntake(t *testing.T, brokers []string, store *casestore.Store, want int) *prometheus.Registry {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	in, err := NewIntake(store, Options{Brokers: brokers, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		counts, err := store.Counts(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		if n >= want && testutil.ToFloat64(in.m.invalid) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d cases stored, want %d", n, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // let the last commit go out
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+// TestIntake stores candidates as cases: repeats (at-least-once delivery)
+// update, never duplicate; a record that is not a candidate is skipped; a
+// second intake in the same group starts after the committed offsets.
+func TestIntake(t *testing.T) {
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	brokers := b.Addrs()
+	ctx := context.Background()
+	if err := stream.EnsureTopics(ctx, brokers, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []kafka.Message
+	for i := range 50 {
+		msgs = append(msgs, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h1"))
+	}
+	msgs = append(msgs, candidate("mp-1", "fullips", "h1"), candidate("mp-2", "fullips", "h2"), candidate("mp-2", "dyson", "h2"))
+	msgs = append(msgs, kafka.Message{Key: []byte("junk"), Value: []byte("not json")})
+	w := stream.NewWriter(brokers, stream.DefaultTopics().Candidates)
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	store, err := casestore.Open(ctx, filepath.Join(t.TempDir(), "cases.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	reg := runIntake(t, brokers, store, 51)
+	if got := testutil.ToFloat64(mustCounter(t, reg, "created")); got != 51 {
+		t.Errorf("created %v, want 51", got)
+	}
+	cases, err := store.List(ctx, casestore.Filter{})
+	if err != nil || len(cases) != 51 {
+		t.Fatalf("%d cases, %v; want 51 (50 listings, one also for a second brand)", len(cases), err)
+	}
+	if err := store.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A second intake in the same group finds nothing new to store.
+	w = stream.NewWriter(brokers, stream.DefaultTopics().Candidates)
+	if err := w.WriteMessages(ctx, candidate("mp-99", "fullips", "h9"), kafka.Message{Value: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	reg = runIntake(t, brokers, store, 52)
+	if got := testutil.ToFloat64(mustCounter(t, reg, "created")); got != 1 {
+		t.Errorf("second intake created %v cases, want 1: it should resume after the committed offsets", got)
+	}
+}
+
+func mustCounter(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != "assay_reporter_candidates_stored_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if m.GetLabel()[0].GetValue() == outcome {
+				c := prometheus.NewCounter(prometheus.CounterOpts{Name: "x"})
+				c.Add(m.GetCounter().GetValue())
+				return c
+			}
+		}
+	}
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: "x"})
+}

@@ -1,0 +1,74 @@
+package textmatch
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestPostingsAgreeWithBleve checks that the candidate terms Find reads off
+// the postings are exactly what the bleve search returns, for every term's
+// own keys and for the candidates of the test cases and the benchmark
+// corpus.
+func TestPostingsAgreeWithBleve(t *testing.T) {
+	check := func(t *testing.T, ix *Index, cands []candidate) {
+		t.Helper()
+		got, err := ix.candidateTerms(cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ix.lookup(cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 || len(want) != 0 {
+			if !slices.Equal(got, want) {
+				t.Errorf("candidates %q: postings gave %v, bleve %v", cands, got, want)
+			}
+		}
+	}
+	run := func(t *testing.T, ix *Index, ls []listing) {
+		for _, tm := range ix.terms {
+			anchorField := fieldFolded
+			if len(tm.keys) > 1 {
+				anchorField = fieldPairs
+			}
+			check(t, ix, []candidate{{anchorField, tm.anchor}})
+			check(t, ix, []candidate{{fieldJoined, tm.joined}})
+			check(t, ix, []candidate{{anchorField, tm.anchor}, {fieldJoined, tm.joined}})
+		}
+		for _, l := range ls {
+			fields := [2]field{newField("title", l.title), newField("description", l.desc)}
+			if cands := ix.candidates(fields[:]); len(cands) > 0 {
+				check(t, ix, cands)
+			}
+		}
+	}
+	t.Run("cases", func(t *testing.T) {
+		ix := newTestIndex(t)
+		var cases []struct {
+			Title       string `json:"title"`
+			Description string `json:"description"`
+		}
+		readJSON(t, "cases.json", &cases)
+		var ls []listing
+		for _, c := range cases {
+			ls = append(ls, listing{c.Title, c.Description})
+		}
+		if len(ls) == 0 {
+			t.Fatal("no cases read")
+		}
+		run(t, ix, ls)
+	})
+	t.Run("bench", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("builds a 1,000-brand index")
+		}
+		bs := benchRegistry(t)
+		ix, err := NewIndex(bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		run(t, ix, benchListings(bs, 3000))
+	})
+}
