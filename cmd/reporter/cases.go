@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/stream"
+	"github.com/assay-dev/assay/internal/web"
 )
 
 // runIntake consumes the candidates topic into the case database.
@@ -23,6 +27,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	db := fs.String("db", "assay-cases.db", "case database `FILE` (SQLite; created if missing)")
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	group := fs.String("group", "assay-reporter", "consumer group")
+	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI on `ADDR` (empty: off)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -45,6 +50,30 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter run: %v\n", err)
 		return 2
+	}
+	if *listen != "" {
+		ui, err := web.New(store, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter run: %v\n", err)
+			return 1
+		}
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter run: listen: %v\n", err)
+			return 2
+		}
+		srv := &http.Server{Handler: ui, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("ui server", "err", err)
+			}
+		}()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
+		logger.Info("analyst UI", "url", "http://"+ln.Addr().String()+"/cases")
 	}
 	logger.Info("storing candidates as cases", "db", *db, "topic", *topic, "brokers", *brokers)
 	if err := in.Run(ctx); err != nil {

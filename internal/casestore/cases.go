@@ -206,10 +206,14 @@ func (s *Store) Get(ctx context.Context, id int64) (*Case, error) {
 
 // Filter selects cases; zero fields do not filter.
 type Filter struct {
-	BrandID  string
-	Status   Status
-	SellerID string
-	Limit    int
+	BrandID     string
+	Status      Status
+	SellerID    string
+	Marketplace string
+	// Sort is "score" (highest first, the default), "age" (oldest first)
+	// or "brand".
+	Sort  string
+	Limit int
 }
 
 // List returns cases, highest score first.
@@ -228,7 +232,18 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Case, error) {
 		q += ` AND seller_id = ?`
 		args = append(args, f.SellerID)
 	}
-	q += ` ORDER BY score DESC, id`
+	if f.Marketplace != "" {
+		q += ` AND marketplace = ?`
+		args = append(args, f.Marketplace)
+	}
+	switch f.Sort {
+	case "age":
+		q += ` ORDER BY first_seen, id`
+	case "brand":
+		q += ` ORDER BY brand_id, score DESC, id`
+	default:
+		q += ` ORDER BY score DESC, id`
+	}
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
@@ -264,6 +279,24 @@ func (s *Store) History(ctx context.Context, id int64) ([]Event, error) {
 		}
 		e.At, _ = time.Parse(time.RFC3339Nano, at)
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Brands returns the brand ids that have cases, for filters.
+func (s *Store) Brands(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT brand_id FROM cases ORDER BY brand_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
 	}
 	return out, rows.Err()
 }

@@ -51,6 +51,9 @@ func ParseStatus(s string) (Status, error) {
 	return st, nil
 }
 
+// Next lists the statuses a case may move to from this one.
+func (s Status) Next() []Status { return slices.Clone(transitions[s]) }
+
 // CanMove reports whether a case may go from one status to another.
 func CanMove(from, to Status) bool { return slices.Contains(transitions[from], to) }
 

@@ -116,12 +116,14 @@ type assessment struct {
 	vetoed    bool
 }
 
-func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *assessment {
+// assess weighs l against b. Without withEvidence the signals carry their
+// scores only, no evidence text: for brands whose signals are discarded.
+func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEvidence bool) *assessment {
 	a := &assessment{brand: b, threshold: e.opts.Threshold}
 	if b.Threshold > 0 {
 		a.threshold = b.Threshold
 	}
-	text, product, guarded := textSignal(b, ev.mentions)
+	text, product, guarded := textSignal(b, ev.mentions, withEvidence)
 	img := imageSignal(b, ev.images)
 	if text != nil {
 		a.signals = append(a.signals, *text)
@@ -134,7 +136,11 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 		if distinctTerms(ev.coded) > 1 {
 			w = wCodedMany
 		}
-		a.signals = append(a.signals, Signal{Kind: KindCoded, Score: w, Evidence: codedEvidence(ev.coded)})
+		s := Signal{Kind: KindCoded, Score: w}
+		if withEvidence {
+			s.Evidence = codedEvidence(ev.coded)
+		}
+		a.signals = append(a.signals, s)
 	} else {
 		// Said, not just omitted: the analyst sees it was looked for.
 		a.signals = append(a.signals, Signal{Kind: KindCoded, Evidence: "no counterfeit coded language (replica, 1:1, AAA, dupe, ...)"})
@@ -142,18 +148,28 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence) *asses
 	// An accessory or an ordinary word is cheap for honest reasons; its price
 	// says nothing about the brand unless something else ties it there.
 	priceCounts := !guarded || img != nil || len(ev.coded) > 0
-	ps := priceSignal(b, product, l.Price, e.opts.Rates, priceCounts)
+	ps := priceSignal(b, product, l.Price, e.opts.Rates, priceCounts, withEvidence)
 	if ps.Score > 0 && len(ev.coded) == 0 && ev.isSecondHand() {
 		// Second-hand goods sell below the new price for honest reasons.
 		ps.Score /= 2
-		ps.Evidence += "; halved: the listing says the item is second-hand"
+		if withEvidence {
+			ps.Evidence += "; halved: the listing says the item is second-hand"
+		}
 	}
 	a.signals = append(a.signals, ps)
 	if b.Authorized(l.Seller.ID) {
 		a.vetoed = true
-		a.signals = append(a.signals, Signal{Kind: KindSeller, Evidence: fmt.Sprintf("seller %s is an authorized seller of %s: not a counterfeit", l.Seller.ID, b.Name)})
+		s := Signal{Kind: KindSeller}
+		if withEvidence {
+			s.Evidence = fmt.Sprintf("seller %s is an authorized seller of %s: not a counterfeit", l.Seller.ID, b.Name)
+		}
+		a.signals = append(a.signals, s)
 	} else {
-		a.signals = append(a.signals, Signal{Kind: KindSeller, Score: wSellerUnknown, Evidence: fmt.Sprintf("seller %s is not on %s's authorized list", sellerLabel(l.Seller), b.Name)})
+		s := Signal{Kind: KindSeller, Score: wSellerUnknown}
+		if withEvidence {
+			s.Evidence = fmt.Sprintf("seller %s is not on %s's authorized list", sellerLabel(l.Seller), b.Name)
+		}
+		a.signals = append(a.signals, s)
 	}
 	keep := 1.0
 	for _, s := range a.signals {
@@ -175,7 +191,7 @@ func sellerLabel(s listing.Seller) string {
 
 // textSignal weighs the brand's strongest mention. It also returns the
 // product named, if any, and whether every mention was a guarded use.
-func textSignal(b *brand.Brand, mentions []textmatch.Mention) (*Signal, *brand.Product, bool) {
+func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool) (*Signal, *brand.Product, bool) {
 	var best *textmatch.Mention
 	var bestW float64
 	guarded := true
@@ -208,6 +224,12 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention) (*Signal, *brand.P
 	// is an accessory listing; only a disguised spelling overrides that.
 	if nominative && !evasive {
 		guarded = true
+	}
+	if !withEvidence {
+		if guarded {
+			bestW = wGuarded
+		}
+		return &Signal{Kind: KindText, Score: bestW}, product, guarded
 	}
 	ev := visible(best.Evidence())
 	if guarded {

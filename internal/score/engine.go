@@ -174,16 +174,30 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	ev := e.gather(l, imgs)
 	var best *assessment
 	var all []*assessment
-	for _, id := range ev.brandIDs() {
+	ids := ev.brandIDs()
+	// With several brands, only the best one's evidence is reported: the
+	// others are scored without their evidence text, and the best is
+	// assessed again in full (the score comes out the same either way).
+	withEvidence := len(ids) == 1
+	for _, id := range ids {
 		b, ok := e.brands[id]
 		if !ok {
 			continue
 		}
-		a := e.assess(b, l, ev)
+		a := e.assess(b, l, ev, withEvidence)
 		all = append(all, a)
 		if best == nil || a.score > best.score {
 			best = a
 		}
+	}
+	if best != nil && !withEvidence {
+		full := e.assess(best.brand, l, ev, true)
+		for i, a := range all {
+			if a == best {
+				all[i] = full
+			}
+		}
+		best = full
 	}
 	v := Verdict{ListingID: l.ID, Threshold: e.opts.Threshold, Signals: []Signal{}}
 	if best == nil {

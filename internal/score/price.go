@@ -11,7 +11,8 @@ import (
 
 // priceSignal compares the listing price with the product's floor when a
 // product was named, else the brand's, else its lowest product floor.
-func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates price.Rates, counts bool) Signal {
+// Without withEvidence only the score is worked out.
+func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates price.Rates, counts, withEvidence bool) Signal {
 	floor, what := floorFor(b, product)
 	if floor == nil {
 		return Signal{Kind: KindPrice, Evidence: fmt.Sprintf("no price floor registered for %s", b.Name)}
@@ -27,20 +28,16 @@ func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates p
 		return Signal{Kind: KindPrice, Evidence: fmt.Sprintf("price %s not comparable with floor %s", p, floor)}
 	}
 	ratio := conv.Amount / floor.Amount
+	w := priceWeight(ratio)
+	if !withEvidence {
+		if !counts {
+			w = 0
+		}
+		return Signal{Kind: KindPrice, Score: w}
+	}
 	shown := p.String()
 	if !strings.EqualFold(p.Currency, floor.Currency) {
 		shown = fmt.Sprintf("%s (%s)", p, conv)
-	}
-	w := 0.0
-	switch {
-	case ratio < 0.4:
-		w = 0.6
-	case ratio < 0.6:
-		w = 0.45
-	case ratio < 0.8:
-		w = 0.25
-	case ratio < 1:
-		w = 0.1
 	}
 	ev := fmt.Sprintf("price %s is %.0f%% of the %s floor for %s", shown, ratio*100, floor, what)
 	if w == 0 {
@@ -51,6 +48,21 @@ func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates p
 		w = 0
 	}
 	return Signal{Kind: KindPrice, Score: w, Evidence: ev}
+}
+
+// priceWeight is the price cue's weight for a price at ratio of its floor.
+func priceWeight(ratio float64) float64 {
+	switch {
+	case ratio < 0.4:
+		return 0.6
+	case ratio < 0.6:
+		return 0.45
+	case ratio < 0.8:
+		return 0.25
+	case ratio < 1:
+		return 0.1
+	}
+	return 0
 }
 
 func floorFor(b *brand.Brand, product *brand.Product) (*price.Money, string) {

@@ -183,10 +183,15 @@ func isASCII(s string) bool {
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9'
+		return asciiWord[r] == '1'
 	}
 	return isWordRuneSlow(r)
 }
+
+// asciiWord marks a-z and 0-9 with '1', indexed by byte: cheaper than
+// the comparisons, so isWordRune inlines. A constant, like visualASCII;
+// TestASCIIWord checks it.
+const asciiWord = "00000000000000000000000000000000000000000000000011111111110000000000000000000000000000000000000001111111111111111111111111100000"
 
 // isWordRuneSlow is isWordRune for non-ASCII, kept apart so that
 // isWordRune inlines.

@@ -72,3 +72,12 @@ func TestPostingsAgreeWithBleve(t *testing.T) {
 		run(t, ix, benchListings(bs, 3000))
 	})
 }
+
+func TestASCIIWord(t *testing.T) {
+	for c := rune(0); c < 128; c++ {
+		want := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		if got := asciiWord[c] == '1'; got != want {
+			t.Errorf("asciiWord[%q] = %v, want %v", c, got, want)
+		}
+	}
+}

@@ -1,0 +1,230 @@
+// Package web serves the analyst UI of the reporter: the review queue and
+// the case page with its evidence, decision buttons and audit trail. Pages
+// are rendered on the server and work with JavaScript off; nothing is loaded
+// from anywhere but this server. Cases live in package casestore; accounts
+// and access control come later.
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/assay-dev/assay/internal/casestore"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// maxFormBytes caps a decision form; it holds a name and a reason.
+const maxFormBytes = 16 << 10
+
+// Server is the analyst UI.
+type Server struct {
+	store *casestore.Store
+	log   *slog.Logger
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+// New builds the UI over a case store.
+func New(store *casestore.Store, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{store: store, log: log, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	for _, page := range []string{"queue", "case"} {
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", page, err)
+		}
+		s.pages[page] = t
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/cases", http.StatusFound) })
+	s.mux.HandleFunc("GET /cases", s.queue)
+	s.mux.HandleFunc("GET /cases/{id}", s.casePage)
+	s.mux.HandleFunc("POST /cases/{id}/status", s.decide)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	return s, nil
+}
+
+// ServeHTTP sets headers every page needs and routes the request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// Nothing but this server may supply anything to a page.
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	s.mux.ServeHTTP(w, r)
+}
+
+var sorts = []string{"score", "age", "brand"}
+
+var statuses = []casestore.Status{casestore.New, casestore.Confirmed, casestore.Dismissed, casestore.InNotice,
+	casestore.Removed, casestore.Rejected, casestore.CounterNoticed, casestore.Reinstated}
+
+const pageSize = 200
+
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: pageSize + 1}
+	if f.Sort == "" {
+		f.Sort = "score"
+	}
+	if !contains(sorts, f.Sort) {
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("sort must be one of %s", strings.Join(sorts, ", ")))
+		return
+	}
+	if st := q.Get("status"); st != "" {
+		parsed, err := casestore.ParseStatus(st)
+		if err != nil {
+			s.fail(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		f.Status = parsed
+	}
+	cases, err := s.store.List(r.Context(), f)
+	if err != nil {
+		s.internal(w, "list cases", err)
+		return
+	}
+	brands, err := s.store.Brands(r.Context())
+	if err != nil {
+		s.internal(w, "list brands", err)
+		return
+	}
+	more := len(cases) > pageSize
+	if more {
+		cases = cases[:pageSize]
+	}
+	s.render(w, "queue", map[string]any{
+		"Title": "Review queue", "Cases": cases, "More": more, "Filter": f,
+		"Brands": brands, "Statuses": statuses, "Sorts": sorts,
+	})
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
+	s.showCase(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, http.StatusNotFound, "no such case")
+		return
+	}
+	c, err := s.store.Get(r.Context(), id)
+	if errors.Is(err, casestore.ErrNotFound) {
+		s.fail(w, http.StatusNotFound, fmt.Sprintf("case %d does not exist", id))
+		return
+	}
+	if err != nil {
+		s.internal(w, "get case", err)
+		return
+	}
+	history, err := s.store.History(r.Context(), id)
+	if err != nil {
+		s.internal(w, "case history", err)
+		return
+	}
+	snaps, err := s.store.Snapshots(r.Context(), id)
+	if err != nil {
+		s.internal(w, "case snapshots", err)
+		return
+	}
+	pretty := make([]string, 0, len(snaps))
+	for _, sn := range snaps {
+		var v any
+		if json.Unmarshal(sn, &v) == nil {
+			if b, err := json.MarshalIndent(v, "", "  "); err == nil {
+				pretty = append(pretty, string(b))
+				continue
+			}
+		}
+		pretty = append(pretty, string(sn))
+	}
+	w.WriteHeader(code)
+	s.render(w, "case", map[string]any{
+		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(),
+		"History": history, "Snapshots": pretty, "Error": msg,
+	})
+}
+
+// decide applies an analyst's decision. Bad input re-renders the case with
+// the reason (400 or 409), never a 500.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, http.StatusNotFound, "no such case")
+		return
+	}
+	actor := strings.TrimSpace(r.PostForm.Get("actor"))
+	if actor == "" {
+		s.showCase(w, r, http.StatusBadRequest, "Say who decides: the analyst field is empty.")
+		return
+	}
+	to, err := casestore.ParseStatus(r.PostForm.Get("status"))
+	if err != nil {
+		s.showCase(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	err = s.store.Move(r.Context(), id, to, actor, strings.TrimSpace(r.PostForm.Get("reason")))
+	switch {
+	case errors.Is(err, casestore.ErrNotFound):
+		s.fail(w, http.StatusNotFound, fmt.Sprintf("case %d does not exist", id))
+	case errors.Is(err, casestore.ErrTransition):
+		s.showCase(w, r, http.StatusConflict, err.Error())
+	case err != nil:
+		s.internal(w, "move case", err)
+	default:
+		http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) render(w http.ResponseWriter, page string, data map[string]any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.pages[page].ExecuteTemplate(w, page+".html", data); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, code int, msg string) {
+	http.Error(w, msg, code)
+}
+
+// internal is for failures of the server itself (the database), not of the
+// request; they are logged with their cause and shown without it.
+func (s *Server) internal(w http.ResponseWriter, what string, err error) {
+	s.log.Error(what, "err", err)
+	http.Error(w, "the case database failed; see the reporter's log", http.StatusInternalServerError)
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

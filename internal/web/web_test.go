@@ -1,0 +1,125 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+func newTestServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	store, err := casestore.Open(context.Background(), filepath.Join(t.TempDir(), "cases.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	var cands []*stream.Candidate
+	for i, title := range []string{"Fuⅼⅼips lip plumper replica", `<script>alert("x")</script> Fullips 1:1`, "Dyson V11 super copy"} {
+		brand := "fullips"
+		if i == 2 {
+			brand = "dyson"
+		}
+		id := "mp-" + string(rune('a'+i))
+		cands = append(cands, &stream.Candidate{
+			Verdict: score.Verdict{ListingID: id, Flagged: true, BrandID: brand, Score: 0.7 + float64(i)/10,
+				Signals: []score.Signal{{Kind: "text", Score: 0.75, Evidence: "title has '<b>Fuⅼⅼips</b>' (confusable of Fullips)"}}},
+			Listing: &listing.Listing{ID: id, Title: title, Marketplace: "shopnet", URL: "https://shopnet.example/" + id,
+				Price: &price.Money{Amount: 3, Currency: "USD"}, Seller: listing.Seller{ID: "s-42", Name: "Cheap 88"}},
+			ContentHash: "h" + id, ScoredAt: time.Now(),
+		})
+	}
+	if _, err := store.Put(context.Background(), cands); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+func TestPages(t *testing.T) {
+	srv := newTestServer(t)
+	client := &http.Client{CheckRedirect: noRedirect}
+	tests := []struct {
+		name, method, path string
+		form               url.Values
+		code               int
+		want, notWant      []string
+	}{
+		{name: "root", method: "GET", path: "/", code: 302},
+		{name: "queue", method: "GET", path: "/cases", code: 200,
+			want:    []string{"Fuⅼⅼips lip plumper replica", "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", "Dyson V11", "(3 cases)"},
+			notWant: []string{"<script>"}},
+		{name: "filter brand", method: "GET", path: "/cases?brand=dyson", code: 200, want: []string{"Dyson V11", "(1 cases)"}, notWant: []string{"lip plumper"}},
+		{name: "sort by age", method: "GET", path: "/cases?sort=age", code: 200},
+		{name: "bad sort", method: "GET", path: "/cases?sort=price", code: 400, want: []string{"sort must be one of"}},
+		{name: "bad status", method: "GET", path: "/cases?status=closed", code: 400, want: []string{"unknown status"}},
+		{name: "case", method: "GET", path: "/cases/2", code: 200,
+			want:    []string{"Evidence", "&lt;b&gt;Fuⅼⅼips&lt;/b&gt;", `value="confirmed"`, `value="dismissed"`, "Audit trail", "flagged", "Listing as flagged (1 version)"},
+			notWant: []string{"<script>", "<b>Fu"}},
+		{name: "missing case", method: "GET", path: "/cases/99", code: 404},
+		{name: "not a case id", method: "GET", path: "/cases/abc", code: 404},
+		{name: "decide without actor", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"confirmed"}}, code: 400, want: []string{"analyst field is empty"}},
+		{name: "illegal move", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"removed"}, "actor": {"ana"}}, code: 409, want: []string{"not allowed: from new to removed"}},
+		{name: "unknown status", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"zap"}, "actor": {"ana"}}, code: 400},
+		{name: "confirm", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}, "reason": {"logo copied"}}, code: 303},
+		{name: "after confirm", method: "GET", path: "/cases/1", code: 200, want: []string{"ana", "new → confirmed", "logo copied", `value="in_notice"`}},
+		{name: "decide missing case", method: "POST", path: "/cases/77/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}}, code: 404},
+		{name: "stylesheet", method: "GET", path: "/static/style.css", code: 200, want: []string{"--accent"}},
+		{name: "wrong method", method: "DELETE", path: "/cases/1", code: 405},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.form != nil {
+				body = strings.NewReader(tt.form.Encode())
+			}
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.form != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.code {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.code, b)
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+				t.Errorf("Content-Security-Policy %q", csp)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(b), w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(string(b), w) {
+					t.Errorf("page contains %q", w)
+				}
+			}
+		})
+	}
+}
