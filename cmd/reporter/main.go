@@ -44,6 +44,12 @@ Usage:
       dismissed; rejected, counter_noticed, reinstated after a notice);
       moves the workflow does not allow are refused. Every move is audited.
 
+  reporter notice --brands FILE --brand ID --marketplace M --actor NAME
+                  [--cap 300] [--format html|csv|json] [--out DIR] [--dry-run]
+      Build takedown notices from the brand's confirmed cases on one
+      marketplace, split at the cap, write them, and move the cases to
+      in_notice.
+
   reporter summary [VERDICTS.jsonl ...]   (stdin when no file or "-")
       Print flagged listings per brand with their mean score and the signal
       kinds that fired most. Exit status 0 ok, 1 some lines unreadable, 2 usage.
@@ -72,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return listCases(ctx, args[1:], stdout, stderr)
 		case "move":
 			return moveCase(ctx, args[1:], stdout, stderr)
+		case "notice":
+			return makeNotices(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if len(args) == 0 || args[0] != "summary" {

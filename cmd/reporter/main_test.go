@@ -71,3 +71,56 @@ func TestCasesAndMove(t *testing.T) {
 		})
 	}
 }
+
+func TestNotice(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cases.db")
+	store, err := casestore.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, mp := range []string{"shopnet", "shopnet", "bazaarly"} {
+		id := "mp-" + string(rune('a'+i))
+		c := &stream.Candidate{
+			Verdict: score.Verdict{ListingID: id, Flagged: true, BrandID: "fullips", Score: 0.9,
+				Signals: []score.Signal{{Kind: "text", Score: 0.75, Evidence: "title has 'Fuⅼⅼips'"}}},
+			Listing: &listing.Listing{ID: id, Title: "Fuⅼⅼips", Marketplace: mp, URL: "https://" + mp + ".example/" + id, Seller: listing.Seller{ID: "s"}}, ContentHash: id,
+		}
+		if _, err := store.Put(context.Background(), []*stream.Candidate{c}); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Move(context.Background(), int64(i+1), casestore.Confirmed, "ana", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+	brands := "../../fixtures/brands.yaml"
+	out := filepath.Join(dir, "notices")
+	tests := []struct {
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{[]string{"notice", "--db", db, "--brands", brands, "--brand", "fullips", "--marketplace", "shopnet", "--out", out}, 2, "", "Usage"},
+		{[]string{"notice", "--db", db, "--brands", brands, "--brand", "nope", "--marketplace", "shopnet", "--actor", "ana"}, 2, "", `brand "nope" is not in`},
+		{[]string{"notice", "--db", db, "--brands", brands, "--brand", "fullips", "--marketplace", "shopnet", "--actor", "ana", "--format", "pdf"}, 2, "", "--format must be"},
+		{[]string{"notice", "--db", db, "--brands", brands, "--brand", "fullips", "--marketplace", "shopnet", "--actor", "ana", "--cap", "1", "--format", "csv", "--out", out}, 0, "1 listings", ""},
+		{[]string{"notice", "--db", db, "--brands", brands, "--brand", "fullips", "--marketplace", "shopnet", "--actor", "ana", "--out", out}, 1, "", "no confirmed cases of fullips on shopnet"},
+		{[]string{"cases", "--db", db, "--status", "in_notice"}, 0, "mp-b", ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:min(len(tt.args), 9)], " "), func(t *testing.T) {
+			var o, e strings.Builder
+			if got := run(tt.args, strings.NewReader(""), &o, &e); got != tt.status {
+				t.Errorf("status %d, want %d (stderr %s)", got, tt.status, e.String())
+			}
+			if !strings.Contains(o.String(), tt.stdout) || !strings.Contains(e.String(), tt.stderr) {
+				t.Errorf("stdout %q stderr %q, want %q and %q", o.String(), e.String(), tt.stdout, tt.stderr)
+			}
+		})
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+	if len(files) != 2 {
+		t.Errorf("%d CSV notices, want 2 (two shopnet cases, cap 1)", len(files))
+	}
+}

@@ -29,6 +29,8 @@ type Brand struct {
 	ReferenceImages   []string     `json:"reference_images,omitempty" yaml:"reference_images,omitempty"`
 	AuthorizedSellers []string     `json:"authorized_sellers,omitempty" yaml:"authorized_sellers,omitempty"`
 	Marks             []Mark       `json:"marks,omitempty" yaml:"marks,omitempty"`
+	// Contact is who takedown notices are sent on behalf of.
+	Contact *Contact `json:"contact,omitempty" yaml:"contact,omitempty"`
 	// Keywords are words for what the brand sells ("handbag", "watch"). They
 	// give context to a brand name that is also an ordinary word.
 	Keywords []string `json:"keywords,omitempty" yaml:"keywords,omitempty"`
@@ -40,6 +42,14 @@ type Brand struct {
 type Product struct {
 	Name       string       `json:"name" yaml:"name"`
 	PriceFloor *price.Money `json:"price_floor,omitempty" yaml:"price_floor,omitempty"`
+}
+
+// Contact is the rights owner's contact for notices.
+type Contact struct {
+	Name    string `json:"name" yaml:"name"`
+	Email   string `json:"email" yaml:"email"`
+	Address string `json:"address,omitempty" yaml:"address,omitempty"`
+	Phone   string `json:"phone,omitempty" yaml:"phone,omitempty"`
 }
 
 // Mark is a trademark registration.

@@ -273,6 +273,8 @@ func registryYAML(specs []brandSpec) ([]byte, error) {
 	reg := brand.Registry{}
 	for _, s := range specs {
 		b := s.Brand
+		// Takedown notices are sent on behalf of a named contact.
+		b.Contact = &brand.Contact{Name: "Brand protection team, " + b.Owner, Email: "ip@" + b.ID + ".example"}
 		b.ReferenceImages = nil
 		for i := range s.RefPhotos {
 			b.ReferenceImages = append(b.ReferenceImages, refPath(b.ID, i+1))

@@ -28,12 +28,19 @@
 //  1. Prefilter: Go maps of the index vocabulary (single-word terms' keys,
 //     multi-word terms' most telling adjacent pair, joined keys and their
 //     prefixes, and a SymSpell-style one-deletion dictionary) pick the
-//     listing's keys that some term is indexed under. Most listings have
-//     none and never reach bleve; bleve's ~40 µs per query would otherwise
-//     dominate. The maps know only that a key exists, not which term has it.
-//  2. Candidates: one bleve disjunction of term queries per listing over the
-//     surviving keys returns the candidate terms. No per-token fuzzy
-//     queries: they cost 20 times more and flood false hits.
+//     listing's keys that some term is indexed under. One lookup per
+//     listing word: the English word list carries its words' vocabulary
+//     flags, other words go to the vocabulary itself.
+//  2. Candidates: bleve's index says which terms a surviving key brings up.
+//     NewIndex reads bleve's postings for every key the prefilter can
+//     pass (term readers, as a term query uses) into maps, so a listing's
+//     candidate terms are read off them without a search; bleve's ~40 µs
+//     per query would otherwise dominate. bleve is still asked — one
+//     disjunction of term queries over the keys — when the keys name more
+//     terms than that search returns (its size bound then decides which),
+//     and TestPostingsAgreeWithBleve holds the maps to its answers. No
+//     per-token fuzzy queries: they cost 20 times more and flood false
+//     hits.
 //  3. Verification: each candidate is checked with exact rules on token
 //     boundaries — the term's keys in sequence (model numbers must match
 //     digit for digit), the joined form as one word, the word split into

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/notice"
+)
+
+// makeNotices builds takedown notices from the confirmed cases of one brand
+// on one marketplace, writes them, and moves those cases to in_notice.
+func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("notice", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "assay-cases.db", "case database `FILE`")
+	brands := fs.String("brands", "", "brand registry `FILE` (for the owner, contact and marks); required")
+	brandID := fs.String("brand", "", "brand id; required")
+	marketplace := fs.String("marketplace", "", "marketplace the notice goes to; required")
+	limit := fs.Int("cap", notice.DefaultCap, "most listings per notice (Alibaba IPP 300, Amazon 50)")
+	format := fs.String("format", "html", "`csv`, json or html")
+	out := fs.String("out", ".", "directory to write the notices to")
+	actor := fs.String("actor", "", "who sends the notices (required: the cases move to in_notice under this name)")
+	signer := fs.String("signer", "", "name in the signature block (default: the brand's contact)")
+	dryRun := fs.Bool("dry-run", false, "write the notices but leave the cases as they are")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: reporter notice --brands FILE --brand ID --marketplace M --actor NAME [flags]\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *brands == "" || *brandID == "" || *marketplace == "" || (*actor == "" && !*dryRun) {
+		fs.Usage()
+		return 2
+	}
+	write := map[string]func(io.Writer, *notice.Notice) error{"csv": notice.WriteCSV, "json": notice.WriteJSON, "html": notice.WriteHTML}[*format]
+	if write == nil {
+		fmt.Fprintf(stderr, "reporter notice: --format must be csv, json or html, not %q\n", *format)
+		return 2
+	}
+	reg, err := brand.LoadFile(*brands)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+		return 2
+	}
+	b, ok := reg.Lookup(*brandID)
+	if !ok {
+		fmt.Fprintf(stderr, "reporter notice: brand %q is not in %s\n", *brandID, *brands)
+		return 2
+	}
+	store, err := casestore.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	cases, err := store.List(ctx, casestore.Filter{BrandID: b.ID, Status: casestore.Confirmed, Marketplace: *marketplace, Sort: "age"})
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+		return 1
+	}
+	notices, err := notice.Build(b, *marketplace, cases, notice.Options{Cap: *limit, Signer: *signer})
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+		return 1
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+		return 1
+	}
+	for i := range notices {
+		n := &notices[i]
+		path := filepath.Join(*out, n.ID+"."+*format)
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+			return 1
+		}
+		err = write(f, n)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter notice: write %s: %v\n", path, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s: %d listings\n", path, len(n.Items))
+		if *dryRun {
+			continue
+		}
+		for _, it := range n.Items {
+			if err := store.Move(ctx, it.CaseID, casestore.InNotice, *actor, "notice "+n.ID); err != nil {
+				fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+				return 1
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,88 @@
+package listing
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"testing"
+)
+
+// TestDecodeFastAgreesWithJSON checks that whenever the hand-rolled parser
+// accepts an event it yields exactly what encoding/json does.
+func TestDecodeFastAgreesWithJSON(t *testing.T) {
+	lines := []string{
+		`{}`,
+		`{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`,
+		` { "id" : "a" , "title" : "Ünïcødé ✓" , "price" : { "currency" : "EUR" , "amount" : -0.5e+2 } , "seller" : { "name" : "N" , "id" : "s" } , "images" : [ ] } `,
+		`{"id":"a","images":["x","y"],"observed_at":"2026-11-14T20:21:00Z"}`,
+		`{"id":"a","images":[],"price":{}}`,
+		`{"id":"a","observed_at":"yesterday"}`,
+		`{"id":"a","ID":"b"}`,
+		`{"id":"a","id":"b"}`,
+		`{"id":"a","price":{"amount":1},"price":{"currency":"USD"}}`,
+		`{"id":"a\"b"}`,
+		`{"id":"a\u0041"}`,
+		"{\"id\":\"a\xffb\"}",
+		`{"id":"a","extra":1}`,
+		`{"id":null}`,
+		`{"price":{"amount":01}}`,
+		`{"price":{"amount":1.}}`,
+		`{"price":{"amount":1e400}}`,
+		`{"price":{"amount":"1"}}`,
+		`{"id":"a"} x`,
+		`{"id":"a",}`,
+		`{"id":"a"`,
+		`{"images":["a",]}`,
+		`{"seller":{"id":"s","id":"t"}}`,
+	}
+	for _, name := range []string{
+		filepath.Join("testdata", "mixed.jsonl"),
+		filepath.Join("..", "..", "fixtures", "listings.jsonl"),
+		filepath.Join("..", "..", "fixtures", "holdout", "listings.jsonl"),
+	} {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 4<<20)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fast := 0
+	for _, line := range lines {
+		var got Listing
+		if !decodeFast([]byte(line), &got) {
+			continue
+		}
+		fast++
+		var want Listing
+		if err := json.Unmarshal([]byte(line), &want); err != nil {
+			t.Errorf("%s: fast path accepted what encoding/json rejects: %v", line, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\nfast %+v\njson %+v", line, got, want)
+		}
+	}
+	if fast < len(lines)/2 {
+		t.Errorf("fast path took only %d of %d events", fast, len(lines))
+	}
+}
+
+func TestValidIDMatchesPattern(t *testing.T) {
+	re := regexp.MustCompile(`^[\x21-\x7e]+$`)
+	for _, id := range []string{"", "a", "mp-000001", "a b", "a\tb", "~!", "\x7f", "é", "a\xffb", "\x20", "\x21", "abc\n"} {
+		if got, want := validID(id), re.MatchString(id); got != want {
+			t.Errorf("validID(%q) = %v, regexp says %v", id, got, want)
+		}
+	}
+}
