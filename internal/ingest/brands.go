@@ -310,48 +310,23 @@ func (b *Brands) Current(ctx context.Context) (map[string]*stream.BrandRecord, e
 // watermark at the time of the call, partition by partition in offset
 // order, reading without a consumer group (nothing is committed).
 func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Message, error) {
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
-	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	spans, err := stream.Spans(ctx, brokers, topic)
 	if err != nil {
-		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
+		return nil, err
 	}
-	var reqs []kafka.OffsetRequest
-	for _, t := range md.Topics {
-		if t.Name != topic {
-			continue
-		}
-		if t.Error != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", topic, t.Error)
-		}
-		for _, p := range t.Partitions {
-			reqs = append(reqs, kafka.FirstOffsetOf(p.ID), kafka.LastOffsetOf(p.ID))
-		}
-	}
-	if len(reqs) == 0 {
-		return nil, fmt.Errorf("topic %s not found", topic)
-	}
-	offs, err := client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
-	if err != nil {
-		return nil, fmt.Errorf("offsets of %s: %w", topic, err)
-	}
-	parts := offs.Topics[topic]
-	slices.SortFunc(parts, func(a, b kafka.PartitionOffsets) int { return a.Partition - b.Partition })
+	slices.SortFunc(spans, func(a, b stream.Span) int { return a.Partition - b.Partition })
 	// Partitions are read concurrently: a reader takes a fetch round trip or
 	// two to start, which adds up over many partitions. Each goroutine ends
 	// when its partition is read or ctx is done.
-	got := make([][]kafka.Message, len(parts))
-	errs := make([]error, len(parts))
+	got := make([][]kafka.Message, len(spans))
+	errs := make([]error, len(spans))
 	var wg sync.WaitGroup
-	for i, po := range parts {
-		if po.Error != nil {
-			errs[i] = fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
-			continue
-		}
-		if po.LastOffset <= po.FirstOffset {
-			continue
-		}
+	for i, sp := range spans {
 		wg.Go(func() {
-			got[i], errs[i] = readPartition(ctx, brokers, topic, po.Partition, po.FirstOffset, po.LastOffset)
+			errs[i] = stream.ReadSpan(ctx, brokers, topic, sp, func(m kafka.Message) error {
+				got[i] = append(got[i], m)
+				return nil
+			})
 		})
 	}
 	wg.Wait()
@@ -359,31 +334,4 @@ func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Mes
 		return nil, err
 	}
 	return slices.Concat(got...), nil
-}
-
-// readPartition reads offsets [first, end) of one partition.
-func readPartition(ctx context.Context, brokers []string, topic string, partition int, first, end int64) ([]kafka.Message, error) {
-	r := stream.NewReader(kafka.ReaderConfig{
-		Brokers:   brokers,
-		Topic:     topic,
-		Partition: partition,
-		MinBytes:  1,
-		MaxBytes:  16 << 20,
-		MaxWait:   200 * time.Millisecond,
-	})
-	defer r.Close()
-	if err := r.SetOffset(first); err != nil {
-		return nil, fmt.Errorf("read %s/%d: %w", topic, partition, err)
-	}
-	var out []kafka.Message
-	for {
-		m, err := r.ReadMessage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read %s/%d at offset %d of %d: %w", topic, partition, r.Offset(), end, err)
-		}
-		out = append(out, m)
-		if m.Offset >= end-1 {
-			return out, nil
-		}
-	}
 }
