@@ -29,6 +29,7 @@ func topicFlags(fs *flag.FlagSet, t *stream.Topics) {
 	fs.StringVar(&t.Rejected, "topic-rejected", d.Rejected, "dead-letter topic for invalid listings")
 	fs.StringVar(&t.Brands, "topic-brands", d.Brands, "compacted brand registry topic")
 	fs.StringVar(&t.Candidates, "topic-candidates", d.Candidates, "flagged listings topic")
+	fs.StringVar(&t.Feedback, "topic-feedback", d.Feedback, "compacted topic of analysts' decisions the matcher learns from")
 }
 
 func runStream(ctx context.Context, args []string, stderr io.Writer) int {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -28,6 +29,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	group := fs.String("group", "assay-reporter", "consumer group")
 	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI on `ADDR` (empty: off)")
+	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "topic analysts' decisions are published to for the matchers")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -52,7 +54,9 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	if *listen != "" {
-		ui, err := web.New(store, logger)
+		teacher := reporter.NewTeacher(bs, *feedbackTopic)
+		defer teacher.Close()
+		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1
@@ -134,6 +138,9 @@ func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	db := fs.String("db", "assay-cases.db", "case database `FILE`")
 	actor := fs.String("actor", "", "who decides (required)")
 	reason := fs.String("reason", "", "why")
+	why := fs.String("why", "", "for a dismissal, what it teaches the matchers: authorized (the seller) or not-infringing (this listing)")
+	brokers := fs.String("brokers", os.Getenv("KAFKA_BROKERS"), "Kafka brokers to publish what the decision teaches to (default $KAFKA_BROKERS; empty: not published)")
+	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "feedback topic")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: reporter move --actor NAME [--reason TEXT] CASE STATUS\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -164,10 +171,41 @@ func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer store.Close()
+	if *why != "" && (to != casestore.Dismissed || (*why != reporter.WhyAuthorized && *why != reporter.WhyNotInfringing)) {
+		fmt.Fprintf(stderr, "reporter move: --why %q applies to dismissals only and must be %s or %s\n", *why, reporter.WhyAuthorized, reporter.WhyNotInfringing)
+		return 2
+	}
 	if err := store.Move(ctx, id, to, *actor, *reason); err != nil {
 		fmt.Fprintf(stderr, "reporter move: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "case %d is now %s\n", id, to)
+	c, err := store.Get(ctx, id)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter move: %v\n", err)
+		return 1
+	}
+	lessons, err := reporter.Lessons(c, to, *why, *actor, *reason, time.Now().UTC())
+	if err != nil || len(lessons) == 0 {
+		return 0
+	}
+	if *brokers == "" {
+		fmt.Fprintf(stdout, "not taught to the matchers (%d feedback records): set --brokers or KAFKA_BROKERS\n", len(lessons))
+		return 0
+	}
+	bs, err := stream.ParseBrokers(*brokers)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter move: %v\n", err)
+		return 2
+	}
+	teacher := reporter.NewTeacher(bs, *feedbackTopic)
+	defer teacher.Close()
+	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := teacher.Teach(tctx, c, to, *why, *actor, *reason); err != nil {
+		fmt.Fprintf(stderr, "reporter move: the decision is saved, but the matchers were not told: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "taught to the matchers: %d feedback records on %s\n", len(lessons), *feedbackTopic)
 	return 0
 }

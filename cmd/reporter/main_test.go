@@ -57,6 +57,7 @@ func TestCasesAndMove(t *testing.T) {
 		{[]string{"move", "--db", db, "--actor", "ana", "--reason", "logo copied", "1", "confirmed"}, 0, "case 1 is now confirmed", ""},
 		{[]string{"move", "--db", db, "1", "confirmed"}, 2, "", "Usage"},
 		{[]string{"move", "--db", db, "--actor", "ana", "9", "confirmed"}, 1, "", "case not found"},
+		{[]string{"move", "--db", db, "--actor", "ana", "--why", "authorized", "1", "in_notice"}, 2, "", "applies to dismissals only"},
 		{[]string{"cases", "--db", db, "--status", "confirmed"}, 0, "confirmed", ""},
 	}
 	for _, tt := range tests {

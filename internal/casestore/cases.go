@@ -30,6 +30,8 @@ type Case struct {
 	FirstSeen   time.Time
 	LastSeen    time.Time
 	Retroactive bool
+	// Images are the listing photos' whole-image hashes (hex).
+	Images []stream.ImageHash
 }
 
 // Event is one entry of a case's audit trail.
@@ -92,6 +94,13 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 	if err != nil {
 		return 0, err
 	}
+	images, err := json.Marshal(c.Images)
+	if err != nil {
+		return 0, err
+	}
+	if c.Images == nil {
+		images = []byte("[]")
+	}
 	seen := c.ScoredAt.UTC().Format(time.RFC3339Nano)
 	if c.ScoredAt.IsZero() {
 		seen = now()
@@ -104,9 +113,9 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 	case errors.Is(err, sql.ErrNoRows):
 		l := c.Listing
 		res, err := tx.ExecContext(ctx, `INSERT INTO cases
-			(listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, updated_at)
-			VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ListingID, c.BrandID, c.Score, string(signals), c.ContentHash, l.Marketplace, l.URL, l.Title, l.Seller.ID, l.Seller.Name, seen, seen, c.Retroactive, now())
+			(listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, updated_at, images)
+			VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ListingID, c.BrandID, c.Score, string(signals), c.ContentHash, l.Marketplace, l.URL, l.Title, l.Seller.ID, l.Seller.Name, seen, seen, c.Retroactive, now(), string(images))
 		if err != nil {
 			return 0, err
 		}
@@ -126,8 +135,8 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 	}
 	l := c.Listing
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET score = ?, signals = ?, content_hash = ?, title = ?, url = ?, seller_name = ?,
-		last_seen = max(last_seen, ?), updated_at = ? WHERE id = ?`,
-		c.Score, string(signals), c.ContentHash, l.Title, l.URL, l.Seller.Name, seen, now(), id); err != nil {
+		last_seen = max(last_seen, ?), updated_at = ?, images = ? WHERE id = ?`,
+		c.Score, string(signals), c.ContentHash, l.Title, l.URL, l.Seller.Name, seen, now(), string(images), id); err != nil {
 		return 0, err
 	}
 	if err := snapshot(ctx, tx, id, c.ContentHash, listing, verdict, seen); err != nil {
@@ -178,14 +187,17 @@ func (s *Store) Move(ctx context.Context, id int64, to Status, actor, reason str
 	return tx.Commit()
 }
 
-const caseColumns = `id, listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive`
+const caseColumns = `id, listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, images`
 
 func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	var c Case
-	var signals, first, last string
+	var signals, first, last, images string
 	if err := row.Scan(&c.ID, &c.ListingID, &c.BrandID, &c.Status, &c.Score, &signals, &c.ContentHash, &c.Marketplace, &c.URL, &c.Title,
-		&c.SellerID, &c.SellerName, &first, &last, &c.Retroactive); err != nil {
+		&c.SellerID, &c.SellerName, &first, &last, &c.Retroactive, &images); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(images), &c.Images); err != nil {
+		return nil, fmt.Errorf("case %d images: %w", c.ID, err)
 	}
 	if err := json.Unmarshal([]byte(signals), &c.Signals); err != nil {
 		return nil, fmt.Errorf("case %d signals: %w", c.ID, err)

@@ -32,6 +32,7 @@ func cand(id, brand, hash string, sc float64) *stream.Candidate {
 		Listing: &listing.Listing{ID: id, Title: "Fuⅼⅼips gloss " + hash, Marketplace: "shopnet",
 			Price: &price.Money{Amount: 3, Currency: "USD"}, Seller: listing.Seller{ID: "s-42", Name: "Cheap 88"}},
 		ContentHash: hash, ScoredAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC),
+		Images: []stream.ImageHash{{Ref: "https://img.example/" + id + ".jpg", Hash: "8f3c0a1b2c3d4e5f"}},
 	}
 }
 
@@ -61,7 +62,8 @@ func TestPut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cases) != 2 || cases[0].ListingID != "mp-1" || cases[0].Score != 0.95 || cases[0].ContentHash != "h2" || cases[0].Status != New {
+	if len(cases) != 2 || cases[0].ListingID != "mp-1" || cases[0].Score != 0.95 || cases[0].ContentHash != "h2" || cases[0].Status != New ||
+		len(cases[0].Images) != 1 || cases[0].Images[0].Hash != "8f3c0a1b2c3d4e5f" {
 		t.Fatalf("fullips cases: %+v", cases)
 	}
 	snaps, err := s.Snapshots(ctx, cases[0].ID)
@@ -78,7 +80,7 @@ func TestPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if v, err := s2.SchemaVersion(ctx); err != nil || v != 1 {
+	if v, err := s2.SchemaVersion(ctx); err != nil || v != 2 {
 		t.Errorf("schema version %d, %v", v, err)
 	}
 	counts, err := s2.Counts(ctx, "")

@@ -110,7 +110,7 @@ func (mt *Matcher) handle(ctx context.Context, m kafka.Message, offsets *stream.
 		return
 	}
 	start := time.Now()
-	v, flagged := mt.score(ctx, mt.engine.Load(), l)
+	v, imgs, flagged := mt.score(ctx, mt.engine.Load(), l)
 	mt.m.scoreSeconds.Observe(time.Since(start).Seconds())
 	mt.m.scored.Inc()
 	if !flagged {
@@ -119,7 +119,7 @@ func (mt *Matcher) handle(ctx context.Context, m kafka.Message, offsets *stream.
 	}
 	mt.m.flagged.WithLabelValues(v.BrandID).Inc()
 	out, err := stream.CandidateMessage(&stream.Candidate{
-		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: time.Now().UTC(),
+		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: time.Now().UTC(), Images: imageHashes(imgs),
 	})
 	if err != nil {
 		// A verdict always encodes; if it ever does not, do not commit past it.
@@ -129,9 +129,9 @@ func (mt *Matcher) handle(ctx context.Context, m kafka.Message, offsets *stream.
 	pub <- pubJob{src: m, out: out}
 }
 
-func (mt *Matcher) score(ctx context.Context, eng *score.Engine, l *listing.Listing) (score.Verdict, bool) {
+func (mt *Matcher) score(ctx context.Context, eng *score.Engine, l *listing.Listing) (score.Verdict, []score.Image, bool) {
 	if eng == nil {
-		return score.Verdict{ListingID: l.ID}, false
+		return score.Verdict{ListingID: l.ID}, nil, false
 	}
 	var imgs []score.Image
 	if len(l.Images) > 0 {
@@ -144,7 +144,17 @@ func (mt *Matcher) score(ctx context.Context, eng *score.Engine, l *listing.List
 		}
 	}
 	v := eng.Score(l, imgs)
-	return v, v.Flagged
+	return v, imgs, v.Flagged
+}
+
+func imageHashes(imgs []score.Image) []stream.ImageHash {
+	var out []stream.ImageHash
+	for _, img := range imgs {
+		if img.Err == nil {
+			out = append(out, stream.ImageHash{Ref: img.Ref, Hash: img.Hashes.Whole.String()})
+		}
+	}
+	return out
 }
 
 // publish writes records in batches and marks their messages done once

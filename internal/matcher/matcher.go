@@ -66,6 +66,9 @@ func (o *Options) validate() error {
 	if o.Topics == (stream.Topics{}) {
 		o.Topics = stream.DefaultTopics()
 	}
+	if o.Topics.Feedback == "" {
+		o.Topics.Feedback = stream.DefaultTopics().Feedback
+	}
 	if o.Layout == (stream.Layout{}) {
 		o.Layout = stream.DefaultLayout()
 	}
@@ -129,9 +132,13 @@ func (mt *Matcher) Run(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	next, err := loadBrands(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, mt.reg, mt.log)
+	next, err := loadTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, mt.reg.apply, mt.log)
 	if err != nil {
 		return fmt.Errorf("load brands: %w", err)
+	}
+	nextFeedback, err := loadTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, mt.reg.applyFeedback, mt.log)
+	if err != nil {
+		return fmt.Errorf("load feedback: %w", err)
 	}
 	if err := mt.rebuild(); err != nil {
 		return err
@@ -145,7 +152,10 @@ func (mt *Matcher) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g.Add(func() error {
-		return followBrands(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, next, mt.reg, mt.log, mt.brandsChanged)
+		return followTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, next, mt.reg.apply, mt.log, mt.brandsChanged)
+	}, func(error) { cancel() })
+	g.Add(func() error {
+		return followTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, nextFeedback, mt.reg.applyFeedback, mt.log, mt.feedbackChanged)
 	}, func(error) { cancel() })
 	g.Add(func() error { return mt.consume(ctx) }, func(error) { cancel() })
 	if mt.opts.RetroScan {
@@ -184,6 +194,16 @@ func (mt *Matcher) brandsChanged(ids []string) {
 			mt.log.Warn("re-scan queue full; changes will be re-scanned with the next batch", "brands", ids)
 		}
 	}
+}
+
+// feedbackChanged puts analysts' new decisions in force; they concern
+// listings still to come, so no re-scan follows.
+func (mt *Matcher) feedbackChanged(brands []string) {
+	if err := mt.rebuild(); err != nil {
+		mt.log.Error("feedback not applied", "brands", brands, "err", err)
+		return
+	}
+	mt.log.Info("analyst feedback applied", "brands", brands)
 }
 
 // dialer returns the kafka-go dialer for readers, honouring Options.Dial.

@@ -618,3 +618,75 @@ func checkSchemas(t *testing.T, brokers []string) {
 		}
 	}
 }
+
+// TestFeedbackTeaches publishes analysts' decisions on the feedback topic
+// while the matcher runs: a seller dismissed as authorized stops being
+// flagged, and a confirmed counterfeit's photo is caught on a new listing.
+func TestFeedbackTeaches(t *testing.T) {
+	brokers := startBroker(t)
+	publishBrands(t, brokers, nil)
+	mt, _ := startMatcher(t, Options{Brokers: brokers, Images: fileImages{dir: filepath.Join("..", "imagehash", "testdata")}})
+	waitReady(t, mt)
+	photo, err := os.ReadFile(filepath.Join("..", "imagehash", "testdata", "coffee.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := imagehash.ComputeAll(photo, imagehash.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fb []kafka.Message
+	for _, f := range []*stream.Feedback{
+		{BrandID: "fullips", Kind: stream.FeedbackAuthorizedSeller, Subject: "s-ok", CaseID: 3, Actor: "ana", At: time.Now()},
+		{BrandID: "fullips", Kind: stream.FeedbackCounterfeitImage, Subject: h.Whole.String(), CaseID: 4, Actor: "ana", At: time.Now()},
+	} {
+		m, err := stream.FeedbackMessage(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb = append(fb, m)
+	}
+	write(t, brokers, stream.DefaultTopics().Feedback, fb)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mt.reg.mu.Lock()
+		n := len(mt.reg.feedback)
+		mt.reg.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("feedback not loaded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // the engine is rebuilt after a short debounce
+	lst := func(id, seller, title, img string) kafka.Message {
+		imgs := "[]"
+		if img != "" {
+			imgs = fmt.Sprintf("[%q]", img)
+		}
+		return kafka.Message{Key: []byte(id), Value: []byte(fmt.Sprintf(`{"id":%q,"title":%q,"price":{"amount":3,"currency":"USD"},"seller":{"id":%q},"images":%s}`, id, title, seller, imgs))}
+	}
+	write(t, brokers, stream.DefaultTopics().Listings, []kafka.Message{
+		lst("fb-1", "s-ok", "Fuⅼⅼips lip plumper", ""),
+		lst("fb-2", "s-bad", "Fuⅼⅼips lip plumper", ""),
+		lst("fb-3", "s-bad", "lip gloss gift set", "coffee.jpg"),
+	})
+	got := candidates(t, brokers, 20*time.Second, func(got map[string][]stream.Candidate) bool {
+		return len(got["fb-2"]) > 0 && len(got["fb-3"]) > 0
+	})
+	if len(got["fb-1"]) != 0 {
+		t.Errorf("the seller taught authorized was flagged: %+v", got["fb-1"][0].Signals)
+	}
+	if len(got["fb-3"]) == 0 || got["fb-3"][0].BrandID != "fullips" {
+		t.Fatalf("the confirmed counterfeit photo was not caught: %+v", got["fb-3"])
+	}
+	found := false
+	for _, s := range got["fb-3"][0].Signals {
+		found = found || strings.Contains(s.Evidence, "known counterfeit photo from case 4")
+	}
+	if !found {
+		t.Errorf("evidence does not name the confirmed case: %+v", got["fb-3"][0].Signals)
+	}
+}

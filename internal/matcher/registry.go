@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,14 +21,79 @@ import (
 // registry holds the brands as last seen on the brands topic and builds
 // scoring engines from them.
 type registry struct {
-	mu      sync.Mutex
-	records map[string]*stream.BrandRecord
-	raw     map[string]string // id -> record bytes, to tell a change from a repeat
-	version int64
+	mu       sync.Mutex
+	records  map[string]*stream.BrandRecord
+	raw      map[string]string // id -> record bytes, to tell a change from a repeat
+	feedback map[string]*stream.Feedback
+	version  int64
 }
 
 func newRegistry() *registry {
-	return &registry{records: map[string]*stream.BrandRecord{}, raw: map[string]string{}}
+	return &registry{records: map[string]*stream.BrandRecord{}, raw: map[string]string{}, feedback: map[string]*stream.Feedback{}}
+}
+
+// applyFeedback takes one record of the feedback topic and reports whether
+// it changed what the engine knows. The brand id is returned so that the
+// change is logged against it.
+func (r *registry) applyFeedback(m kafka.Message, log *slog.Logger) (changed bool, id string) {
+	key := string(m.Key)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m.Value == nil {
+		if _, ok := r.feedback[key]; !ok {
+			return false, key
+		}
+		delete(r.feedback, key)
+		r.version++
+		return true, key
+	}
+	var f stream.Feedback
+	if err := json.Unmarshal(m.Value, &f); err != nil || f.BrandID == "" || f.Subject == "" {
+		log.Error("feedback record does not decode; skipped", "key", key, "partition", m.Partition, "offset", m.Offset, "err", err)
+		return false, key
+	}
+	if old, ok := r.feedback[key]; ok && *old == f {
+		return false, key
+	}
+	r.feedback[key] = &f
+	r.version++
+	return true, f.BrandID
+}
+
+// teach builds the engine's view of the feedback records.
+func (r *registry) teach() *score.Feedback {
+	fb := &score.Feedback{AuthorizedSellers: map[string]map[string]string{}, NotInfringing: map[string]map[string]string{}}
+	add := func(m map[string]map[string]string, f *stream.Feedback) {
+		if m[f.BrandID] == nil {
+			m[f.BrandID] = map[string]string{}
+		}
+		m[f.BrandID][f.Subject] = feedbackWhy(f)
+	}
+	for _, f := range r.feedback {
+		switch f.Kind {
+		case stream.FeedbackAuthorizedSeller:
+			add(fb.AuthorizedSellers, f)
+		case stream.FeedbackNotInfringing:
+			add(fb.NotInfringing, f)
+		case stream.FeedbackCounterfeitImage:
+			h, err := imagehash.ParseHash(f.Subject)
+			if err == nil {
+				fb.CounterfeitImages = append(fb.CounterfeitImages, score.CounterfeitImage{BrandID: f.BrandID, Hash: h, Source: fmt.Sprintf("case %d", f.CaseID)})
+			}
+		}
+	}
+	slices.SortFunc(fb.CounterfeitImages, func(a, b score.CounterfeitImage) int {
+		return strings.Compare(a.BrandID+a.Source+a.Hash.String(), b.BrandID+b.Source+b.Hash.String())
+	})
+	return fb
+}
+
+func feedbackWhy(f *stream.Feedback) string {
+	why := fmt.Sprintf("case %d, %s", f.CaseID, f.Actor)
+	if f.Reason != "" {
+		why += ": " + f.Reason
+	}
+	return why
 }
 
 // apply takes one record of the brands topic and reports whether the
@@ -120,6 +186,9 @@ func (r *registry) buildEngine(opts score.Options, only []string) (*score.Engine
 		return nil, version, nil
 	}
 	opts.References = lookup
+	r.mu.Lock()
+	opts.Feedback = r.teach()
+	r.mu.Unlock()
 	eng, err := score.New(reg, opts)
 	if err != nil {
 		return nil, version, fmt.Errorf("build engine at registry version %d: %w", version, err)
@@ -127,8 +196,11 @@ func (r *registry) buildEngine(opts score.Options, only []string) (*score.Engine
 	return eng, version, nil
 }
 
-// loadBrands reads the brands topic from the beginning to its current end.
-func loadBrands(ctx context.Context, brokers []string, topic string, reg *registry, log *slog.Logger) (map[int]int64, error) {
+// applyFunc applies one record of a followed topic.
+type applyFunc func(kafka.Message, *slog.Logger) (changed bool, id string)
+
+// loadTopic reads a compacted topic from the beginning to its current end.
+func loadTopic(ctx context.Context, brokers []string, topic string, apply applyFunc, log *slog.Logger) (map[int]int64, error) {
 	spans, err := stream.Spans(ctx, brokers, topic)
 	if err != nil {
 		return nil, err
@@ -137,7 +209,7 @@ func loadBrands(ctx context.Context, brokers []string, topic string, reg *regist
 	for _, s := range spans {
 		next[s.Partition] = s.End
 		err := stream.ReadSpan(ctx, brokers, topic, s, func(m kafka.Message) error {
-			reg.apply(m, log)
+			apply(m, log)
 			return nil
 		})
 		if err != nil {
@@ -147,10 +219,10 @@ func loadBrands(ctx context.Context, brokers []string, topic string, reg *regist
 	return next, nil
 }
 
-// followBrands reads every partition of the brands topic from the given
-// offsets on, for ever, and calls changed with the ids of brands that
-// changed, debounced so a burst of records rebuilds the engine once.
-func followBrands(ctx context.Context, brokers []string, topic string, from map[int]int64, reg *registry, log *slog.Logger, changed func([]string)) error {
+// followTopic reads every partition of a compacted topic from the given
+// offsets on, for ever, and calls changed with the ids that changed,
+// debounced so a burst of records rebuilds the engine once.
+func followTopic(ctx context.Context, brokers []string, topic string, from map[int]int64, apply applyFunc, log *slog.Logger, changed func([]string)) error {
 	ids := make(chan string, 1024)
 	var wg sync.WaitGroup
 	errc := make(chan error, len(from))
@@ -173,7 +245,7 @@ func followBrands(ctx context.Context, brokers []string, topic string, from map[
 					}
 					return
 				}
-				if ok, id := reg.apply(m, log); ok {
+				if ok, id := apply(m, log); ok {
 					select {
 					case ids <- id:
 					case <-ctx.Done():

@@ -86,12 +86,12 @@ func (mt *Matcher) retroScan(ctx context.Context, ids []string, w *kafka.Writer)
 			scanned++
 			mt.m.retroScanned.Inc()
 			if l, err := listing.Decode(m.Value); err == nil {
-				if v, ok := mt.score(ctx, eng, l); ok {
+				if v, imgs, ok := mt.score(ctx, eng, l); ok {
 					flagged++
 					mt.m.retroFlagged.Inc()
 					out, err := stream.CandidateMessage(&stream.Candidate{
 						Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value),
-						ScoredAt: time.Now().UTC(), Retroactive: true,
+						ScoredAt: time.Now().UTC(), Retroactive: true, Images: imageHashes(imgs),
 					})
 					if err == nil {
 						batch = append(batch, out)

@@ -157,14 +157,24 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 		}
 	}
 	a.signals = append(a.signals, ps)
-	if b.Authorized(l.Seller.ID) {
+	taught, why := e.opts.Feedback.vetoes(b.ID, l)
+	switch {
+	case taught:
+		// An analyst already decided this seller or listing is innocent.
+		a.vetoed = true
+		s := Signal{Kind: KindSeller}
+		if withEvidence {
+			s.Evidence = why
+		}
+		a.signals = append(a.signals, s)
+	case b.Authorized(l.Seller.ID):
 		a.vetoed = true
 		s := Signal{Kind: KindSeller}
 		if withEvidence {
 			s.Evidence = fmt.Sprintf("seller %s is an authorized seller of %s: not a counterfeit", l.Seller.ID, b.Name)
 		}
 		a.signals = append(a.signals, s)
-	} else {
+	default:
 		s := Signal{Kind: KindSeller, Score: wSellerUnknown}
 		if withEvidence {
 			s.Evidence = fmt.Sprintf("seller %s is not on %s's authorized list", sellerLabel(l.Seller), b.Name)

@@ -35,6 +35,8 @@ type Options struct {
 	// reference image instead of reading the file: the streaming matcher
 	// gets them precomputed on the brands topic. ok=false skips the image.
 	References func(brandID, image string) (hashes []imagehash.RefHash, ok bool)
+	// Feedback is what analysts' decisions taught; nil is none.
+	Feedback *Feedback
 }
 
 func (o *Options) validate() error {
@@ -130,6 +132,14 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if opts.Feedback != nil {
+		for _, ci := range opts.Feedback.CounterfeitImages {
+			if _, ok := e.brands[ci.BrandID]; ok {
+				e.images.Add(imagehash.Ref{BrandID: ci.BrandID, Image: "known counterfeit photo from " + ci.Source,
+					RefHash: imagehash.RefHash{Hash: ci.Hash, Variant: "original"}})
+			}
+		}
 	}
 	return e, nil
 }

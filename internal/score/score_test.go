@@ -223,3 +223,47 @@ func TestSecondHand(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedback(t *testing.T) {
+	reg, err := brand.LoadFile(filepath.Join("testdata", "brands.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := hashOf(t, "unrelated.jpg", false)
+	fb := &Feedback{
+		AuthorizedSellers: map[string]map[string]string{"fullips": {"s-99": "case 3 by ana"}},
+		NotInfringing:     map[string]map[string]string{"fullips": {"mp-7": "case 4 by ana"}},
+		CounterfeitImages: []CounterfeitImage{{BrandID: "fullips", Hash: other.Hashes.Whole, Source: "case 5 (mp-5)"}},
+	}
+	eng, err := New(reg, Options{Feedback: fb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		l        listing.Listing
+		images   []Image
+		flagged  bool
+		evidence string
+	}{
+		{"seller taught authorized", listing.Listing{ID: "mp-1", Title: "Fuⅼⅼips lip plumper", Price: usd(3), Seller: listing.Seller{ID: "s-99"}}, nil, false, "marked authorized for this brand by an analyst (case 3 by ana)"},
+		{"same text, other seller", listing.Listing{ID: "mp-2", Title: "Fuⅼⅼips lip plumper", Price: usd(3), Seller: listing.Seller{ID: "s-1"}}, nil, true, "confusable"},
+		{"listing dismissed", listing.Listing{ID: "mp-7", Title: "Fuⅼⅼips lip plumper", Price: usd(3), Seller: listing.Seller{ID: "s-1"}}, nil, false, "dismissed as not infringing"},
+		{"confirmed photo reappears", listing.Listing{ID: "mp-8", Title: "lip gloss set", Price: usd(3), Seller: listing.Seller{ID: "s-2"}}, []Image{other}, true, "known counterfeit photo from case 5 (mp-5)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := eng.Score(&tt.l, tt.images)
+			if v.Flagged != tt.flagged || v.BrandID != "fullips" {
+				t.Fatalf("flagged %v brand %q, want %v fullips: %+v", v.Flagged, v.BrandID, tt.flagged, v.Signals)
+			}
+			found := false
+			for _, s := range v.Signals {
+				found = found || strings.Contains(s.Evidence, tt.evidence)
+			}
+			if !found {
+				t.Errorf("no signal says %q: %+v", tt.evidence, v.Signals)
+			}
+		})
+	}
+}

@@ -100,6 +100,15 @@ type Candidate struct {
 	// Retroactive marks a candidate found by re-scanning retained listings
 	// after a brand was added or changed.
 	Retroactive bool `json:"retroactive,omitempty"`
+	// Images are the whole-image hashes of the listing's photos that could
+	// be hashed; a confirmation feeds them back as known counterfeits.
+	Images []ImageHash `json:"images,omitempty"`
+}
+
+// ImageHash is one listing photo's perceptual hash.
+type ImageHash struct {
+	Ref  string `json:"ref"`
+	Hash string `json:"hash"`
 }
 
 // ContentHash hashes a listing event's bytes.

@@ -56,11 +56,13 @@ type Topics struct {
 	Rejected   string
 	Brands     string
 	Candidates string
+	// Feedback carries analysts' decisions back to every matcher.
+	Feedback string
 }
 
 // DefaultTopics returns the default topic names.
 func DefaultTopics() Topics {
-	return Topics{Listings: "listings", Rejected: "listings.rejected", Brands: "brands", Candidates: "candidates"}
+	return Topics{Listings: "listings", Rejected: "listings.rejected", Brands: "brands", Candidates: "candidates", Feedback: "brands.feedback"}
 }
 
 // Layout says how topics are created when missing.
@@ -72,8 +74,8 @@ type Layout struct {
 // DefaultLayout suits the embedded broker and a one-broker test cluster.
 func DefaultLayout() Layout { return Layout{Partitions: 6, ReplicationFactor: 1} }
 
-// EnsureTopics creates any of the topics that does not exist yet. The brands
-// topic is compacted: it holds the latest record per brand id for ever, so a
+// EnsureTopics creates any of the named topics that does not exist yet. The
+// brands and feedback topics are compacted: it holds the latest record per brand id for ever, so a
 // matcher starting from the beginning sees the whole registry. Creating topics
 // up front avoids kafka-go's first-write "Leader Not Available" failures.
 func EnsureTopics(ctx context.Context, brokers []string, t Topics, l Layout) error {
@@ -85,9 +87,14 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics, l Layout) err
 		}
 		return tc
 	}
-	req := &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{
-		cfg(t.Listings, false), cfg(t.Rejected, false), cfg(t.Brands, true), cfg(t.Candidates, false),
-	}}
+	req := &kafka.CreateTopicsRequest{}
+	for _, tc := range []kafka.TopicConfig{
+		cfg(t.Listings, false), cfg(t.Rejected, false), cfg(t.Brands, true), cfg(t.Candidates, false), cfg(t.Feedback, true),
+	} {
+		if tc.Topic != "" {
+			req.Topics = append(req.Topics, tc)
+		}
+	}
 	resp, err := client.CreateTopics(ctx, req)
 	if err != nil {
 		return fmt.Errorf("create topics on %s: %w", strings.Join(brokers, ","), err)

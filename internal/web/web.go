@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -30,20 +31,35 @@ var staticFS embed.FS
 // maxFormBytes caps a decision form; it holds a name and a reason.
 const maxFormBytes = 16 << 10
 
+// Teacher tells the matchers what a decision taught (package reporter's
+// Teacher publishes it to the feedback topic).
+type Teacher interface {
+	Teach(ctx context.Context, c *casestore.Case, to casestore.Status, why, actor, reason string) error
+}
+
+// Options configures the UI.
+type Options struct {
+	Logger *slog.Logger
+	// Teacher, if set, is told every decision.
+	Teacher Teacher
+}
+
 // Server is the analyst UI.
 type Server struct {
-	store *casestore.Store
-	log   *slog.Logger
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	store   *casestore.Store
+	log     *slog.Logger
+	teacher Teacher
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
 }
 
 // New builds the UI over a case store.
-func New(store *casestore.Store, log *slog.Logger) (*Server, error) {
+func New(store *casestore.Store, opts Options) (*Server, error) {
+	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	s := &Server{store: store, log: log, teacher: opts.Teacher, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
 	for _, page := range []string{"queue", "case"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
@@ -161,7 +177,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 	}
 	w.WriteHeader(code)
 	s.render(w, "case", map[string]any{
-		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(),
+		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
 		"History": history, "Snapshots": pretty, "Error": msg,
 	})
 }
@@ -189,18 +205,44 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.showCase(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	err = s.store.Move(r.Context(), id, to, actor, strings.TrimSpace(r.PostForm.Get("reason")))
+	why := r.PostForm.Get("why")
+	if why != "" && why != reasonAuthorized && why != reasonNotInfringing {
+		s.showCase(w, r, http.StatusBadRequest, fmt.Sprintf("unknown dismissal reason %q", why))
+		return
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	err = s.store.Move(r.Context(), id, to, actor, reason)
 	switch {
 	case errors.Is(err, casestore.ErrNotFound):
 		s.fail(w, http.StatusNotFound, fmt.Sprintf("case %d does not exist", id))
+		return
 	case errors.Is(err, casestore.ErrTransition):
 		s.showCase(w, r, http.StatusConflict, err.Error())
+		return
 	case err != nil:
 		s.internal(w, "move case", err)
-	default:
-		http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+		return
 	}
+	if s.teacher != nil {
+		c, err := s.store.Get(r.Context(), id)
+		if err == nil {
+			err = s.teacher.Teach(r.Context(), c, to, why, actor, reason)
+		}
+		if err != nil {
+			s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
+			s.showCase(w, r, http.StatusServiceUnavailable, "The decision is saved, but the matchers could not be told (Kafka unavailable?): "+err.Error())
+			return
+		}
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
 }
+
+// Dismissal reasons that teach the matchers (package reporter's WhyAuthorized
+// and WhyNotInfringing).
+const (
+	reasonAuthorized    = "authorized"
+	reasonNotInfringing = "not-infringing"
+)
 
 func (s *Server) render(w http.ResponseWriter, page string, data map[string]any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

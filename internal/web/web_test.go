@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +20,21 @@ import (
 	"github.com/assay-dev/assay/internal/stream"
 )
 
-func newTestServer(t *testing.T) *httptest.Server {
+// recordTeacher remembers what it was told, and fails when asked to.
+type recordTeacher struct {
+	told []string
+	fail bool
+}
+
+func (r *recordTeacher) Teach(_ context.Context, c *casestore.Case, to casestore.Status, why, actor, _ string) error {
+	if r.fail {
+		return errors.New("kafka down")
+	}
+	r.told = append(r.told, fmt.Sprintf("%d %s %s %s", c.ID, to, why, actor))
+	return nil
+}
+
+func newTestServer(t *testing.T, teacher Teacher) *httptest.Server {
 	t.Helper()
 	store, err := casestore.Open(context.Background(), filepath.Join(t.TempDir(), "cases.db"))
 	if err != nil {
@@ -43,7 +59,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 	if _, err := store.Put(context.Background(), cands); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(store, nil)
+	s, err := New(store, Options{Teacher: teacher})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +71,8 @@ func newTestServer(t *testing.T) *httptest.Server {
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func TestPages(t *testing.T) {
-	srv := newTestServer(t)
+	teacher := &recordTeacher{}
+	srv := newTestServer(t, teacher)
 	client := &http.Client{CheckRedirect: noRedirect}
 	tests := []struct {
 		name, method, path string
@@ -84,6 +101,8 @@ func TestPages(t *testing.T) {
 		{name: "decide missing case", method: "POST", path: "/cases/77/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}}, code: 404},
 		{name: "stylesheet", method: "GET", path: "/static/style.css", code: 200, want: []string{"--accent"}},
 		{name: "wrong method", method: "DELETE", path: "/cases/1", code: 405},
+		{name: "bad dismissal reason", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}, "why": {"bored"}}, code: 400, want: []string{"unknown dismissal reason"}},
+		{name: "dismiss as authorized", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"bo"}, "why": {"authorized"}}, code: 303},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,5 +140,23 @@ func TestPages(t *testing.T) {
 				}
 			}
 		})
+	}
+	if got := strings.Join(teacher.told, "; "); got != "1 confirmed  ana; 2 dismissed authorized bo" {
+		t.Errorf("teacher told %q", got)
+	}
+}
+
+// TestTeachFails: when the matchers cannot be told, the analyst sees that
+// the decision is saved but not taught — not a 500.
+func TestTeachFails(t *testing.T) {
+	srv := newTestServer(t, &recordTeacher{fail: true})
+	resp, err := http.PostForm(srv.URL+"/cases/1/status", url.Values{"status": {"confirmed"}, "actor": {"ana"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "decision is saved, but the matchers could not be told") {
+		t.Fatalf("status %d: %s", resp.StatusCode, b)
 	}
 }
