@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/assay-dev/assay/internal/casestore"
 )
@@ -42,6 +43,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Teacher, if set, is told every decision.
 	Teacher Teacher
+	// Strikes is the confirmed-case count that marks a repeat infringer
+	// (0 means casestore.DefaultStrikes).
+	Strikes int
 }
 
 // Server is the analyst UI.
@@ -49,6 +53,7 @@ type Server struct {
 	store   *casestore.Store
 	log     *slog.Logger
 	teacher Teacher
+	strikes int
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
 }
@@ -59,9 +64,26 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
-	for _, page := range []string{"queue", "case"} {
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
+	s := &Server{store: store, log: log, teacher: opts.Teacher, strikes: opts.Strikes, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	if s.strikes <= 0 {
+		s.strikes = casestore.DefaultStrikes
+	}
+	funcs := template.FuncMap{
+		"pct": func(f float64) float64 { return 100 * f },
+		"dur": func(d time.Duration) string {
+			switch {
+			case d <= 0:
+				return "—"
+			case d < time.Hour:
+				return d.Round(time.Second).String()
+			case d < 72*time.Hour:
+				return fmt.Sprintf("%.1f hours", d.Hours())
+			}
+			return fmt.Sprintf("%.1f days", d.Hours()/24)
+		},
+	}
+	for _, page := range []string{"queue", "case", "seller", "brand"} {
+		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -76,6 +98,8 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /cases", s.queue)
 	s.mux.HandleFunc("GET /cases/{id}", s.casePage)
 	s.mux.HandleFunc("POST /cases/{id}/status", s.decide)
+	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
+	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	return s, nil
 }
@@ -243,6 +267,32 @@ const (
 	reasonAuthorized    = "authorized"
 	reasonNotInfringing = "not-infringing"
 )
+
+func (s *Server) sellerPage(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes)
+	if err != nil {
+		s.internal(w, "seller report", err)
+		return
+	}
+	if len(rep.Cases) == 0 {
+		s.fail(w, http.StatusNotFound, "no cases for this seller")
+		return
+	}
+	s.render(w, "seller", map[string]any{"Title": "Seller " + rep.SellerID, "R": rep, "Strikes": s.strikes})
+}
+
+func (s *Server) brandPage(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.store.Brand(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.internal(w, "brand report", err)
+		return
+	}
+	if len(rep.Counts) == 0 {
+		s.fail(w, http.StatusNotFound, "no cases for this brand")
+		return
+	}
+	s.render(w, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay)})
+}
 
 func (s *Server) render(w http.ResponseWriter, page string, data map[string]any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

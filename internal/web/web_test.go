@@ -101,6 +101,10 @@ func TestPages(t *testing.T) {
 		{name: "decide missing case", method: "POST", path: "/cases/77/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}}, code: 404},
 		{name: "stylesheet", method: "GET", path: "/static/style.css", code: 200, want: []string{"--accent"}},
 		{name: "wrong method", method: "DELETE", path: "/cases/1", code: 405},
+		{name: "seller page", method: "GET", path: "/sellers/s-42", code: 200, want: []string{"Seller s-42", "mp-a", "repeat infringer at 3"}, notWant: []string{"<script>"}},
+		{name: "unknown seller", method: "GET", path: "/sellers/nobody", code: 404},
+		{name: "brand page", method: "GET", path: "/brands/fullips", code: 200, want: []string{"Brand fullips", "<svg", "Acceptance rate", "/sellers/s-42"}},
+		{name: "unknown brand", method: "GET", path: "/brands/nope", code: 404},
 		{name: "bad dismissal reason", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}, "why": {"bored"}}, code: 400, want: []string{"unknown dismissal reason"}},
 		{name: "dismiss as authorized", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"bo"}, "why": {"authorized"}}, code: 303},
 	}

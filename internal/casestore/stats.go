@@ -1,0 +1,237 @@
+package casestore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// DefaultStrikes is how many confirmed cases make a repeat infringer (the
+// three-strike rule marketplaces use).
+const DefaultStrikes = 3
+
+// upheld are the statuses of a case an analyst confirmed, whatever happened
+// after.
+var upheld = []Status{Confirmed, InNotice, Removed, Rejected, CounterNoticed, Reinstated}
+
+func isUpheld(s Status) bool { return slices.Contains(upheld, s) }
+
+// SellerReport is what the seller page shows.
+type SellerReport struct {
+	SellerID       string
+	Cases          []*Case
+	Confirmed      int
+	RepeatOffender bool
+	// Network lists the other sellers linked to this one because their
+	// flagged listings share photos, grouped transitively.
+	Network []string
+}
+
+// Seller reports on one seller; strikes confirmed cases make a repeat
+// infringer (0 means DefaultStrikes).
+func (s *Store) Seller(ctx context.Context, sellerID string, strikes int) (*SellerReport, error) {
+	if strikes <= 0 {
+		strikes = DefaultStrikes
+	}
+	cases, err := s.List(ctx, Filter{SellerID: sellerID, Sort: "age"})
+	if err != nil {
+		return nil, err
+	}
+	r := &SellerReport{SellerID: sellerID, Cases: cases}
+	for _, c := range cases {
+		if isUpheld(c.Status) {
+			r.Confirmed++
+		}
+	}
+	r.RepeatOffender = r.Confirmed >= strikes
+	r.Network, err = s.network(ctx, sellerID)
+	return r, err
+}
+
+// network groups sellers that share a photo hash, transitively (union-find
+// over all flagged listings' photos), and returns sellerID's group.
+func (s *Store) network(ctx context.Context, sellerID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, images FROM cases WHERE images != '[]'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(x string) string {
+		if parent[x] == "" || parent[x] == x {
+			parent[x] = x
+			return x
+		}
+		parent[x] = find(parent[x])
+		return parent[x]
+	}
+	union := func(a, b string) { parent[find(a)] = find(b) }
+	byHash := map[string]string{}
+	for rows.Next() {
+		var seller, images string
+		if err := rows.Scan(&seller, &images); err != nil {
+			return nil, err
+		}
+		var hs []stream.ImageHash
+		if json.Unmarshal([]byte(images), &hs) != nil {
+			continue
+		}
+		find(seller)
+		for _, h := range hs {
+			if other, ok := byHash[h.Hash]; ok {
+				union(seller, other)
+			} else {
+				byHash[h.Hash] = seller
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, ok := parent[sellerID]; !ok {
+		return nil, nil
+	}
+	root := find(sellerID)
+	var out []string
+	for x := range parent {
+		if x != sellerID && find(x) == root {
+			out = append(out, x)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// BrandReport is what the brand page shows.
+type BrandReport struct {
+	BrandID string
+	// FlagsPerDay counts cases by the day they were first flagged, oldest
+	// first, with no gaps.
+	FlagsPerDay []DayCount
+	TopSellers  []SellerCount
+	Counts      map[Status]int
+	// AcceptanceRate is confirmed ÷ decided (confirmed or dismissed); -1
+	// when nothing is decided yet.
+	AcceptanceRate float64
+	// MedianToDecision and MedianToTakedown run from first flagged to the
+	// first decision and to removal; 0 when there is none.
+	MedianToDecision time.Duration
+	MedianToTakedown time.Duration
+}
+
+// DayCount is a count on one day (YYYY-MM-DD, UTC).
+type DayCount struct {
+	Day   string
+	Count int
+}
+
+// SellerCount is a seller's number of cases.
+type SellerCount struct {
+	SellerID string
+	Cases    int
+}
+
+// Brand reports on one brand.
+func (s *Store) Brand(ctx context.Context, brandID string) (*BrandReport, error) {
+	r := &BrandReport{BrandID: brandID, AcceptanceRate: -1}
+	var err error
+	if r.Counts, err = s.Counts(ctx, brandID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT substr(first_seen, 1, 10), count(*) FROM cases WHERE brand_id = ? GROUP BY 1 ORDER BY 1`, brandID)
+	if err != nil {
+		return nil, err
+	}
+	var days []DayCount
+	for rows.Next() {
+		var d DayCount
+		if err := rows.Scan(&d.Day, &d.Count); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		days = append(days, d)
+	}
+	rows.Close()
+	r.FlagsPerDay = fillDays(days)
+	rows, err = s.db.QueryContext(ctx, `SELECT seller_id, count(*) FROM cases WHERE brand_id = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`, brandID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var sc SellerCount
+		if err := rows.Scan(&sc.SellerID, &sc.Cases); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.TopSellers = append(r.TopSellers, sc)
+	}
+	rows.Close()
+	confirmed, dismissed := 0, r.Counts[Dismissed]
+	for _, st := range upheld {
+		confirmed += r.Counts[st]
+	}
+	if confirmed+dismissed > 0 {
+		r.AcceptanceRate = float64(confirmed) / float64(confirmed+dismissed)
+	}
+	r.MedianToDecision, err = s.medianSince(ctx, brandID, `from_status = 'new' AND to_status != ''`)
+	if err != nil {
+		return nil, err
+	}
+	r.MedianToTakedown, err = s.medianSince(ctx, brandID, `to_status = 'removed'`)
+	return r, err
+}
+
+// medianSince is the median time from a case's first flag to its first
+// event matching cond.
+func (s *Store) medianSince(ctx context.Context, brandID, cond string) (time.Duration, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.first_seen, min(e.at) FROM cases c JOIN case_events e ON e.case_id = c.id
+		WHERE c.brand_id = ? AND e.action = 'status' AND `+cond+` GROUP BY c.id`, brandID)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var ds []time.Duration
+	for rows.Next() {
+		var from, to string
+		if err := rows.Scan(&from, &to); err != nil {
+			return 0, err
+		}
+		f, err1 := time.Parse(time.RFC3339Nano, from)
+		t, err2 := time.Parse(time.RFC3339Nano, to)
+		if err1 == nil && err2 == nil && !t.Before(f) {
+			ds = append(ds, t.Sub(f))
+		}
+	}
+	if len(ds) == 0 {
+		return 0, rows.Err()
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], rows.Err()
+}
+
+// fillDays adds the days with no flags between the first and the last.
+func fillDays(days []DayCount) []DayCount {
+	if len(days) < 2 {
+		return days
+	}
+	first, err1 := time.Parse("2006-01-02", days[0].Day)
+	last, err2 := time.Parse("2006-01-02", days[len(days)-1].Day)
+	if err1 != nil || err2 != nil || last.Sub(first) > 366*24*time.Hour {
+		return days
+	}
+	have := map[string]int{}
+	for _, d := range days {
+		have[d.Day] = d.Count
+	}
+	var out []DayCount
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		k := d.Format("2006-01-02")
+		out = append(out, DayCount{Day: k, Count: have[k]})
+	}
+	return out
+}
