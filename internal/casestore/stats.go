@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/assay-dev/assay/internal/stream"
@@ -27,7 +28,7 @@ type SellerReport struct {
 	Confirmed      int
 	RepeatOffender bool
 	// Network lists the other sellers linked to this one because their
-	// flagged listings share photos, grouped transitively.
+	// confirmed counterfeits share photos, grouped transitively.
 	Network []string
 }
 
@@ -52,10 +53,11 @@ func (s *Store) Seller(ctx context.Context, sellerID string, strikes int) (*Sell
 	return r, err
 }
 
-// network groups sellers that share a photo hash, transitively (union-find
-// over all flagged listings' photos), and returns sellerID's group.
+// network groups sellers whose confirmed counterfeits share a photo hash,
+// transitively (union-find), and returns sellerID's group. Only confirmed
+// cases count: a photo merely flagged may be an innocent stock picture.
 func (s *Store) network(ctx context.Context, sellerID string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, images FROM cases WHERE images != '[]'`)
+	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, images FROM cases WHERE images != '[]' AND status IN (`+placeholders(len(upheld))+`)`, statusArgs(upheld)...)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +234,21 @@ func fillDays(days []DayCount) []DayCount {
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		k := d.Format("2006-01-02")
 		out = append(out, DayCount{Day: k, Count: have[k]})
+	}
+	return out
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return "?" + strings.Repeat(", ?", n-1)
+}
+
+func statusArgs(sts []Status) []any {
+	out := make([]any, len(sts))
+	for i, s := range sts {
+		out[i] = string(s)
 	}
 	return out
 }

@@ -13,8 +13,8 @@ import (
 func TestSellerAndBrand(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
-	// s-1 and s-2 share photo A, s-2 and s-3 share photo B: one network.
-	// s-4 has a photo of its own.
+	// s-1 and s-2 share photo A (both confirmed), s-2 and s-3 share photo B
+	// (not confirmed). s-4 has a photo of its own.
 	specs := []struct {
 		listing, seller, photo string
 		day                    int
@@ -57,8 +57,11 @@ func TestSellerAndBrand(t *testing.T) {
 		repeat    bool
 		network   []string
 	}{
-		{"s-1", 3, true, []string{"s-2", "s-3"}},
-		{"s-2", 1, false, []string{"s-1", "s-3"}},
+		// Only confirmed photos link: s-2's photo B was dismissed and
+		// s-3's is still new, so s-3 stays out.
+		{"s-1", 3, true, []string{"s-2"}},
+		{"s-2", 1, false, []string{"s-1"}},
+		{"s-3", 0, false, nil},
 		{"s-4", 0, false, nil},
 		{"s-9", 0, false, nil},
 	} {
@@ -73,6 +76,19 @@ func TestSellerAndBrand(t *testing.T) {
 		})
 	}
 
+	// Confirming the listings with photo B links s-3 to s-1 through s-2.
+	for _, step := range []struct {
+		l  string
+		to Status
+	}{{"mp-5", New}, {"mp-5", Confirmed}, {"mp-6", Confirmed}} {
+		if err := s.Move(ctx, ids[step.l], step.to, "ana", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err := s.Seller(ctx, "s-3", 0); err != nil || !slices.Equal(r.Network, []string{"s-1", "s-2"}) {
+		t.Errorf("s-3 network %v, %v; want [s-1 s-2] (transitive)", r.Network, err)
+	}
+
 	b, err := s.Brand(ctx, "fullips")
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +99,8 @@ func TestSellerAndBrand(t *testing.T) {
 	if b.TopSellers[0] != (SellerCount{"s-1", 3}) {
 		t.Errorf("top sellers %v", b.TopSellers)
 	}
-	if b.AcceptanceRate != 0.8 {
-		t.Errorf("acceptance rate %v, want 4/5", b.AcceptanceRate)
+	if b.AcceptanceRate != 1 {
+		t.Errorf("acceptance rate %v, want 6/6", b.AcceptanceRate)
 	}
 	if b.MedianToDecision <= 0 || b.MedianToTakedown <= 0 {
 		t.Errorf("medians %v %v", b.MedianToDecision, b.MedianToTakedown)
