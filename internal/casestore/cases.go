@@ -32,6 +32,8 @@ type Case struct {
 	Retroactive bool
 	// Images are the listing photos' whole-image hashes (hex).
 	Images []stream.ImageHash
+	// RelistingOf is the confirmed case this listing repeats, or 0.
+	RelistingOf int64
 }
 
 // Event is one entry of a case's audit trail.
@@ -125,7 +127,23 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 		if err := snapshot(ctx, tx, id, c.ContentHash, listing, verdict, seen); err != nil {
 			return 0, err
 		}
-		return Created, event(ctx, tx, id, "matcher", "flagged", "", New, fmt.Sprintf("score %.2f", c.Score))
+		if err := event(ctx, tx, id, "matcher", "flagged", "", New, fmt.Sprintf("score %.2f", c.Score)); err != nil {
+			return 0, err
+		}
+		norm := normTitle(l.Title)
+		of, why, err := findRelisting(ctx, tx, c, norm)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET norm_title = ?, relisting_of = nullif(?, 0) WHERE id = ?`, norm, of, id); err != nil {
+			return 0, err
+		}
+		if of != 0 {
+			if err := event(ctx, tx, id, "matcher", "relisting", "", "", fmt.Sprintf("re-listing of confirmed case %d: %s", of, why)); err != nil {
+				return 0, err
+			}
+		}
+		return Created, nil
 	case err != nil:
 		return 0, err
 	}
@@ -187,13 +205,13 @@ func (s *Store) Move(ctx context.Context, id int64, to Status, actor, reason str
 	return tx.Commit()
 }
 
-const caseColumns = `id, listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, images`
+const caseColumns = `id, listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, images, coalesce(relisting_of, 0)`
 
 func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	var c Case
 	var signals, first, last, images string
 	if err := row.Scan(&c.ID, &c.ListingID, &c.BrandID, &c.Status, &c.Score, &signals, &c.ContentHash, &c.Marketplace, &c.URL, &c.Title,
-		&c.SellerID, &c.SellerName, &first, &last, &c.Retroactive, &images); err != nil {
+		&c.SellerID, &c.SellerName, &first, &last, &c.Retroactive, &images, &c.RelistingOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(images), &c.Images); err != nil {

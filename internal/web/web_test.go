@@ -34,7 +34,7 @@ func (r *recordTeacher) Teach(_ context.Context, c *casestore.Case, to casestore
 	return nil
 }
 
-func newTestServer(t *testing.T, teacher Teacher) *httptest.Server {
+func newTestServer(t *testing.T, teacher Teacher) (*httptest.Server, *casestore.Store) {
 	t.Helper()
 	store, err := casestore.Open(context.Background(), filepath.Join(t.TempDir(), "cases.db"))
 	if err != nil {
@@ -65,20 +65,31 @@ func newTestServer(t *testing.T, teacher Teacher) *httptest.Server {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, store
 }
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func TestPages(t *testing.T) {
 	teacher := &recordTeacher{}
-	srv := newTestServer(t, teacher)
+	srv, store := newTestServer(t, teacher)
+	relist := func() {
+		c := &stream.Candidate{
+			Verdict:     score.Verdict{ListingID: "mp-z", Flagged: true, BrandID: "fullips", Score: 0.8, Signals: []score.Signal{}},
+			Listing:     &listing.Listing{ID: "mp-z", Title: "FUⅬⅬIPS lip plumper, replica!", Marketplace: "shopnet", Seller: listing.Seller{ID: "s-42"}},
+			ContentHash: "hz", ScoredAt: time.Now(),
+		}
+		if _, err := store.Put(context.Background(), []*stream.Candidate{c}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	client := &http.Client{CheckRedirect: noRedirect}
 	tests := []struct {
 		name, method, path string
 		form               url.Values
 		code               int
 		want, notWant      []string
+		before             func()
 	}{
 		{name: "root", method: "GET", path: "/", code: 302},
 		{name: "queue", method: "GET", path: "/cases", code: 200,
@@ -98,6 +109,8 @@ func TestPages(t *testing.T) {
 		{name: "unknown status", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"zap"}, "actor": {"ana"}}, code: 400},
 		{name: "confirm", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}, "reason": {"logo copied"}}, code: 303},
 		{name: "after confirm", method: "GET", path: "/cases/1", code: 200, want: []string{"ana", "new → confirmed", "logo copied", `value="in_notice"`}},
+		{name: "relisting after confirm", method: "GET", path: "/cases/4", code: 200, before: relist, want: []string{"repeats confirmed case #1", "re-listing of confirmed case 1: same seller, same title"}},
+		{name: "queue marks relisting", method: "GET", path: "/cases?seller=s-42", code: 200, want: []string{"re-listing of #1"}},
 		{name: "decide missing case", method: "POST", path: "/cases/77/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}}, code: 404},
 		{name: "stylesheet", method: "GET", path: "/static/style.css", code: 200, want: []string{"--accent"}},
 		{name: "wrong method", method: "DELETE", path: "/cases/1", code: 405},
@@ -110,6 +123,9 @@ func TestPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.before != nil {
+				tt.before()
+			}
 			var body io.Reader
 			if tt.form != nil {
 				body = strings.NewReader(tt.form.Encode())
@@ -153,7 +169,7 @@ func TestPages(t *testing.T) {
 // TestTeachFails: when the matchers cannot be told, the analyst sees that
 // the decision is saved but not taught — not a 500.
 func TestTeachFails(t *testing.T) {
-	srv := newTestServer(t, &recordTeacher{fail: true})
+	srv, _ := newTestServer(t, &recordTeacher{fail: true})
 	resp, err := http.PostForm(srv.URL+"/cases/1/status", url.Values{"status": {"confirmed"}, "actor": {"ana"}})
 	if err != nil {
 		t.Fatal(err)
