@@ -98,6 +98,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /cases", s.queue)
 	s.mux.HandleFunc("GET /cases/{id}", s.casePage)
 	s.mux.HandleFunc("POST /cases/{id}/status", s.decide)
+	s.mux.HandleFunc("POST /cases/bulk", s.bulk)
 	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
 	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -155,7 +156,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, "queue", map[string]any{
 		"Title": "Review queue", "Cases": cases, "More": more, "Filter": f,
-		"Brands": brands, "Statuses": statuses, "Sorts": sorts,
+		"Brands": brands, "Statuses": statuses, "Sorts": sorts, "Message": q.Get("done"),
 	})
 }
 
@@ -267,6 +268,66 @@ const (
 	reasonAuthorized    = "authorized"
 	reasonNotInfringing = "not-infringing"
 )
+
+// maxBulk caps one bulk decision; the queue shows at most pageSize cases.
+const maxBulk = 1000
+
+// bulk applies one decision to the selected cases of the queue. Each case
+// moves on its own, so one that may not move is reported and the rest go
+// ahead.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes*8)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+		return
+	}
+	actor := strings.TrimSpace(r.PostForm.Get("actor"))
+	if actor == "" {
+		s.fail(w, http.StatusBadRequest, "Say who decides: the analyst field is empty.")
+		return
+	}
+	to, err := casestore.ParseStatus(r.PostForm.Get("status"))
+	if err != nil || (to != casestore.Confirmed && to != casestore.Dismissed) {
+		s.fail(w, http.StatusBadRequest, "bulk decisions are confirmed or dismissed")
+		return
+	}
+	ids := r.PostForm["id"]
+	if len(ids) == 0 || len(ids) > maxBulk {
+		s.fail(w, http.StatusBadRequest, fmt.Sprintf("select between 1 and %d cases", maxBulk))
+		return
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	moved, refused := 0, 0
+	for _, raw := range ids {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			refused++
+			continue
+		}
+		err = s.store.Move(r.Context(), id, to, actor, reason)
+		switch {
+		case errors.Is(err, casestore.ErrTransition), errors.Is(err, casestore.ErrNotFound):
+			refused++
+			continue
+		case err != nil:
+			s.internal(w, "bulk move", err)
+			return
+		}
+		moved++
+		if s.teacher != nil {
+			if c, err := s.store.Get(r.Context(), id); err == nil {
+				if err := s.teacher.Teach(r.Context(), c, to, "", actor, reason); err != nil {
+					s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
+				}
+			}
+		}
+	}
+	msg := fmt.Sprintf("%d cases %s", moved, to)
+	if refused > 0 {
+		msg += fmt.Sprintf("; %d could not move (already decided or unknown)", refused)
+	}
+	http.Redirect(w, r, "/cases?done="+url.QueryEscape(msg), http.StatusSeeOther)
+}
 
 func (s *Server) sellerPage(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes)

@@ -118,6 +118,11 @@ func TestPages(t *testing.T) {
 		{name: "unknown seller", method: "GET", path: "/sellers/nobody", code: 404},
 		{name: "brand page", method: "GET", path: "/brands/fullips", code: 200, want: []string{"Brand fullips", "<svg", "Acceptance rate", "/sellers/s-42"}},
 		{name: "unknown brand", method: "GET", path: "/brands/nope", code: 404},
+		{name: "bulk without actor", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "id": {"3"}}, code: 400},
+		{name: "bulk wrong status", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"removed"}, "actor": {"ana"}, "id": {"3"}}, code: 400},
+		{name: "bulk nothing selected", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}}, code: 400},
+		{name: "bulk dismiss", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"cy"}, "id": {"3", "99", "x"}}, code: 303},
+		{name: "bulk result", method: "GET", path: "/cases?done=1+cases+dismissed%3B+2+could+not+move", code: 200, want: []string{"1 cases dismissed; 2 could not move"}},
 		{name: "bad dismissal reason", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}, "why": {"bored"}}, code: 400, want: []string{"unknown dismissal reason"}},
 		{name: "dismiss as authorized", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"bo"}, "why": {"authorized"}}, code: 303},
 	}
@@ -161,7 +166,7 @@ func TestPages(t *testing.T) {
 			}
 		})
 	}
-	if got := strings.Join(teacher.told, "; "); got != "1 confirmed  ana; 2 dismissed authorized bo" {
+	if got := strings.Join(teacher.told, "; "); got != "1 confirmed  ana; 3 dismissed  cy; 2 dismissed authorized bo" {
 		t.Errorf("teacher told %q", got)
 	}
 }
