@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/assay-dev/assay/internal/casesearch"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/stream"
@@ -56,7 +57,13 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	if *listen != "" {
 		teacher := reporter.NewTeacher(bs, *feedbackTopic)
 		defer teacher.Close()
-		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher})
+		search, err := casesearch.Open(*db+".search", store)
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter run: %v\n", err)
+			return 1
+		}
+		defer search.Close()
+		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1

@@ -225,6 +225,36 @@ func scanCase(row interface{ Scan(...any) error }) (*Case, error) {
 	return &c, nil
 }
 
+// UpdatedSince returns the cases changed at or after mark (an updated_at
+// value; "" for all), and the mark to pass next time.
+func (s *Store) UpdatedSince(ctx context.Context, mark string) ([]*Case, string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+`, updated_at FROM cases WHERE updated_at >= ? ORDER BY updated_at`, mark)
+	if err != nil {
+		return nil, mark, err
+	}
+	defer rows.Close()
+	var out []*Case
+	next := mark
+	for rows.Next() {
+		var at string
+		c, err := scanCase(scanTail{rows, &at})
+		if err != nil {
+			return nil, mark, err
+		}
+		out = append(out, c)
+		next = at
+	}
+	return out, next, rows.Err()
+}
+
+// scanTail scans a case row with extra trailing columns.
+type scanTail struct {
+	rows *sql.Rows
+	tail *string
+}
+
+func (t scanTail) Scan(dest ...any) error { return t.rows.Scan(append(dest, t.tail)...) }
+
 // Get returns one case.
 func (s *Store) Get(ctx context.Context, id int64) (*Case, error) {
 	c, err := scanCase(s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
@@ -244,6 +274,8 @@ type Filter struct {
 	// or "brand".
 	Sort  string
 	Limit int
+	// IDs, when not nil, keeps only these cases (a search's hits).
+	IDs []int64
 }
 
 // List returns cases, highest score first.
@@ -265,6 +297,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Case, error) {
 	if f.Marketplace != "" {
 		q += ` AND marketplace = ?`
 		args = append(args, f.Marketplace)
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, nil
+		}
+		q += ` AND id IN (` + placeholders(len(f.IDs)) + `)`
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
 	}
 	switch f.Sort {
 	case "age":

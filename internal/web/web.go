@@ -38,8 +38,15 @@ type Teacher interface {
 	Teach(ctx context.Context, c *casestore.Case, to casestore.Status, why, actor, reason string) error
 }
 
+// Searcher finds cases by full text (package casesearch).
+type Searcher interface {
+	Search(ctx context.Context, q string, limit int) ([]int64, error)
+}
+
 // Options configures the UI.
 type Options struct {
+	// Search, if set, enables the queue's full-text search box.
+	Search Searcher
 	Logger *slog.Logger
 	// Teacher, if set, is told every decision.
 	Teacher Teacher
@@ -53,6 +60,7 @@ type Server struct {
 	store   *casestore.Store
 	log     *slog.Logger
 	teacher Teacher
+	search  Searcher
 	strikes int
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
@@ -64,7 +72,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, strikes: opts.Strikes, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, strikes: opts.Strikes, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
 	if s.strikes <= 0 {
 		s.strikes = casestore.DefaultStrikes
 	}
@@ -140,6 +148,18 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Status = parsed
 	}
+	text := strings.TrimSpace(q.Get("q"))
+	if text != "" && s.search != nil {
+		ids, err := s.search.Search(r.Context(), text, 1000)
+		if err != nil {
+			s.fail(w, http.StatusBadRequest, "the search could not be run: "+err.Error())
+			return
+		}
+		f.IDs = ids
+		if f.IDs == nil {
+			f.IDs = []int64{}
+		}
+	}
 	cases, err := s.store.List(r.Context(), f)
 	if err != nil {
 		s.internal(w, "list cases", err)
@@ -157,6 +177,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	s.render(w, "queue", map[string]any{
 		"Title": "Review queue", "Cases": cases, "More": more, "Filter": f,
 		"Brands": brands, "Statuses": statuses, "Sorts": sorts, "Message": q.Get("done"),
+		"Query": text, "CanSearch": s.search != nil,
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/casesearch"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
@@ -59,7 +60,12 @@ func newTestServer(t *testing.T, teacher Teacher) (*httptest.Server, *casestore.
 	if _, err := store.Put(context.Background(), cands); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(store, Options{Teacher: teacher})
+	ix, err := casesearch.Open(filepath.Join(t.TempDir(), "cases.search"), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	s, err := New(store, Options{Teacher: teacher, Search: ix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +103,8 @@ func TestPages(t *testing.T) {
 			notWant: []string{"<script>"}},
 		{name: "filter brand", method: "GET", path: "/cases?brand=dyson", code: 200, want: []string{"Dyson V11", "(1 cases)"}, notWant: []string{"lip plumper"}},
 		{name: "sort by age", method: "GET", path: "/cases?sort=age", code: 200},
+		{name: "search", method: "GET", path: "/cases?q=V11", code: 200, want: []string{"Dyson V11", "(1 cases)"}, notWant: []string{"lip plumper"}},
+		{name: "search no hits", method: "GET", path: "/cases?q=zebra", code: 200, want: []string{"No cases match", "(0 cases)"}},
 		{name: "bad sort", method: "GET", path: "/cases?sort=price", code: 400, want: []string{"sort must be one of"}},
 		{name: "bad status", method: "GET", path: "/cases?status=closed", code: 400, want: []string{"unknown status"}},
 		{name: "case", method: "GET", path: "/cases/2", code: 200,
