@@ -43,7 +43,7 @@ echo "== ingest brands fixtures/brands.yaml"
 pids+=($!)
 echo "== matcher running: metrics http://127.0.0.1:9101/metrics, log $LOGS/matcher.log"
 
-rm -f "$LOGS"/cases.db*
+rm -rf "$LOGS"/cases.db*
 "$BIN/reporter" run --db "$LOGS/cases.db" --listen 127.0.0.1:8090 --group "assay-demo-reporter-$$" >"$LOGS/reporter.log" 2>&1 &
 pids+=($!)
 echo "== reporter storing cases in $LOGS/cases.db; analyst UI: http://127.0.0.1:8090/cases"
