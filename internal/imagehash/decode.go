@@ -23,51 +23,73 @@ const workingShortSide = 128
 // on any turbo failure the pure-Go decoder decides, so errors (and accepted
 // inputs) do not depend on the build.
 func decodeGray(data []byte, lim Limits, fast bool) (*plane, error) {
-	lim = lim.withDefaults()
-	if int64(len(data)) > lim.MaxBytes {
-		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(data), lim.MaxBytes)
-	}
-	if len(data) == 0 {
-		return nil, fmt.Errorf("%w: empty data", ErrUnsupported)
-	}
-	// The format is chosen from the magic bytes, not image.DecodeConfig's
-	// registry, so that formats registered elsewhere in the program (BMP,
-	// TIFF) are refused rather than half-supported.
-	var (
-		decodeConfig func(io.Reader) (image.Config, error)
-		decode       func(io.Reader) (image.Image, error)
-		isJPEG       bool
-	)
-	switch {
-	case bytes.HasPrefix(data, []byte("\xff\xd8")):
-		decodeConfig, decode, isJPEG = jpeg.DecodeConfig, jpeg.Decode, true
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		decodeConfig, decode = png.DecodeConfig, png.Decode
-	case bytes.HasPrefix(data, []byte("GIF87a")) || bytes.HasPrefix(data, []byte("GIF89a")):
-		decodeConfig, decode = gif.DecodeConfig, gif.Decode
-	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		decodeConfig, decode = webp.DecodeConfig, webp.Decode
-	default:
-		return nil, fmt.Errorf("%w: unrecognised header % x", ErrUnsupported, data[:min(len(data), 8)])
-	}
-
-	cfg, err := decodeConfig(bytes.NewReader(data))
+	f, cfg, err := sniff(data, lim)
 	if err != nil {
-		return nil, fmt.Errorf("%w: read header: %w", ErrCorrupt, err)
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%w: header declares %dx%d pixels", ErrCorrupt, cfg.Width, cfg.Height)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > int64(lim.MaxPixels) {
-		return nil, fmt.Errorf("%w: %dx%d exceeds %d pixels", ErrTooLarge, cfg.Width, cfg.Height, lim.MaxPixels)
-	}
-
-	if isJPEG && fast {
+	if f.isJPEG && fast {
 		if p, err := decodeJPEGTurbo(data, cfg.Width, cfg.Height); err == nil {
 			return p, nil
 		}
 	}
-	img, err := decode(bytes.NewReader(data))
+	img, err := f.full(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	return reduce(img, scaleDenom(b.Dx(), b.Dy())), nil
+}
+
+// format is one supported image format's decoders.
+type format struct {
+	decodeConfig func(io.Reader) (image.Config, error)
+	decode       func(io.Reader) (image.Image, error)
+	isJPEG       bool
+}
+
+// sniff checks the size, picks the format from the magic bytes and reads
+// the header, refusing more than MaxPixels before anything is decoded.
+func sniff(data []byte, lim Limits) (format, image.Config, error) {
+	lim = lim.withDefaults()
+	var f format
+	if int64(len(data)) > lim.MaxBytes {
+		return f, image.Config{}, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(data), lim.MaxBytes)
+	}
+	if len(data) == 0 {
+		return f, image.Config{}, fmt.Errorf("%w: empty data", ErrUnsupported)
+	}
+	// The format is chosen from the magic bytes, not image.DecodeConfig's
+	// registry, so that formats registered elsewhere in the program (BMP,
+	// TIFF) are refused rather than half-supported.
+	switch {
+	case bytes.HasPrefix(data, []byte("\xff\xd8")):
+		f = format{jpeg.DecodeConfig, jpeg.Decode, true}
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		f = format{png.DecodeConfig, png.Decode, false}
+	case bytes.HasPrefix(data, []byte("GIF87a")) || bytes.HasPrefix(data, []byte("GIF89a")):
+		f = format{gif.DecodeConfig, gif.Decode, false}
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		f = format{webp.DecodeConfig, webp.Decode, false}
+	default:
+		return f, image.Config{}, fmt.Errorf("%w: unrecognised header % x", ErrUnsupported, data[:min(len(data), 8)])
+	}
+	cfg, err := f.decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return f, cfg, fmt.Errorf("%w: read header: %w", ErrCorrupt, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return f, cfg, fmt.Errorf("%w: header declares %dx%d pixels", ErrCorrupt, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(lim.MaxPixels) {
+		return f, cfg, fmt.Errorf("%w: %dx%d exceeds %d pixels", ErrTooLarge, cfg.Width, cfg.Height, lim.MaxPixels)
+	}
+	return f, cfg, nil
+}
+
+// full decodes the whole image, after sniff accepted it.
+func (f format) full(data []byte, lim Limits) (image.Image, error) {
+	lim = lim.withDefaults()
+	img, err := f.decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
@@ -77,7 +99,26 @@ func decodeGray(data []byte, lim Limits, fast bool) (*plane, error) {
 	if b.Dx() <= 0 || b.Dy() <= 0 || int64(b.Dx())*int64(b.Dy()) > int64(lim.MaxPixels) {
 		return nil, fmt.Errorf("%w: decoded bounds %v", ErrCorrupt, b)
 	}
-	return reduce(img, scaleDenom(b.Dx(), b.Dy())), nil
+	return img, nil
+}
+
+// Reencode decodes an uploaded image under the limits and encodes it again
+// as a JPEG, so that whatever else the upload carried (metadata, polyglot
+// payloads, trailing data) is not stored or served.
+func Reencode(data []byte, lim Limits) ([]byte, error) {
+	f, _, err := sniff(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	img, err := f.full(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 90}); err != nil {
+		return nil, fmt.Errorf("re-encode image: %w", err)
+	}
+	return out.Bytes(), nil
 }
 
 // scaleDenom picks the largest reduction 1/8, 1/4, 1/2 (the factors

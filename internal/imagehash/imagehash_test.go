@@ -256,3 +256,30 @@ func TestReferenceHashesVariants(t *testing.T) {
 		t.Errorf("mirrored hash only %d bits from original: variant adds nothing", Distance(refs[0].Hash, refs[1].Hash))
 	}
 }
+
+func TestReencode(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "baboon.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A JPEG with a payload appended after its end marker.
+	withPayload := append(append([]byte{}, data...), []byte("<?php system($_GET['c']); ?>")...)
+	out, err := Reencode(withPayload, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out, []byte("<?php")) {
+		t.Error("the payload survived re-encoding")
+	}
+	a, _ := Compute(data, DefaultLimits())
+	b, err := Compute(out, DefaultLimits())
+	if err != nil || Distance(a, b) > 4 {
+		t.Errorf("re-encoded image hashes %v away (%v)", Distance(a, b), err)
+	}
+	if _, err := Reencode(pngHeader(50000, 50000), DefaultLimits()); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("huge header: %v", err)
+	}
+	if _, err := Reencode(data[:len(data)/3], DefaultLimits()); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("corrupt: %v", err)
+	}
+}
