@@ -31,6 +31,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	group := fs.String("group", "assay-reporter", "consumer group")
 	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI on `ADDR` (empty: off)")
 	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "topic analysts' decisions are published to for the matchers")
+	brandsTopic := fs.String("topic-brands", stream.DefaultTopics().Brands, "brands topic the registration form publishes to")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -63,7 +64,14 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			return 1
 		}
 		defer search.Close()
-		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search})
+		brands := reporter.NewBrandPublisher(bs, *brandsTopic)
+		defer brands.Close()
+		uploads := *db + ".uploads"
+		if err := os.MkdirAll(uploads, 0o755); err != nil {
+			fmt.Fprintf(stderr, "reporter run: %v\n", err)
+			return 1
+		}
+		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1

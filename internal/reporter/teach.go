@@ -86,3 +86,29 @@ func Lessons(c *casestore.Case, to casestore.Status, why, actor, reason string, 
 	}
 	return msgs, nil
 }
+
+// BrandPublisher publishes brands registered in the UI to the brands topic,
+// where every matcher picks them up (and re-scans retained listings).
+type BrandPublisher struct {
+	w *kafka.Writer
+}
+
+// NewBrandPublisher writes to the brands topic.
+func NewBrandPublisher(brokers []string, topic string) *BrandPublisher {
+	return &BrandPublisher{w: stream.NewWriter(brokers, topic)}
+}
+
+// PublishBrand publishes one brand record and waits for Kafka's ack.
+func (p *BrandPublisher) PublishBrand(ctx context.Context, rec *stream.BrandRecord) error {
+	m, err := stream.BrandMessage(rec.Brand.ID, rec)
+	if err != nil {
+		return err
+	}
+	if err := p.w.WriteMessages(ctx, m); err != nil {
+		return fmt.Errorf("publish brand %s: %w", rec.Brand.ID, err)
+	}
+	return nil
+}
+
+// Close flushes and closes the writer.
+func (p *BrandPublisher) Close() error { return p.w.Close() }

@@ -47,7 +47,11 @@ type Searcher interface {
 type Options struct {
 	// Search, if set, enables the queue's full-text search box.
 	Search Searcher
-	Logger *slog.Logger
+	// Brands, if set, enables brand registration, which publishes to it;
+	// Uploads is the directory registered photos are kept in.
+	Brands  BrandPublisher
+	Uploads string
+	Logger  *slog.Logger
 	// Teacher, if set, is told every decision.
 	Teacher Teacher
 	// Strikes is the confirmed-case count that marks a repeat infringer
@@ -61,6 +65,8 @@ type Server struct {
 	log     *slog.Logger
 	teacher Teacher
 	search  Searcher
+	brands  BrandPublisher
+	uploads string
 	strikes int
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
@@ -72,7 +78,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, strikes: opts.Strikes, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
 	if s.strikes <= 0 {
 		s.strikes = casestore.DefaultStrikes
 	}
@@ -90,7 +96,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 			return fmt.Sprintf("%.1f days", d.Hours()/24)
 		},
 	}
-	for _, page := range []string{"queue", "case", "seller", "brand"} {
+	for _, page := range []string{"queue", "case", "seller", "brand", "register"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -109,6 +115,9 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("POST /cases/bulk", s.bulk)
 	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
 	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
+	s.mux.HandleFunc("GET /brands/new", s.registerForm)
+	s.mux.HandleFunc("POST /brands", s.register)
+	s.mux.HandleFunc("GET /uploads/{name}", s.uploadFile)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	return s, nil
 }

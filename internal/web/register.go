@@ -1,0 +1,245 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// BrandPublisher puts a brand on the brands topic (package reporter's).
+type BrandPublisher interface {
+	PublishBrand(ctx context.Context, rec *stream.BrandRecord) error
+}
+
+// Limits of the registration form.
+const (
+	maxUploadBytes = 64 << 20
+	maxImages      = 8
+)
+
+var formFields = []string{"id", "name", "owner", "contact_name", "contact_email", "aliases", "floor", "currency", "products", "sellers", "marks", "keywords"}
+
+func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, "register", map[string]any{"Title": "Register a brand", "F": map[string]string{"currency": "USD"}, "Done": r.URL.Query().Get("done")})
+}
+
+// register validates the form, re-encodes and hashes the photos, stores
+// them, and publishes the brand. Problems re-render the form with every
+// message and the input kept (400); nothing is published then.
+func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+	if s.brands == nil {
+		s.fail(w, http.StatusServiceUnavailable, "brand registration is not configured on this reporter")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		s.fail(w, http.StatusBadRequest, "the form could not be read (photos over 64 MB in all?): "+err.Error())
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	f := map[string]string{}
+	for _, k := range formFields {
+		f[k] = strings.TrimSpace(r.PostForm.Get(k))
+	}
+	b, errs := brandFromForm(f)
+	if err := (&brand.Registry{Brands: []brand.Brand{b}}).Validate("form"); err != nil {
+		for _, e := range strings.Split(err.Error(), "\n") {
+			errs = append(errs, strings.TrimPrefix(e, "form: invalid registry: "))
+		}
+	}
+	files := r.MultipartForm.File["images"]
+	if len(files) > maxImages {
+		errs = append(errs, fmt.Sprintf("at most %d photos", maxImages))
+	}
+	rec := &stream.BrandRecord{PublishedAt: time.Now().UTC()}
+	type upload struct {
+		name string
+		data []byte
+	}
+	var uploads []upload
+	for _, fh := range files {
+		if len(errs) > 0 {
+			break
+		}
+		data, err := readPart(fh.Open)
+		if err == nil {
+			data, err = imagehash.Reencode(data, imagehash.DefaultLimits())
+		}
+		var hs []imagehash.RefHash
+		if err == nil {
+			hs, err = imagehash.ReferenceHashesAll(data, imagehash.DefaultLimits())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("photo %q: %v", fh.Filename, err))
+			continue
+		}
+		sum := sha256.Sum256(data)
+		name := "uploads/" + hex.EncodeToString(sum[:12]) + ".jpg"
+		b.ReferenceImages = append(b.ReferenceImages, name)
+		rec.ReferenceHashes = append(rec.ReferenceHashes, stream.RefHashes(name, hs)...)
+		uploads = append(uploads, upload{name, data})
+	}
+	if len(errs) > 0 {
+		w.WriteHeader(http.StatusBadRequest)
+		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs})
+		return
+	}
+	for _, u := range uploads {
+		if err := os.WriteFile(filepath.Join(s.uploads, filepath.Base(u.name)), u.data, 0o644); err != nil {
+			s.internal(w, "store photo", err)
+			return
+		}
+	}
+	rec.Brand = b
+	if err := s.brands.PublishBrand(r.Context(), rec); err != nil {
+		s.log.Error("publish brand", "brand", b.ID, "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": []string{"the brand could not be published (Kafka unavailable?); nothing was changed: " + err.Error()}})
+		return
+	}
+	http.Redirect(w, r, "/brands/new?done="+b.ID, http.StatusSeeOther)
+}
+
+func readPart(open func() (multipart.File, error)) ([]byte, error) {
+	f, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, imagehash.DefaultLimits().MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > imagehash.DefaultLimits().MaxBytes {
+		return nil, imagehash.ErrTooLarge
+	}
+	return data, nil
+}
+
+// brandFromForm turns the form into a brand, reporting lines it cannot
+// read; Registry.Validate checks the rest.
+func brandFromForm(f map[string]string) (brand.Brand, []string) {
+	var errs []string
+	b := brand.Brand{ID: f["id"], Name: f["name"], Owner: f["owner"],
+		Aliases: list(f["aliases"]), AuthorizedSellers: list(f["sellers"]), Keywords: list(f["keywords"])}
+	if f["contact_name"] != "" || f["contact_email"] != "" {
+		b.Contact = &brand.Contact{Name: f["contact_name"], Email: f["contact_email"]}
+	}
+	if f["floor"] != "" {
+		m, err := money(f["floor"], f["currency"])
+		if err != nil {
+			errs = append(errs, "price floor: "+err.Error())
+		}
+		b.PriceFloor = m
+	}
+	for i, line := range lines(f["products"]) {
+		parts := fields(line)
+		p := brand.Product{Name: parts[0]}
+		if len(parts) >= 2 {
+			cur := ""
+			if len(parts) >= 3 {
+				cur = parts[2]
+			}
+			m, err := money(parts[1], cur)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("products line %d: %v", i+1, err))
+			}
+			p.PriceFloor = m
+		}
+		b.Products = append(b.Products, p)
+	}
+	for i, line := range lines(f["marks"]) {
+		parts := fields(line)
+		m := brand.Mark{Number: parts[0]}
+		if len(parts) >= 2 {
+			m.Office = parts[1]
+		}
+		if len(parts) >= 3 {
+			for _, c := range list(parts[2]) {
+				n, err := strconv.Atoi(c)
+				if err != nil {
+					errs = append(errs, fmt.Sprintf("marks line %d: class %q is not a number", i+1, c))
+					continue
+				}
+				m.Classes = append(m.Classes, n)
+			}
+		}
+		b.Marks = append(b.Marks, m)
+	}
+	return b, errs
+}
+
+func money(amount, currency string) (*price.Money, error) {
+	a, err := strconv.ParseFloat(strings.TrimSpace(amount), 64)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an amount", amount)
+	}
+	m := &price.Money{Amount: a, Currency: strings.ToUpper(strings.TrimSpace(currency))}
+	if m.Currency == "" {
+		m.Currency = "USD"
+	}
+	return m, nil
+}
+
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func fields(line string) []string {
+	parts := strings.Split(line, "|")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+// uploadFile serves a stored reference photo (re-encoded, so safe to show).
+func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if s.uploads == "" || !filepath.IsLocal(name) || strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, ".jpg") {
+		s.fail(w, http.StatusNotFound, "no such photo")
+		return
+	}
+	data, err := os.ReadFile(filepath.Join(s.uploads, name))
+	if errors.Is(err, os.ErrNotExist) {
+		s.fail(w, http.StatusNotFound, "no such photo")
+		return
+	}
+	if err != nil {
+		s.internal(w, "read photo", err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	_, _ = w.Write(data)
+}
