@@ -1,0 +1,83 @@
+package web
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds the browser; CI installs Debian's chromium.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium on PATH; .ci/run installs Debian's chromium")
+	}
+	t.Skip("no Chromium on PATH (apt-get install chromium)")
+	return ""
+}
+
+// TestBrowserDecision drives the UI in headless Chromium as an analyst
+// would, with JavaScript off: open the queue, open a case, confirm it, and
+// read the audit trail; no request leaves the server (the CSP would block
+// it and the page has no script).
+func TestBrowserDecision(t *testing.T) {
+	bin := chromium(t)
+	srv, _ := newTestServer(t, &recordTeacher{})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("blink-settings", "scriptEnabled=false"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	var queue, trail string
+	var shot []byte
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/cases"),
+		chromedp.WaitVisible(`table`, chromedp.ByQuery),
+		chromedp.Text(`main`, &queue, chromedp.ByQuery),
+		chromedp.Click(`a[href="/cases/1"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`input[name="actor"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="actor"]`, "ana", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="reason"]`, "logo copied from the official photo", chromedp.ByQuery),
+		chromedp.Click(`button[value="confirmed"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`button[value="in_notice"]`, chromedp.ByQuery),
+		chromedp.Text(`main`, &trail, chromedp.ByQuery),
+		chromedp.FullScreenshot(&shot, 80),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(queue, `<script>alert("x")</script> Fullips 1:1`) {
+		t.Errorf("the seller's title is not shown as text:\n%s", queue)
+	}
+	for _, want := range []string{"confirmed", "ana", "new → confirmed", "logo copied from the official photo"} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("case page after the decision lacks %q:\n%s", want, trail)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), "case.jpg"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
