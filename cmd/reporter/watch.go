@@ -35,7 +35,9 @@ func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
 		return 2
 	}
-	if err := stream.EnsureTopics(ctx, bs, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+	topics := stream.DefaultTopics()
+	topics.Candidates = *topic
+	if err := stream.EnsureTopics(ctx, bs, topics, stream.DefaultLayout()); err != nil {
 		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
 		return 1
 	}

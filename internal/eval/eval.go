@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/assay-dev/assay/internal/listing"
@@ -169,13 +168,8 @@ func table(w io.Writer, title string, m map[string]*Rate) {
 	if len(m) == 0 {
 		return
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	fmt.Fprintf(w, "%s:\n", title)
-	for _, k := range keys {
+	for _, k := range Keys(m) {
 		fmt.Fprintf(w, "  %-22s %6.3f  (%d/%d)\n", k, m[k].Rate, m[k].Hits, m[k].Total)
 	}
 	fmt.Fprintln(w)

@@ -3,8 +3,6 @@ package fetch
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -56,24 +54,11 @@ func (l Local) file(ref string) score.Image {
 		img.Err = fmt.Errorf("%w: image path %q leaves the image directory", ErrRefused, ref)
 		return img
 	}
-	f, err := os.Open(filepath.Join(l.Dir, ref))
+	data, err := imagehash.ReadFile(filepath.Join(l.Dir, ref), l.Limits)
 	if err != nil {
-		img.Err = fmt.Errorf("open image %s: %w", ref, err)
+		img.Err = fmt.Errorf("read image %s: %w", ref, err)
 		return img
 	}
-	defer f.Close()
-	limit := l.Limits.MaxBytes
-	if limit <= 0 {
-		limit = imagehash.DefaultLimits().MaxBytes
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	switch {
-	case err != nil:
-		img.Err = fmt.Errorf("read image %s: %w", ref, err)
-	case int64(len(data)) > limit:
-		img.Err = fmt.Errorf("image %s: %w: larger than %d bytes", ref, ErrTooLarge, limit)
-	default:
-		img.Hashes, img.Err = imagehash.ComputeAll(data, l.Limits)
-	}
+	img.Hashes, img.Err = imagehash.ComputeAll(data, l.Limits)
 	return img
 }

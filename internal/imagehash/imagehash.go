@@ -12,7 +12,9 @@ package imagehash
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/bits"
+	"os"
 	"strconv"
 )
 
@@ -118,4 +120,28 @@ func compute(data []byte, lim Limits, fast bool) (Hash, error) {
 // normalise trims padding, downscales to 64x64 and applies the detail gate.
 func normalise(p *plane) (*plane, error) {
 	return normaliseTrimmed(p.trimBorders())
+}
+
+// Read reads image data from r, refusing more than lim.MaxBytes before
+// anything is decoded.
+func Read(r io.Reader, lim Limits) ([]byte, error) {
+	lim = lim.withDefaults()
+	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, lim.MaxBytes)
+	}
+	return data, nil
+}
+
+// ReadFile reads an image file under the same cap.
+func ReadFile(path string, lim Limits) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(f, lim)
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -256,17 +254,9 @@ func (b *Brands) records(reg *brand.Registry, report *BrandReport) ([]*stream.Br
 }
 
 func (b *Brands) hash(path string) ([]imagehash.RefHash, error) {
-	f, err := os.Open(path)
+	data, err := imagehash.ReadFile(path, b.opts.Limits)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, b.opts.Limits.MaxBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > b.opts.Limits.MaxBytes {
-		return nil, fmt.Errorf("%w: larger than %d bytes", imagehash.ErrTooLarge, b.opts.Limits.MaxBytes)
 	}
 	return imagehash.ReferenceHashesAll(data, b.opts.Limits)
 }

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -21,7 +20,7 @@ const (
 
 // rejectedPrefixBytes is how much of a line too long to publish is kept for
 // the rejected topic, enough to recognise it.
-const rejectedPrefixBytes = 4 << 10
+const rejectedPrefixBytes = listing.TooLongPrefix
 
 // FeedOptions configures PublishJSONL and PublishCSV.
 type FeedOptions struct {
@@ -57,13 +56,15 @@ func (o *FeedOptions) validate() error {
 // what Kafka acknowledged, or at the first Kafka or read error, or when ctx
 // is done.
 func (p *Publisher) PublishJSONL(ctx context.Context, name string, r io.Reader, opts FeedOptions) (Result, error) {
-	lr := &lineReader{br: bufio.NewReaderSize(r, 256<<10)}
+	lr := listing.NewLineReader(r)
 	return p.feed(ctx, opts, func() (Event, error) {
 		for {
-			raw, n, tooLong, err := lr.next()
+			line, n, tooLong, err := lr.Next()
 			if err != nil {
 				return Event{}, err
 			}
+			// Events wait in a batch; the reader reuses its buffer.
+			raw := bytes.Clone(line)
 			src := fmt.Sprintf("%s:%d", name, n)
 			if tooLong {
 				return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: line longer than %d bytes", listing.ErrInvalid, listing.MaxLineBytes)}, nil
@@ -190,41 +191,4 @@ func (b *batcher) result() Result {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.total
-}
-
-// lineReader splits a stream into lines like listing.Reader, but returns
-// each line's bytes: a line longer than listing.MaxLineBytes is consumed to
-// its end and only its beginning kept.
-type lineReader struct {
-	br   *bufio.Reader
-	line int
-}
-
-// next returns a fresh copy of the next line without its line ending and its
-// 1-based number, or io.EOF.
-func (r *lineReader) next() (line []byte, n int, tooLong bool, err error) {
-	var buf []byte
-	for {
-		chunk, err := r.br.ReadSlice('\n')
-		if !tooLong {
-			if len(buf)+len(chunk) > listing.MaxLineBytes+2 {
-				tooLong = true
-				buf = buf[:min(len(buf), rejectedPrefixBytes)]
-			} else {
-				buf = append(buf, chunk...)
-			}
-		}
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case errors.Is(err, io.EOF):
-			if len(buf) == 0 && !tooLong {
-				return nil, r.line, false, io.EOF
-			}
-		case err != nil:
-			return nil, r.line, false, fmt.Errorf("read line %d: %w", r.line+1, err)
-		}
-		r.line++
-		return bytes.TrimRight(buf, "\r\n"), r.line, tooLong, nil
-	}
 }

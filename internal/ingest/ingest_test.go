@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -216,46 +215,6 @@ func TestLinger(t *testing.T) {
 	pw.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestLineReader(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     []string
-	}{
-		{"lf", "a\nb\n", []string{"a", "b"}},
-		{"crlf and no final newline", "a\r\n\r\nb", []string{"a", "", "b"}},
-		{"empty", "", nil},
-		{"too long", strings.Repeat("y", listing.MaxLineBytes+10) + "\nz\n", []string{"LONG", "z"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			lr := &lineReader{br: bufio.NewReaderSize(strings.NewReader(tt.in), 4096)}
-			var got []string
-			for {
-				line, n, tooLong, err := lr.next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n != len(got)+1 {
-					t.Errorf("line number %d, want %d", n, len(got)+1)
-				}
-				if tooLong {
-					if len(line) != rejectedPrefixBytes {
-						t.Errorf("kept %d bytes of a long line, want %d", len(line), rejectedPrefixBytes)
-					}
-					line = []byte("LONG")
-				}
-				got = append(got, string(line))
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("lines %q, want %q", got, tt.want)
-			}
-		})
 	}
 }
 

@@ -1,7 +1,6 @@
 package listing
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -62,8 +61,6 @@ func describeJSONError(err error) string {
 		return fmt.Sprintf("field %s: expected %s, got JSON %s", typ.Field, typ.Type, typ.Value)
 	case errors.As(err, &tim):
 		return fmt.Sprintf("field observed_at: %q is not an RFC 3339 timestamp", tim.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "malformed JSON: truncated object"
 	}
 	return "malformed JSON: " + err.Error()
 }
@@ -72,14 +69,12 @@ func describeJSONError(err error) string {
 // A bad line is returned as a *LineError and reading goes on with the next,
 // including after a line longer than MaxLineBytes, which is skipped unread.
 type Reader struct {
-	br   *bufio.Reader
-	line int
-	buf  []byte
+	lines *LineReader
 }
 
 // NewReader reads JSON Lines from r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10)}
+	return &Reader{lines: NewLineReader(r)}
 }
 
 // Next returns the next listing and its line number. It returns io.EOF at the
@@ -87,58 +82,20 @@ func NewReader(r io.Reader) *Reader {
 // any other error when the stream itself failed.
 func (r *Reader) Next() (*Listing, int, error) {
 	for {
-		line, tooLong, err := r.readLine()
-		if err != nil && (len(line) == 0 && !tooLong) {
-			if errors.Is(err, io.EOF) {
-				return nil, r.line, io.EOF
-			}
-			return nil, r.line, fmt.Errorf("read line %d: %w", r.line+1, err)
+		line, n, tooLong, err := r.lines.Next()
+		if err != nil {
+			return nil, n, err
 		}
-		r.line++
 		if tooLong {
-			return nil, r.line, &LineError{Line: r.line, Err: fmt.Errorf("%w: line longer than %d bytes", ErrInvalid, MaxLineBytes)}
+			return nil, n, &LineError{Line: n, Err: fmt.Errorf("%w: line longer than %d bytes", ErrInvalid, MaxLineBytes)}
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
-			if err != nil {
-				return nil, r.line, io.EOF
-			}
 			continue
 		}
 		l, derr := Decode(line)
 		if derr != nil {
-			return nil, r.line, &LineError{Line: r.line, Err: derr}
+			return nil, n, &LineError{Line: n, Err: derr}
 		}
-		return l, r.line, nil
-	}
-}
-
-// readLine returns the next line without its newline. A line over
-// MaxLineBytes is consumed to its end and reported as tooLong. err is
-// io.EOF with a final unterminated line still returned in line.
-func (r *Reader) readLine() (line []byte, tooLong bool, err error) {
-	r.buf = r.buf[:0]
-	for {
-		chunk, err := r.br.ReadSlice('\n')
-		if !tooLong {
-			if len(r.buf)+len(chunk) > MaxLineBytes+1 {
-				tooLong = true
-				r.buf = r.buf[:0]
-			} else {
-				r.buf = append(r.buf, chunk...)
-			}
-		}
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err != nil:
-			if tooLong {
-				return nil, true, nil
-			}
-			return r.buf, false, err
-		}
-		if tooLong {
-			return nil, true, nil
-		}
-		return bytes.TrimRight(r.buf, "\r\n"), false, nil
+		return l, n, nil
 	}
 }

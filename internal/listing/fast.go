@@ -18,9 +18,6 @@ import (
 // what json.Unmarshal would have produced.
 func decodeFast(data []byte, l *Listing) bool {
 	s := scanner{b: data}
-	if !s.byte('{') {
-		return false
-	}
 	var seen uint16
 	once := func(bit uint16) bool {
 		if seen&bit != 0 {
@@ -29,45 +26,31 @@ func decodeFast(data []byte, l *Listing) bool {
 		seen |= bit
 		return true
 	}
-	if !s.byte('}') {
-		for {
-			key, ok := s.str()
-			if !ok || !s.byte(':') {
-				return false
-			}
-			switch key {
-			case "id":
-				ok = once(1<<0) && s.strInto(&l.ID)
-			case "marketplace":
-				ok = once(1<<1) && s.strInto(&l.Marketplace)
-			case "url":
-				ok = once(1<<2) && s.strInto(&l.URL)
-			case "title":
-				ok = once(1<<3) && s.strInto(&l.Title)
-			case "description":
-				ok = once(1<<4) && s.strInto(&l.Description)
-			case "price":
-				ok = once(1<<5) && s.price(l)
-			case "seller":
-				ok = once(1<<6) && s.seller(&l.Seller)
-			case "images":
-				ok = once(1<<7) && s.images(l)
-			case "observed_at":
-				ok = once(1<<8) && s.time(&l.ObservedAt)
-			default:
-				ok = false
-			}
-			if !ok {
-				return false
-			}
-			if s.byte(',') {
-				continue
-			}
-			if s.byte('}') {
-				break
-			}
-			return false
+	ok := s.object(func(key string) bool {
+		switch key {
+		case "id":
+			return once(1<<0) && s.strInto(&l.ID)
+		case "marketplace":
+			return once(1<<1) && s.strInto(&l.Marketplace)
+		case "url":
+			return once(1<<2) && s.strInto(&l.URL)
+		case "title":
+			return once(1<<3) && s.strInto(&l.Title)
+		case "description":
+			return once(1<<4) && s.strInto(&l.Description)
+		case "price":
+			return once(1<<5) && s.price(l)
+		case "seller":
+			return once(1<<6) && s.seller(&l.Seller)
+		case "images":
+			return once(1<<7) && s.images(l)
+		case "observed_at":
+			return once(1<<8) && s.time(&l.ObservedAt)
 		}
+		return false
+	})
+	if !ok {
+		return false
 	}
 	s.ws()
 	return s.i == len(s.b)
@@ -184,77 +167,59 @@ func (s *scanner) number() (float64, bool) {
 }
 
 func (s *scanner) price(l *Listing) bool {
-	if !s.byte('{') {
-		return false
-	}
 	m := &price.Money{}
 	var seen uint8
-	if !s.byte('}') {
-		for {
-			key, ok := s.str()
-			if !ok || !s.byte(':') {
-				return false
-			}
-			switch {
-			case key == "amount" && seen&1 == 0:
-				seen |= 1
-				m.Amount, ok = s.number()
-			case key == "currency" && seen&2 == 0:
-				seen |= 2
-				m.Currency, ok = s.str()
-			default:
-				ok = false
-			}
-			if !ok {
-				return false
-			}
-			if s.byte(',') {
-				continue
-			}
-			if s.byte('}') {
-				break
-			}
-			return false
+	ok := s.object(func(key string) bool {
+		var ok bool
+		switch {
+		case key == "amount" && seen&1 == 0:
+			seen |= 1
+			m.Amount, ok = s.number()
+		case key == "currency" && seen&2 == 0:
+			seen |= 2
+			m.Currency, ok = s.str()
 		}
+		return ok
+	})
+	if ok {
+		l.Price = m
 	}
-	l.Price = m
-	return true
+	return ok
 }
 
 func (s *scanner) seller(dst *Seller) bool {
+	var seen uint8
+	return s.object(func(key string) bool {
+		switch {
+		case key == "id" && seen&1 == 0:
+			seen |= 1
+			return s.strInto(&dst.ID)
+		case key == "name" && seen&2 == 0:
+			seen |= 2
+			return s.strInto(&dst.Name)
+		}
+		return false
+	})
+}
+
+// object parses a JSON object, calling field for each key with the scanner
+// at its value; field reports whether it read the value.
+func (s *scanner) object(field func(key string) bool) bool {
 	if !s.byte('{') {
 		return false
 	}
-	var seen uint8
-	if !s.byte('}') {
-		for {
-			key, ok := s.str()
-			if !ok || !s.byte(':') {
-				return false
-			}
-			switch {
-			case key == "id" && seen&1 == 0:
-				seen |= 1
-				ok = s.strInto(&dst.ID)
-			case key == "name" && seen&2 == 0:
-				seen |= 2
-				ok = s.strInto(&dst.Name)
-			default:
-				ok = false
-			}
-			if !ok {
-				return false
-			}
-			if s.byte(',') {
-				continue
-			}
-			if s.byte('}') {
-				break
-			}
+	if s.byte('}') {
+		return true
+	}
+	for {
+		key, ok := s.str()
+		if !ok || !s.byte(':') || !field(key) {
 			return false
 		}
+		if !s.byte(',') {
+			return s.byte('}')
+		}
 	}
-	return true
 }
 
 func (s *scanner) images(l *Listing) bool {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -129,5 +130,45 @@ func TestReaderLongLine(t *testing.T) {
 	}
 	if want := "1:a 2:err 3:b"; strings.Join(got, " ") != want {
 		t.Fatalf("got %v, want %s", got, want)
+	}
+}
+
+func TestLineReader(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"lf", "a\nb\n", []string{"a", "b"}},
+		{"crlf and no final newline", "a\r\n\r\nb", []string{"a", "", "b"}},
+		{"empty", "", nil},
+		{"too long", strings.Repeat("y", MaxLineBytes+10) + "\nz\n", []string{"LONG", "z"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lr := NewLineReader(strings.NewReader(tt.in))
+			var got []string
+			for {
+				line, n, tooLong, err := lr.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != len(got)+1 {
+					t.Errorf("line number %d, want %d", n, len(got)+1)
+				}
+				if tooLong {
+					if len(line) != TooLongPrefix {
+						t.Errorf("kept %d bytes of a long line, want %d", len(line), TooLongPrefix)
+					}
+					line = []byte("LONG")
+				}
+				got = append(got, string(line))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("lines %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

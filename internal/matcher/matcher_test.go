@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/docs/schema"
@@ -507,12 +508,11 @@ func TestRejected(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	reasons := map[string]string{}
-	spans, err := stream.Spans(ctx, brokers, stream.DefaultTopics().Rejected)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for deadline := time.Now().Add(15 * time.Second); len(reasons) < 2 && time.Now().Before(deadline); {
-		spans, _ = stream.Spans(ctx, brokers, stream.DefaultTopics().Rejected)
+		spans, err := stream.Spans(ctx, brokers, stream.DefaultTopics().Rejected)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, s := range spans {
 			_ = stream.ReadSpan(ctx, brokers, stream.DefaultTopics().Rejected, s, func(m kafka.Message) error {
 				reasons[listingID(m.Value)+string(m.Value[:min(12, len(m.Value))])] = stream.Header(m, stream.HeaderReason)
@@ -673,6 +673,17 @@ func TestFeedbackTeaches(t *testing.T) {
 		lst("fb-2", "s-bad", "Fuⅼⅼips lip plumper", ""),
 		lst("fb-3", "s-bad", "lip gloss gift set", "coffee.jpg"),
 	})
+	// Wait until all three are scored and every flag is published, so the
+	// absence of fb-1 below means it was not flagged, not that it is late.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if testutil.ToFloat64(mt.m.scored) >= 3 && testutil.ToFloat64(mt.m.published) >= flaggedTotal(mt) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the three listings were not all scored and published")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	got := candidates(t, brokers, 20*time.Second, func(got map[string][]stream.Candidate) bool {
 		return len(got["fb-2"]) > 0 && len(got["fb-3"]) > 0
 	})

@@ -156,15 +156,7 @@ func (r *registry) snapshot(only []string) (*brand.Registry, func(string, string
 			hashes[k] = append(hashes[k], imagehash.RefHash{Hash: hv, Variant: h.Variant, Region: h.Region})
 		}
 	}
-	slices.SortFunc(reg.Brands, func(a, b brand.Brand) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(reg.Brands, func(a, b brand.Brand) int { return strings.Compare(a.ID, b.ID) })
 	lookup := func(id, image string) ([]imagehash.RefHash, bool) {
 		hs, ok := hashes[[2]string{id, image}]
 		return hs, ok

@@ -94,10 +94,9 @@ func NewIntake(store *casestore.Store, opts Options) (*Intake, error) {
 // transaction and its offsets are committed after it, from this one
 // goroutine, so commits are in order and never ahead of stored cases.
 func (in *Intake) Run(ctx context.Context) error {
-	if err := stream.EnsureTopics(ctx, in.opts.Brokers, stream.Topics{
-		Listings: stream.DefaultTopics().Listings, Rejected: stream.DefaultTopics().Rejected,
-		Brands: stream.DefaultTopics().Brands, Candidates: in.opts.Topic,
-	}, stream.DefaultLayout()); err != nil {
+	topics := stream.DefaultTopics()
+	topics.Candidates = in.opts.Topic
+	if err := stream.EnsureTopics(ctx, in.opts.Brokers, topics, stream.DefaultLayout()); err != nil {
 		return err
 	}
 	r := stream.NewReader(kafka.ReaderConfig{

@@ -2,8 +2,6 @@ package scan
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +58,10 @@ func (h *hasher) image(dir, ref string) score.Image {
 		return img
 	}
 	img = score.Image{Ref: ref}
-	data, err := readCapped(path, h.lim.MaxBytes)
+	data, err := imagehash.ReadFile(path, h.lim)
+	if errors.Is(err, os.ErrNotExist) {
+		err = errors.New("file not found")
+	}
 	if err == nil {
 		img.Hashes, err = imagehash.ComputeAll(data, h.lim)
 	}
@@ -72,23 +73,4 @@ func (h *hasher) image(dir, ref string) score.Image {
 	h.cache[path] = img
 	h.mu.Unlock()
 	return img
-}
-
-func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("file not found")
-		}
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w: larger than %d bytes", imagehash.ErrTooLarge, limit)
-	}
-	return data, nil
 }

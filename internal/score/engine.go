@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sort"
 
 	"github.com/assay-dev/assay/internal/brand"
@@ -145,22 +144,11 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 }
 
 func referenceHashes(path string, lim imagehash.Limits) ([]imagehash.RefHash, error) {
-	data, err := readCapped(path, lim.MaxBytes)
+	data, err := imagehash.ReadFile(path, lim)
 	if err != nil {
 		return nil, err
 	}
 	return imagehash.ReferenceHashesAll(data, lim)
-}
-
-func readCapped(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if max > 0 && st.Size() > max {
-		return nil, fmt.Errorf("%w: %d bytes, above the %d limit", imagehash.ErrTooLarge, st.Size(), max)
-	}
-	return os.ReadFile(path)
 }
 
 // ReferenceCount is the number of reference hashes indexed (variants included).

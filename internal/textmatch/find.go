@@ -268,12 +268,6 @@ func (ix *Index) wordFuzzyEligible(t token) bool {
 	return len(ix.wordDeletes) > 0 && len(t.key) >= minWordFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && !hasDigit(t.plain)
 }
 
-// nextToNameWord reports whether toks[i] is next to a word of a multi-word
-// name that allows an edit: the name's other words must match exactly.
-func (ix *Index) nextToNameWord(toks []token, i int) bool {
-	return i > 0 && ix.has(toks[i-1].key, vMultiWord) || i+1 < len(toks) && ix.has(toks[i+1].key, vMultiWord)
-}
-
 // trimRun notes spaced run toks[i] read without its first or last letter
 // when that is some term's joined key. Only the whole run's letters are
 // known here, so the kept letters' byte span is found by folding the run's
@@ -338,15 +332,6 @@ func dropShadowed(ms []match, terms []term) []match {
 // bounds bleve's per-search allocation; a key rarely names more than a few
 // terms.
 func searchSize(n int) int { return min(maxCandidateTerms, 8*n+8) }
-
-// fuzzyEligible reports whether t may be a one-edit misspelling of a
-// one-word term, English words aside (the caller checks those).
-func (ix *Index) fuzzyEligible(t token) bool {
-	if len(t.key) < minFuzzyLetters-1 || len(t.key) > ix.joinMax+1 {
-		return false
-	}
-	return !ix.has(t.key, vJoin) // an exact hit needs no fuzzy one
-}
 
 // lookup asks bleve for the terms indexed under any candidate key, in one
 // disjunction per listing.

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -121,14 +120,7 @@ func readPart(open func() (multipart.File, error)) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, imagehash.DefaultLimits().MaxBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > imagehash.DefaultLimits().MaxBytes {
-		return nil, imagehash.ErrTooLarge
-	}
-	return data, nil
+	return imagehash.Read(f, imagehash.DefaultLimits())
 }
 
 // brandFromForm turns the form into a brand, reporting lines it cannot

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,7 +146,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	if f.Sort == "" {
 		f.Sort = "score"
 	}
-	if !contains(sorts, f.Sort) {
+	if !slices.Contains(sorts, f.Sort) {
 		s.fail(w, http.StatusBadRequest, fmt.Sprintf("sort must be one of %s", strings.Join(sorts, ", ")))
 		return
 	}
@@ -401,13 +402,4 @@ func (s *Server) fail(w http.ResponseWriter, code int, msg string) {
 func (s *Server) internal(w http.ResponseWriter, what string, err error) {
 	s.log.Error(what, "err", err)
 	http.Error(w, "the case database failed; see the reporter's log", http.StatusInternalServerError)
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -96,6 +96,8 @@ func TestPages(t *testing.T) {
 		code               int
 		want, notWant      []string
 		before             func()
+		// location, if set, must be in the redirect's target.
+		location string
 	}{
 		{name: "root", method: "GET", path: "/", code: 302},
 		{name: "queue", method: "GET", path: "/cases", code: 200,
@@ -129,7 +131,7 @@ func TestPages(t *testing.T) {
 		{name: "bulk without actor", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "id": {"3"}}, code: 400},
 		{name: "bulk wrong status", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"removed"}, "actor": {"ana"}, "id": {"3"}}, code: 400},
 		{name: "bulk nothing selected", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}}, code: 400},
-		{name: "bulk dismiss", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"cy"}, "id": {"3", "99", "x"}}, code: 303},
+		{name: "bulk dismiss", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"cy"}, "id": {"3", "99", "x"}}, code: 303, location: "1 cases dismissed; 2 could not move"},
 		{name: "bulk result", method: "GET", path: "/cases?done=1+cases+dismissed%3B+2+could+not+move", code: 200, want: []string{"1 cases dismissed; 2 could not move"}},
 		{name: "bad dismissal reason", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}, "why": {"bored"}}, code: 400, want: []string{"unknown dismissal reason"}},
 		{name: "dismiss as authorized", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"bo"}, "why": {"authorized"}}, code: 303},
@@ -161,6 +163,11 @@ func TestPages(t *testing.T) {
 			}
 			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 				t.Errorf("Content-Security-Policy %q", csp)
+			}
+			if tt.location != "" {
+				if loc, _ := url.QueryUnescape(resp.Header.Get("Location")); !strings.Contains(loc, tt.location) {
+					t.Errorf("redirected to %q, want it to carry %q", loc, tt.location)
+				}
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(string(b), w) {
