@@ -45,7 +45,8 @@ type Options struct {
 	// Images fetches listing images; nil leaves them unfetched (noted in
 	// each verdict).
 	Images ImageSource
-	// RetroScan re-scans retained listings when a brand is added or changed.
+	// RetroScan re-scans retained listings when a brand is added or changed,
+	// shared among the group's matchers through RetroGroup(Group).
 	RetroScan bool
 	// SessionTimeout of the group membership (kafka-go's default is 30 s;
 	// a crashed matcher's partitions move after this long).
@@ -98,13 +99,12 @@ func (o *Options) validate() error {
 
 // Matcher is a streaming matcher instance.
 type Matcher struct {
-	opts    Options
-	log     *slog.Logger
-	m       *metrics
-	reg     *registry
-	engine  atomic.Pointer[score.Engine]
-	ready   atomic.Bool
-	retroCh chan []string
+	opts   Options
+	log    *slog.Logger
+	m      *metrics
+	reg    *registry
+	engine atomic.Pointer[score.Engine]
+	ready  atomic.Bool
 }
 
 // New checks the options and prepares a matcher; Run starts it.
@@ -113,11 +113,10 @@ func New(opts Options) (*Matcher, error) {
 		return nil, fmt.Errorf("matcher options: %w", err)
 	}
 	return &Matcher{
-		opts:    opts,
-		log:     opts.Logger,
-		m:       newMetrics(opts.Registerer),
-		reg:     newRegistry(),
-		retroCh: make(chan []string, 64),
+		opts: opts,
+		log:  opts.Logger,
+		m:    newMetrics(opts.Registerer),
+		reg:  newRegistry(),
 	}, nil
 }
 
@@ -159,7 +158,7 @@ func (mt *Matcher) Run(ctx context.Context) error {
 	}, func(error) { cancel() })
 	g.Add(func() error { return mt.consume(ctx) }, func(error) { cancel() })
 	if mt.opts.RetroScan {
-		g.Add(func() error { return mt.retroLoop(ctx) }, func(error) { cancel() })
+		g.Add(func() error { return mt.retroRun(ctx) }, func(error) { cancel() })
 	}
 	err = g.Run()
 	if errors.Is(err, context.Canceled) {
@@ -187,13 +186,6 @@ func (mt *Matcher) brandsChanged(ids []string) {
 		return
 	}
 	mt.log.Info("brand registry updated", "changed", ids, "brands", mt.reg.size())
-	if mt.opts.RetroScan {
-		select {
-		case mt.retroCh <- ids:
-		default:
-			mt.log.Warn("re-scan queue full; changes will be re-scanned with the next batch", "brands", ids)
-		}
-	}
 }
 
 // feedbackChanged puts analysts' new decisions in force; they concern

@@ -427,30 +427,58 @@ func TestTwoMatchers(t *testing.T) {
 
 // TestBrandAddedLive publishes a brand while the pipeline runs: new listings
 // are flagged for it, and the re-scan finds the ones already listed.
-func TestBrandAddedLive(t *testing.T) {
-	const late = "fullips"
-	brokers := startBroker(t)
-	publishBrands(t, brokers, func(id string) bool { return id != late })
+// lateBrand is the brand the retroactive-scan tests publish late.
+const lateBrand = "fullips"
+
+// lateSetup publishes every brand but lateBrand and returns the fixture
+// counterfeits that only lateBrand flags, split into the ones listed before
+// it is published and after.
+func lateSetup(t *testing.T, brokers []string) (old, fresh []kafka.Message, lateIDs []string) {
+	t.Helper()
+	publishBrands(t, brokers, func(id string) bool { return id != lateBrand })
 	want := batchVerdicts(t, nil)
 	// Counterfeits of the late brand that nothing else flags before it exists.
-	without := batchVerdicts(t, func(id string) bool { return id != late })
+	without := batchVerdicts(t, func(id string) bool { return id != lateBrand })
 	isLate := func(line []byte) bool {
 		id := listingID(line)
 		v, ok := want[id]
 		_, other := without[id]
-		return ok && v.BrandID == late && !other
+		return ok && v.BrandID == lateBrand && !other
 	}
-	var lateIDs []string
 	for id, v := range want {
-		if _, other := without[id]; v.BrandID == late && !other {
+		if _, other := without[id]; v.BrandID == lateBrand && !other {
 			lateIDs = append(lateIDs, id)
 		}
 	}
 	if len(lateIDs) < 4 {
-		t.Fatalf("only %d fixture counterfeits of %s", len(lateIDs), late)
+		t.Fatalf("only %d fixture counterfeits of %s", len(lateIDs), lateBrand)
 	}
 	lateMsgs := fixtureListings(t, isLate)
-	old, fresh := lateMsgs[:len(lateMsgs)/2], lateMsgs[len(lateMsgs)/2:]
+	return lateMsgs[:len(lateMsgs)/2], lateMsgs[len(lateMsgs)/2:], lateIDs
+}
+
+func hasIDs(ids []string) func(map[string][]stream.Candidate) bool {
+	return func(got map[string][]stream.Candidate) bool {
+		for _, id := range ids {
+			if len(got[id]) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func msgIDs(msgs []kafka.Message) []string {
+	var ids []string
+	for _, m := range msgs {
+		ids = append(ids, string(m.Key))
+	}
+	return ids
+}
+
+func TestBrandAddedLive(t *testing.T) {
+	brokers := startBroker(t)
+	old, fresh, lateIDs := lateSetup(t, brokers)
 	mt, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
 	waitReady(t, mt)
 	write(t, brokers, stream.DefaultTopics().Listings, old)
@@ -459,21 +487,14 @@ func TestBrandAddedLive(t *testing.T) {
 	if got := candidates(t, brokers, 2*time.Second, func(map[string][]stream.Candidate) bool { return false }); len(got) != 0 {
 		t.Fatalf("%d candidates before the brand existed", len(got))
 	}
-	publishBrands(t, brokers, func(id string) bool { return id == late })
+	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
 	deadline := time.Now().Add(15 * time.Second)
 	for mt.reg.size() < 12 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond) // the engine is rebuilt after a short debounce
 	write(t, brokers, stream.DefaultTopics().Listings, fresh)
-	got := candidates(t, brokers, 30*time.Second, func(got map[string][]stream.Candidate) bool {
-		for _, id := range lateIDs {
-			if len(got[id]) == 0 {
-				return false
-			}
-		}
-		return true
-	})
+	got := candidates(t, brokers, 30*time.Second, hasIDs(lateIDs))
 	for _, m := range old {
 		cs := got[string(m.Key)]
 		if len(cs) == 0 || !cs[0].Retroactive {
@@ -488,6 +509,75 @@ func TestBrandAddedLive(t *testing.T) {
 		if !found {
 			t.Errorf("%s listed after the brand: no live candidate", m.Key)
 		}
+	}
+}
+
+// TestRetroScanShared: two matchers of one group re-scan a new brand once
+// between them, not once each.
+func TestRetroScanShared(t *testing.T) {
+	brokers := startBroker(t)
+	old, _, _ := lateSetup(t, brokers)
+	a, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	b, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	waitReady(t, a)
+	waitReady(t, b)
+	write(t, brokers, stream.DefaultTopics().Listings, old)
+	waitScored(t, len(old), a, b)
+	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
+	candidates(t, brokers, 30*time.Second, hasIDs(msgIDs(old)))
+	time.Sleep(3 * time.Second) // room for a second, duplicate re-scan to show
+	got := candidates(t, brokers, 2*time.Second, func(map[string][]stream.Candidate) bool { return false })
+	for _, m := range old {
+		if n := len(got[string(m.Key)]); n != 1 {
+			t.Errorf("%s: %d candidates, want exactly one from one re-scan", m.Key, n)
+		}
+	}
+	if ra, rb := testutil.ToFloat64(a.m.retroFlagged), testutil.ToFloat64(b.m.retroFlagged); ra+rb != float64(len(old)) {
+		t.Errorf("re-scans flagged %v + %v, want %d in all", ra, rb, len(old))
+	}
+}
+
+// TestBrandAddedWhileDown: a brand registered while no matcher runs is
+// re-scanned for when one starts, because its record was never committed by
+// the re-scan group.
+func TestBrandAddedWhileDown(t *testing.T) {
+	brokers := startBroker(t)
+	old, _, _ := lateSetup(t, brokers)
+	a, stopA := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	waitReady(t, a)
+	write(t, brokers, stream.DefaultTopics().Listings, old)
+	waitScored(t, len(old), a)
+	stopA()
+	if got := candidates(t, brokers, time.Second, func(map[string][]stream.Candidate) bool { return false }); len(got) != 0 {
+		t.Fatalf("%d candidates before the brand existed", len(got))
+	}
+	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
+	b, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	waitReady(t, b)
+	got := candidates(t, brokers, 30*time.Second, hasIDs(msgIDs(old)))
+	for _, m := range old {
+		cs := got[string(m.Key)]
+		if len(cs) == 0 || !cs[0].Retroactive || cs[0].BrandID != lateBrand {
+			t.Errorf("%s: candidates %+v, want one from the re-scan for %s", m.Key, cs, lateBrand)
+		}
+	}
+}
+
+// waitScored waits until the matchers together have scored n listings.
+func waitScored(t *testing.T, n int, mts ...*Matcher) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		total := 0.0
+		for _, mt := range mts {
+			total += testutil.ToFloat64(mt.m.scored)
+		}
+		if total >= float64(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("scored %v of %d listings", total, n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -2,59 +2,160 @@ package matcher
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
-// retroLoop runs re-scans one after another, in its own goroutine, so live
-// scoring never waits for one. Changes that arrive during a scan are
-// gathered and scanned together next.
+// RetroGroup is the consumer group, on the brands topic, through which the
+// matchers of group g share re-scans.
+func RetroGroup(g string) string { return g + ".retro" }
+
+// retroLoop re-scans retained listings for changed brands, in its own
+// goroutine so live scoring never waits for it.
+//
+// It is a member of a second consumer group that reads the brands topic, so
+// each brand change is re-scanned by exactly one matcher of the deployment
+// (the one Kafka gave that brand's partition), and the group's offset is
+// committed only when the re-scan is done. A brand registered or changed
+// while every matcher was down is therefore re-scanned when one starts, and
+// a re-scan cut short by a crash is run again by whoever takes over.
 func (mt *Matcher) retroLoop(ctx context.Context) error {
+	hb := max(mt.opts.SessionTimeout/10, time.Second)
+	r := stream.NewReader(kafka.ReaderConfig{
+		Brokers: mt.opts.Brokers, GroupID: RetroGroup(mt.opts.Group), Topic: mt.opts.Topics.Brands,
+		Dialer:   mt.dialer(),
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 250 * time.Millisecond,
+		// A new deployment re-scans for every brand: that is its first scan
+		// of the listings already retained.
+		StartOffset:       kafka.FirstOffset,
+		SessionTimeout:    mt.opts.SessionTimeout,
+		HeartbeatInterval: hb,
+		RebalanceTimeout:  mt.opts.SessionTimeout,
+	})
 	w := mt.writer(mt.opts.Topics.Candidates)
-	defer closeAll(mt.opts.ShutdownTimeout, w.Close)
+	defer closeAll(mt.opts.ShutdownTimeout, r.Close, w.Close)
 	mt.m.retroProgress.Set(1)
+	// scanned remembers what this process already re-scanned for, so that a
+	// record repeated with the same content does not scan again.
+	scanned := map[string][32]byte{}
 	for {
-		var ids []string
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case ids = <-mt.retroCh:
-		}
-	gather:
-		for {
-			select {
-			case more := <-mt.retroCh:
-				for _, id := range more {
-					if !slices.Contains(ids, id) {
-						ids = append(ids, id)
-					}
-				}
-			default:
-				break gather
-			}
-		}
-		if err := mt.retroScan(ctx, ids, w); err != nil {
+		batch, err := fetchBurst(ctx, r, 200*time.Millisecond)
+		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			mt.log.Error("re-scan failed", "brands", ids, "err", err)
+			return fmt.Errorf("follow brands for re-scans: %w", err)
+		}
+		todo := newRegistry()
+		var ids []string
+		for _, m := range batch {
+			ok, id := todo.apply(m, mt.log)
+			if !ok || todo.records[id] == nil {
+				continue // deleted or invalid: nothing to scan for
+			}
+			sum := contentSum(todo.records[id])
+			if scanned[id] == sum {
+				delete(todo.records, id)
+				continue
+			}
+			scanned[id] = sum
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
+		if len(ids) > 0 {
+			todo.feedback = mt.reg.feedbackSnapshot()
+			eng, _, err := todo.buildEngine(mt.opts.Score, nil)
+			if err == nil {
+				err = mt.retroScan(ctx, eng, ids, w)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err() // not committed: the next owner scans again
+				}
+				mt.log.Error("re-scan failed; it is retried", "brands", ids, "err", err)
+				for _, id := range ids {
+					delete(scanned, id)
+				}
+				// Back off, then rejoin so the uncommitted records come again.
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(5 * time.Second):
+				}
+				return errRetroRetry
+			}
+		}
+		if err := r.CommitMessages(ctx, batch...); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			mt.m.commitErrors.Inc()
+			mt.log.Warn("re-scan done but its offset not committed; it may run again", "brands", ids, "err", err)
 		}
 	}
 }
 
-// retroScan scores every listing still retained in the listings topic
-// against the given brands alone and publishes what it flags, marked
-// retroactive. Every matcher of a group runs it; consumers drop repeats by
-// listing id and content hash.
-func (mt *Matcher) retroScan(ctx context.Context, ids []string, w *kafka.Writer) error {
-	eng, _, err := mt.reg.buildEngine(mt.opts.Score, ids)
-	if err != nil || eng == nil {
-		return err // nil engine: the brands were deleted, nothing to scan for
+// errRetroRetry makes retroRun start a fresh member after a failed re-scan.
+var errRetroRetry = errors.New("re-scan to be retried")
+
+// retroRun keeps a retro group member running until ctx ends.
+func (mt *Matcher) retroRun(ctx context.Context) error {
+	for {
+		err := mt.retroLoop(ctx)
+		if !errors.Is(err, errRetroRetry) {
+			return err
+		}
+	}
+}
+
+// fetchBurst waits for one record, then takes whatever else arrives within
+// d, so that a registry file published at once is re-scanned in one pass.
+func fetchBurst(ctx context.Context, r *kafka.Reader, d time.Duration) ([]kafka.Message, error) {
+	m, err := r.FetchMessage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	batch := []kafka.Message{m}
+	burst, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for len(batch) < 10_000 {
+		m, err := r.FetchMessage(burst)
+		if err != nil {
+			break
+		}
+		batch = append(batch, m)
+	}
+	return batch, ctx.Err()
+}
+
+// contentSum identifies what a brand record asks to scan for, leaving out
+// when it was published.
+func contentSum(rec *stream.BrandRecord) [32]byte {
+	c := *rec
+	c.PublishedAt = time.Time{}
+	data, _ := json.Marshal(&c)
+	return sha256.Sum256(data)
+}
+
+// retroScan scores every listing still retained in the listings topic with
+// an engine over the changed brands alone and publishes what it flags,
+// marked retroactive. Consumers drop repeats by listing id and content hash.
+func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []string, w *kafka.Writer) error {
+	if eng == nil {
+		return nil
 	}
 	spans, err := stream.Spans(ctx, mt.opts.Brokers, mt.opts.Topics.Listings)
 	if err != nil {
@@ -121,4 +222,12 @@ func (mt *Matcher) retroScan(ctx context.Context, ids []string, w *kafka.Writer)
 	}
 	mt.log.Info("re-scan finished", "brands", ids, "scanned", scanned, "flagged", flagged, "elapsed", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// feedbackSnapshot copies the analysts' feedback, for an engine built apart
+// from the live registry.
+func (r *registry) feedbackSnapshot() map[string]*stream.Feedback {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.feedback)
 }
