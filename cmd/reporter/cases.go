@@ -19,6 +19,7 @@ import (
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/stream"
 	"github.com/assay-dev/assay/internal/web"
+	oklog "github.com/oklog/run"
 )
 
 // runIntake consumes the candidates topic into the case database.
@@ -55,6 +56,9 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reporter run: %v\n", err)
 		return 2
 	}
+	var g oklog.Group
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if *listen != "" {
 		teacher := reporter.NewTeacher(bs, *feedbackTopic)
 		defer teacher.Close()
@@ -66,12 +70,13 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		defer search.Close()
 		brands := reporter.NewBrandPublisher(bs, *brandsTopic)
 		defer brands.Close()
+		directory := reporter.NewDirectory(bs, *brandsTopic, logger)
 		uploads := *db + ".uploads"
 		if err := os.MkdirAll(uploads, 0o755); err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1
 		}
-		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads})
+		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads, Directory: directory})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1
@@ -82,20 +87,25 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			return 2
 		}
 		srv := &http.Server{Handler: ui, ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				logger.Error("ui server", "err", err)
+		g.Add(func() error {
+			logger.Info("analyst UI", "url", "http://"+ln.Addr().String()+"/cases")
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("ui server: %w", err)
 			}
-		}()
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
+			return nil
+		}, func(error) {
+			sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer scancel()
 			_ = srv.Shutdown(sctx)
-		}()
-		logger.Info("analyst UI", "url", "http://"+ln.Addr().String()+"/cases")
+		})
+		// The brand directory gives notices their owner, contact and marks.
+		g.Add(func() error { return directory.Run(ctx) }, func(error) { cancel() })
 	}
-	logger.Info("storing candidates as cases", "db", *db, "topic", *topic, "brokers", *brokers)
-	if err := in.Run(ctx); err != nil {
+	g.Add(func() error {
+		logger.Info("storing candidates as cases", "db", *db, "topic", *topic, "brokers", *brokers)
+		return in.Run(ctx)
+	}, func(error) { cancel() })
+	if err := g.Run(); err != nil && !errors.Is(err, context.Canceled) {
 		logger.Error("reporter stopped", "err", err)
 		return 1
 	}

@@ -15,7 +15,8 @@ import (
 )
 
 // makeNotices builds takedown notices from the confirmed cases of one brand
-// on one marketplace, writes them, and moves those cases to in_notice.
+// on one marketplace, records them (which moves their cases to in_notice)
+// and writes them out.
 func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("notice", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -64,15 +65,27 @@ func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	defer store.Close()
-	cases, err := store.List(ctx, casestore.Filter{BrandID: b.ID, Status: casestore.Confirmed, Marketplace: *marketplace, Sort: "age"})
-	if err != nil {
-		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
-		return 1
-	}
-	notices, err := notice.Build(b, *marketplace, cases, notice.Options{Cap: *limit, Signer: *signer})
-	if err != nil {
-		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
-		return 1
+	opts := notice.Options{Cap: *limit, Signer: *signer}
+	var notices []notice.Notice
+	if *dryRun {
+		cases, err := store.List(ctx, casestore.Filter{BrandID: b.ID, Status: casestore.Confirmed, Marketplace: *marketplace, Sort: "age"})
+		if err == nil {
+			notices, err = notice.Build(b, *marketplace, cases, opts)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+			return 1
+		}
+	} else {
+		// Recorded first: a notice on disk that the database does not know
+		// of could be sent twice.
+		notices, err = notice.Issue(ctx, store, b, *marketplace, *actor, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "reporter notice: %v\n", err)
+			if len(notices) == 0 {
+				return 1
+			}
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "reporter notice: %v\n", err)
@@ -95,15 +108,9 @@ func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return 1
 		}
 		fmt.Fprintf(stdout, "%s: %d listings\n", path, len(n.Items))
-		if *dryRun {
-			continue
-		}
-		for _, it := range n.Items {
-			if err := store.Move(ctx, it.CaseID, casestore.InNotice, *actor, "notice "+n.ID); err != nil {
-				fmt.Fprintf(stderr, "reporter notice: %v\n", err)
-				return 1
-			}
-		}
+	}
+	if !*dryRun {
+		fmt.Fprintf(stdout, "recorded; enter each listing's outcome in the UI (/notices) or the API\n")
 	}
 	return 0
 }

@@ -15,35 +15,35 @@ import (
 
 // Case is one flagged (listing, brand) pair.
 type Case struct {
-	ID          int64
-	ListingID   string
-	BrandID     string
-	Status      Status
-	Score       float64
-	Signals     []score.Signal
-	ContentHash string
-	Marketplace string
-	URL         string
-	Title       string
-	SellerID    string
-	SellerName  string
-	FirstSeen   time.Time
-	LastSeen    time.Time
-	Retroactive bool
+	ID          int64          `json:"id"`
+	ListingID   string         `json:"listing_id"`
+	BrandID     string         `json:"brand_id"`
+	Status      Status         `json:"status"`
+	Score       float64        `json:"score"`
+	Signals     []score.Signal `json:"signals"`
+	ContentHash string         `json:"content_hash"`
+	Marketplace string         `json:"marketplace"`
+	URL         string         `json:"url"`
+	Title       string         `json:"title"`
+	SellerID    string         `json:"seller_id"`
+	SellerName  string         `json:"seller_name"`
+	FirstSeen   time.Time      `json:"first_seen"`
+	LastSeen    time.Time      `json:"last_seen"`
+	Retroactive bool           `json:"retroactive"`
 	// Images are the listing photos' whole-image hashes (hex).
-	Images []stream.ImageHash
+	Images []stream.ImageHash `json:"images"`
 	// RelistingOf is the confirmed case this listing repeats, or 0.
-	RelistingOf int64
+	RelistingOf int64 `json:"relisting_of,omitempty"`
 }
 
 // Event is one entry of a case's audit trail.
 type Event struct {
-	At         time.Time
-	Actor      string
-	Action     string
-	FromStatus Status
-	ToStatus   Status
-	Reason     string
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Action     string    `json:"action"`
+	FromStatus Status    `json:"from_status"`
+	ToStatus   Status    `json:"to_status"`
+	Reason     string    `json:"reason"`
 }
 
 // Result says what storing a candidate did.
@@ -186,6 +186,14 @@ func (s *Store) Move(ctx context.Context, id int64, to Status, actor, reason str
 		return err
 	}
 	defer tx.Rollback()
+	if err := move(ctx, tx, id, to, actor, reason); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// move is Move inside a caller's transaction.
+func move(ctx context.Context, tx *sql.Tx, id int64, to Status, actor, reason string) error {
 	var from Status
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM cases WHERE id = ?`, id).Scan(&from); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -199,10 +207,7 @@ func (s *Store) Move(ctx context.Context, id int64, to Status, actor, reason str
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`, string(to), now(), id); err != nil {
 		return err
 	}
-	if err := event(ctx, tx, id, actor, "status", from, to, reason); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return event(ctx, tx, id, actor, "status", from, to, reason)
 }
 
 const caseColumns = `id, listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, images, coalesce(relisting_of, 0)`

@@ -23,13 +23,13 @@ func isUpheld(s Status) bool { return slices.Contains(upheld, s) }
 
 // SellerReport is what the seller page shows.
 type SellerReport struct {
-	SellerID       string
-	Cases          []*Case
-	Confirmed      int
-	RepeatOffender bool
+	SellerID       string  `json:"seller_id"`
+	Cases          []*Case `json:"cases"`
+	Confirmed      int     `json:"confirmed"`
+	RepeatOffender bool    `json:"repeat_offender"`
 	// Network lists the other sellers linked to this one because their
 	// confirmed counterfeits share photos, grouped transitively.
-	Network []string
+	Network []string `json:"network"`
 }
 
 // Seller reports on one seller; strikes confirmed cases make a repeat
@@ -111,31 +111,31 @@ func (s *Store) network(ctx context.Context, sellerID string) ([]string, error) 
 
 // BrandReport is what the brand page shows.
 type BrandReport struct {
-	BrandID string
+	BrandID string `json:"brand_id"`
 	// FlagsPerDay counts cases by the day they were first flagged, oldest
 	// first, with no gaps.
-	FlagsPerDay []DayCount
-	TopSellers  []SellerCount
-	Counts      map[Status]int
+	FlagsPerDay []DayCount     `json:"flags_per_day"`
+	TopSellers  []SellerCount  `json:"top_sellers"`
+	Counts      map[Status]int `json:"counts"`
 	// AcceptanceRate is confirmed ÷ decided (confirmed or dismissed); -1
 	// when nothing is decided yet.
-	AcceptanceRate float64
+	AcceptanceRate float64 `json:"acceptance_rate"`
 	// MedianToDecision and MedianToTakedown run from first flagged to the
 	// first decision and to removal; 0 when there is none.
-	MedianToDecision time.Duration
-	MedianToTakedown time.Duration
+	MedianToDecision time.Duration `json:"-"`
+	MedianToTakedown time.Duration `json:"-"`
 }
 
 // DayCount is a count on one day (YYYY-MM-DD, UTC).
 type DayCount struct {
-	Day   string
-	Count int
+	Day   string `json:"day"`
+	Count int    `json:"count"`
 }
 
 // SellerCount is a seller's number of cases.
 type SellerCount struct {
-	SellerID string
-	Cases    int
+	SellerID string `json:"seller_id"`
+	Cases    int    `json:"cases"`
 }
 
 // Brand reports on one brand.

@@ -131,11 +131,11 @@ func (mt *Matcher) Run(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	next, err := loadTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, mt.reg.apply, mt.log)
+	next, err := stream.LoadCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, mt.applyBrand)
 	if err != nil {
 		return fmt.Errorf("load brands: %w", err)
 	}
-	nextFeedback, err := loadTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, mt.reg.applyFeedback, mt.log)
+	nextFeedback, err := stream.LoadCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, mt.applyFeedback)
 	if err != nil {
 		return fmt.Errorf("load feedback: %w", err)
 	}
@@ -151,10 +151,10 @@ func (mt *Matcher) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g.Add(func() error {
-		return followTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, next, mt.reg.apply, mt.log, mt.brandsChanged)
+		return stream.FollowCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, next, mt.applyBrand, mt.brandsChanged)
 	}, func(error) { cancel() })
 	g.Add(func() error {
-		return followTopic(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, nextFeedback, mt.reg.applyFeedback, mt.log, mt.feedbackChanged)
+		return stream.FollowCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, nextFeedback, mt.applyFeedback, mt.feedbackChanged)
 	}, func(error) { cancel() })
 	g.Add(func() error { return mt.consume(ctx) }, func(error) { cancel() })
 	if mt.opts.RetroScan {
@@ -165,6 +165,11 @@ func (mt *Matcher) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+func (mt *Matcher) applyBrand(m kafka.Message) (bool, string) { return mt.reg.apply(m, mt.log) }
+func (mt *Matcher) applyFeedback(m kafka.Message) (bool, string) {
+	return mt.reg.applyFeedback(m, mt.log)
 }
 
 // rebuild swaps in an engine over the current registry.

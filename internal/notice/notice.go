@@ -8,6 +8,8 @@
 package notice
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -146,4 +148,43 @@ func reason(b *brand.Brand, signals []score.Signal) string {
 		return fmt.Sprintf("counterfeit %s goods", b.Name)
 	}
 	return fmt.Sprintf("counterfeit %s goods: %s", b.Name, strings.Join(parts, "; "))
+}
+
+// Issue builds the notices for the confirmed cases of one brand on one
+// marketplace and records them in the store, which moves their cases to
+// in_notice; actor is who sends them.
+func Issue(ctx context.Context, store *casestore.Store, b *brand.Brand, marketplace, actor string, opts Options) ([]Notice, error) {
+	cases, err := store.List(ctx, casestore.Filter{BrandID: b.ID, Status: casestore.Confirmed, Marketplace: marketplace, Sort: "age"})
+	if err != nil {
+		return nil, err
+	}
+	notices, err := Build(b, marketplace, cases, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range notices {
+		n := &notices[i]
+		body, err := json.Marshal(n)
+		if err != nil {
+			return nil, fmt.Errorf("encode notice %s: %w", n.ID, err)
+		}
+		ids := make([]int64, len(n.Items))
+		for j, it := range n.Items {
+			ids[j] = it.CaseID
+		}
+		rec := &casestore.Notice{ID: n.ID, BrandID: n.BrandID, Marketplace: n.Marketplace, Part: n.Part, Parts: n.Parts, CreatedBy: actor, Body: body}
+		if err := store.AddNotice(ctx, rec, ids); err != nil {
+			return notices[:i], err
+		}
+	}
+	return notices, nil
+}
+
+// Decode reads a notice recorded by Issue.
+func Decode(body []byte) (*Notice, error) {
+	var n Notice
+	if err := json.Unmarshal(body, &n); err != nil {
+		return nil, fmt.Errorf("decode notice: %w", err)
+	}
+	return &n, nil
 }

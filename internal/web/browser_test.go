@@ -26,13 +26,17 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// TestBrowserDecision drives the UI in headless Chromium as an analyst
-// would, with JavaScript off: open the queue, open a case, confirm it, and
-// read the audit trail; no request leaves the server (the CSP would block
-// it and the page has no script).
-func TestBrowserDecision(t *testing.T) {
+// newBrowser starts headless Chromium with JavaScript off, stopped when the
+// test ends.
+func newBrowser(t *testing.T) context.Context {
 	bin := chromium(t)
-	srv, _ := newTestServer(t, &recordTeacher{})
+	// Not t.TempDir: Chromium's helpers may still be writing to its profile
+	// as the test ends, and a leftover profile is no failure.
+	dir, err := os.MkdirTemp("", "assay-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),
 		chromedp.NoSandbox,
@@ -41,15 +45,27 @@ func TestBrowserDecision(t *testing.T) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("blink-settings", "scriptEnabled=false"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelBrowser()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// TestBrowserDecision drives the UI in headless Chromium as an analyst
+// would, with JavaScript off: open the queue, open a case, confirm it, and
+// read the audit trail; no request leaves the server (the CSP would block
+// it and the page has no script).
+func TestBrowserDecision(t *testing.T) {
+	srv, _ := newTestServer(t, &recordTeacher{})
+	ctx := newBrowser(t)
 
 	var queue, trail string
 	var shot []byte

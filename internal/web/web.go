@@ -55,6 +55,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// Teacher, if set, is told every decision.
 	Teacher Teacher
+	// Directory, if set, enables takedown notices (it supplies each brand's
+	// owner, contact and marks) and editing registered brands.
+	Directory BrandDirectory
 	// Strikes is the confirmed-case count that marks a repeat infringer
 	// (0 means casestore.DefaultStrikes).
 	Strikes int
@@ -62,15 +65,16 @@ type Options struct {
 
 // Server is the analyst UI.
 type Server struct {
-	store   *casestore.Store
-	log     *slog.Logger
-	teacher Teacher
-	search  Searcher
-	brands  BrandPublisher
-	uploads string
-	strikes int
-	pages   map[string]*template.Template
-	mux     *http.ServeMux
+	store     *casestore.Store
+	log       *slog.Logger
+	teacher   Teacher
+	search    Searcher
+	brands    BrandPublisher
+	uploads   string
+	strikes   int
+	directory BrandDirectory
+	pages     map[string]*template.Template
+	mux       *http.ServeMux
 }
 
 // New builds the UI over a case store.
@@ -79,7 +83,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
 	if s.strikes <= 0 {
 		s.strikes = casestore.DefaultStrikes
 	}
@@ -97,7 +101,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 			return fmt.Sprintf("%.1f days", d.Hours()/24)
 		},
 	}
-	for _, page := range []string{"queue", "case", "seller", "brand", "register"} {
+	for _, page := range []string{"queue", "case", "seller", "brand", "register", "notices", "notice"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -119,6 +123,13 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /brands/new", s.registerForm)
 	s.mux.HandleFunc("POST /brands", s.register)
 	s.mux.HandleFunc("GET /uploads/{name}", s.uploadFile)
+	s.mux.HandleFunc("GET /notices", s.noticesPage)
+	s.mux.HandleFunc("POST /notices", s.buildNotice)
+	s.mux.HandleFunc("GET /notices/{id}", s.noticePage)
+	s.mux.HandleFunc("GET /notices/{id}/file", s.noticeFile)
+	s.mux.HandleFunc("POST /notices/{id}/submit", s.submitNotice)
+	s.mux.HandleFunc("POST /notices/{id}/outcome", s.outcome)
+	s.apiRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	return s, nil
 }
@@ -231,10 +242,15 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 		}
 		pretty = append(pretty, string(sn))
 	}
+	notices, err := s.store.CaseNotices(r.Context(), id)
+	if err != nil {
+		s.internal(w, "case notices", err)
+		return
+	}
 	w.WriteHeader(code)
 	s.render(w, "case", map[string]any{
 		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
-		"History": history, "Snapshots": pretty, "Error": msg,
+		"History": history, "Snapshots": pretty, "Error": msg, "Notices": notices,
 	})
 }
 
@@ -261,36 +277,51 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.showCase(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	why := r.PostForm.Get("why")
-	if why != "" && why != reasonAuthorized && why != reasonNotInfringing {
-		s.showCase(w, r, http.StatusBadRequest, fmt.Sprintf("unknown dismissal reason %q", why))
-		return
+	code, err := s.decision(r.Context(), id, to, r.PostForm.Get("why"), actor, strings.TrimSpace(r.PostForm.Get("reason")))
+	switch code {
+	case http.StatusOK:
+		http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+	case http.StatusNotFound:
+		s.fail(w, code, err.Error())
+	case http.StatusInternalServerError:
+		s.internal(w, "move case", err)
+	case http.StatusServiceUnavailable:
+		s.showCase(w, r, code, "The decision is saved, but the matchers could not be told (Kafka unavailable?): "+err.Error())
+	default:
+		s.showCase(w, r, code, err.Error())
 	}
-	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	err = s.store.Move(r.Context(), id, to, actor, reason)
+}
+
+// decision moves a case and tells the matchers what it teaches; the error
+// comes with the HTTP status it deserves. 503 means the decision is saved
+// but the matchers were not told.
+func (s *Server) decision(ctx context.Context, id int64, to casestore.Status, why, actor, reason string) (int, error) {
+	if strings.TrimSpace(actor) == "" {
+		return http.StatusBadRequest, errors.New("say who decides: the actor is empty")
+	}
+	if why != "" && why != reasonAuthorized && why != reasonNotInfringing {
+		return http.StatusBadRequest, fmt.Errorf("unknown dismissal reason %q (known: %s, %s)", why, reasonAuthorized, reasonNotInfringing)
+	}
+	err := s.store.Move(ctx, id, to, actor, reason)
 	switch {
 	case errors.Is(err, casestore.ErrNotFound):
-		s.fail(w, http.StatusNotFound, fmt.Sprintf("case %d does not exist", id))
-		return
+		return http.StatusNotFound, fmt.Errorf("case %d does not exist", id)
 	case errors.Is(err, casestore.ErrTransition):
-		s.showCase(w, r, http.StatusConflict, err.Error())
-		return
+		return http.StatusConflict, err
 	case err != nil:
-		s.internal(w, "move case", err)
-		return
+		return http.StatusInternalServerError, err
 	}
 	if s.teacher != nil {
-		c, err := s.store.Get(r.Context(), id)
+		c, err := s.store.Get(ctx, id)
 		if err == nil {
-			err = s.teacher.Teach(r.Context(), c, to, why, actor, reason)
+			err = s.teacher.Teach(ctx, c, to, why, actor, reason)
 		}
 		if err != nil {
 			s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
-			s.showCase(w, r, http.StatusServiceUnavailable, "The decision is saved, but the matchers could not be told (Kafka unavailable?): "+err.Error())
-			return
+			return http.StatusServiceUnavailable, err
 		}
 	}
-	http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+	return http.StatusOK, nil
 }
 
 // Dismissal reasons that teach the matchers (package reporter's WhyAuthorized

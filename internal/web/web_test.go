@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/casesearch"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/listing"
@@ -65,7 +66,7 @@ func newTestServer(t *testing.T, teacher Teacher) (*httptest.Server, *casestore.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	s, err := New(store, Options{Teacher: teacher, Search: ix})
+	s, err := New(store, Options{Teacher: teacher, Search: ix, Directory: testDirectory{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +74,21 @@ func newTestServer(t *testing.T, teacher Teacher) (*httptest.Server, *casestore.
 	t.Cleanup(srv.Close)
 	return srv, store
 }
+
+// testDirectory stands for the brands topic's registry: one brand with
+// what a notice needs.
+type testDirectory struct{}
+
+func (testDirectory) Brand(id string) (*stream.BrandRecord, bool) {
+	if id != "fullips" {
+		return nil, false
+	}
+	return &stream.BrandRecord{Brand: brand.Brand{ID: "fullips", Name: "Fullips", Owner: "Fullips Inc.",
+		Contact: &brand.Contact{Name: "Dana Reyes", Email: "ip@fullips.example"},
+		Marks:   []brand.Mark{{Office: "USPTO", Number: "5123456", Classes: []int{3}}}}}, true
+}
+
+func (testDirectory) IDs() []string { return []string{"fullips"} }
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 

@@ -1,0 +1,71 @@
+package reporter
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// TestDirectory follows the brands topic: what was there at start-up, a
+// brand published live, a record that does not decode (skipped), and a
+// tombstone.
+func TestDirectory(t *testing.T) {
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	brokers := b.Addrs()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pub := NewBrandPublisher(brokers, "brands")
+	defer pub.Close()
+	if err := stream.EnsureTopics(ctx, brokers, stream.Topics{Brands: "brands"}, stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.PublishBrand(ctx, &stream.BrandRecord{Brand: brand.Brand{ID: "fullips", Name: "Fullips", Owner: "Fullips Inc."}}); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDirectory(brokers, "brands", nil)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; directory has %v", what, d.IDs())
+			}
+		}
+	}
+	waitFor("the registry at start-up", d.Loaded)
+	if rec, ok := d.Brand("fullips"); !ok || rec.Brand.Owner != "Fullips Inc." {
+		t.Fatalf("fullips after loading: %+v, %v", rec, ok)
+	}
+	if err := pub.PublishBrand(ctx, &stream.BrandRecord{Brand: brand.Brand{ID: "halden", Name: "Halden Moor"}}); err != nil {
+		t.Fatal(err)
+	}
+	w := stream.NewWriter(brokers, "brands")
+	defer w.Close()
+	if err := w.WriteMessages(ctx, kafka.Message{Key: []byte("broken"), Value: []byte("{")}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("halden published live", func() bool { _, ok := d.Brand("halden"); return ok })
+	tomb, _ := stream.BrandMessage("fullips", nil)
+	if err := w.WriteMessages(ctx, tomb); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("fullips deleted", func() bool { _, ok := d.Brand("fullips"); return !ok })
+	if ids := d.IDs(); len(ids) != 1 || ids[0] != "halden" {
+		t.Errorf("IDs %v, want [halden]: the broken record must be skipped", ids)
+	}
+	cancel()
+	if err := <-done; err != nil && ctx.Err() == nil {
+		t.Errorf("Run: %v", err)
+	}
+}

@@ -1,0 +1,313 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/assay-dev/assay/internal/casestore"
+)
+
+// The JSON API under /api/v1 offers what the pages do, for scripts: cases
+// with their filters and decisions, notices with their outcomes, seller and
+// brand reports. Errors are {"error": "..."} with a 4xx status; a 500 only
+// when the database itself fails.
+
+// maxAPIBody caps a request body; every body is a handful of fields.
+const maxAPIBody = 64 << 10
+
+func (s *Server) apiRoutes() {
+	s.mux.HandleFunc("GET /api/v1/cases", s.apiCases)
+	s.mux.HandleFunc("GET /api/v1/cases/{id}", s.apiCase)
+	s.mux.HandleFunc("POST /api/v1/cases/{id}/status", s.apiDecide)
+	s.mux.HandleFunc("GET /api/v1/sellers/{id}", s.apiSeller)
+	s.mux.HandleFunc("GET /api/v1/brands/{id}", s.apiBrand)
+	s.mux.HandleFunc("GET /api/v1/notices", s.apiNotices)
+	s.mux.HandleFunc("POST /api/v1/notices", s.apiBuildNotice)
+	s.mux.HandleFunc("GET /api/v1/notices/{id}", s.apiNotice)
+	s.mux.HandleFunc("POST /api/v1/notices/{id}/submit", s.apiSubmit)
+	s.mux.HandleFunc("POST /api/v1/notices/{id}/items/{case}", s.apiOutcome)
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.apiError(w, http.StatusNotFound, fmt.Errorf("no API route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+func (s *Server) apiJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		s.log.Error("write API response", "err", err)
+	}
+}
+
+// apiError answers with the error; a 500 is logged with its cause and
+// answered without it.
+func (s *Server) apiError(w http.ResponseWriter, code int, err error) {
+	msg := err.Error()
+	if code == http.StatusInternalServerError {
+		s.log.Error("API request failed", "err", err)
+		msg = "the case database failed; see the reporter's log"
+	}
+	s.apiJSON(w, code, map[string]string{"error": msg})
+}
+
+// decodeBody reads a JSON object of the given shape, refusing unknown
+// fields so a misspelt one is not silently ignored.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return fmt.Errorf("request body over %d bytes", maxAPIBody)
+		}
+		return fmt.Errorf("request body is not the expected JSON object: %w", err)
+	}
+	if dec.More() {
+		return errors.New("request body holds more than one JSON value")
+	}
+	return nil
+}
+
+func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: 100}
+	if f.Sort == "" {
+		f.Sort = "score"
+	}
+	if !slices.Contains(sorts, f.Sort) {
+		s.apiError(w, http.StatusBadRequest, fmt.Errorf("sort must be one of %s", strings.Join(sorts, ", ")))
+		return
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			s.apiError(w, http.StatusBadRequest, fmt.Errorf("limit %q must be a number from 1 to 1000", l))
+			return
+		}
+		f.Limit = n
+	}
+	if st := q.Get("status"); st != "" {
+		parsed, err := casestore.ParseStatus(st)
+		if err != nil {
+			s.apiError(w, http.StatusBadRequest, err)
+			return
+		}
+		f.Status = parsed
+	}
+	if text := strings.TrimSpace(q.Get("q")); text != "" {
+		if s.search == nil {
+			s.apiError(w, http.StatusBadRequest, errors.New("full-text search is not enabled on this server"))
+			return
+		}
+		ids, err := s.search.Search(r.Context(), text, 1000)
+		if err != nil {
+			s.apiError(w, http.StatusBadRequest, fmt.Errorf("the search could not be run: %w", err))
+			return
+		}
+		f.IDs = append([]int64{}, ids...)
+	}
+	cases, err := s.store.List(r.Context(), f)
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if cases == nil {
+		cases = []*casestore.Case{}
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"cases": cases})
+}
+
+func (s *Server) apiCaseID(w http.ResponseWriter, raw string) (int64, bool) {
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		s.apiError(w, http.StatusNotFound, fmt.Errorf("case id %q is not a number", raw))
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.apiCaseID(w, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	c, err := s.store.Get(r.Context(), id)
+	if errors.Is(err, casestore.ErrNotFound) {
+		s.apiError(w, http.StatusNotFound, fmt.Errorf("case %d does not exist", id))
+		return
+	}
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	history, err := s.store.History(r.Context(), id)
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	notices, err := s.store.CaseNotices(r.Context(), id)
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"case": c, "history": history, "notices": orEmpty(notices), "next": c.Status.Next()})
+}
+
+func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.apiCaseID(w, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	var req struct {
+		Status string `json:"status"`
+		Actor  string `json:"actor"`
+		Reason string `json:"reason"`
+		Why    string `json:"why"`
+	}
+	if err := decodeBody(w, r, &req); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	to, err := casestore.ParseStatus(req.Status)
+	if err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	code, err := s.decision(r.Context(), id, to, req.Why, strings.TrimSpace(req.Actor), strings.TrimSpace(req.Reason))
+	if code == http.StatusServiceUnavailable {
+		err = fmt.Errorf("the decision is saved, but the matchers could not be told: %w", err)
+	}
+	if err != nil {
+		s.apiError(w, code, err)
+		return
+	}
+	c, err := s.store.Get(r.Context(), id)
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"case": c})
+}
+
+func (s *Server) apiSeller(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes)
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if len(rep.Cases) == 0 {
+		s.apiError(w, http.StatusNotFound, fmt.Errorf("no cases for seller %q", r.PathValue("id")))
+		return
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"seller": rep, "strikes": s.strikes})
+}
+
+func (s *Server) apiBrand(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.store.Brand(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	if len(rep.Counts) == 0 {
+		s.apiError(w, http.StatusNotFound, fmt.Errorf("no cases for brand %q", r.PathValue("id")))
+		return
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"brand": rep,
+		"median_to_decision_seconds": rep.MedianToDecision.Seconds(), "median_to_takedown_seconds": rep.MedianToTakedown.Seconds()})
+}
+
+func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.Notices(r.Context(), r.URL.Query().Get("brand"))
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	ready, err := s.store.Ready(r.Context())
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"notices": orEmpty(list), "ready": orEmpty(ready)})
+}
+
+func (s *Server) apiBuildNotice(w http.ResponseWriter, r *http.Request) {
+	var req noticeRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	ns, code, err := s.issue(r.Context(), req)
+	if err != nil {
+		s.apiError(w, code, err)
+		return
+	}
+	ids := make([]string, len(ns))
+	for i, n := range ns {
+		ids[i] = n.ID
+	}
+	s.apiJSON(w, http.StatusCreated, map[string]any{"notices": ids})
+}
+
+func (s *Server) apiNotice(w http.ResponseWriter, r *http.Request) {
+	n, err := s.store.Notice(r.Context(), r.PathValue("id"))
+	if errors.Is(err, casestore.ErrNoticeNotFound) {
+		s.apiError(w, http.StatusNotFound, err)
+		return
+	}
+	if err != nil {
+		s.apiError(w, http.StatusInternalServerError, err)
+		return
+	}
+	s.apiJSON(w, http.StatusOK, map[string]any{"notice": n})
+}
+
+func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Actor string `json:"actor"`
+	}
+	if err := decodeBody(w, r, &req); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	if strings.TrimSpace(req.Actor) == "" {
+		s.apiError(w, http.StatusBadRequest, errors.New("say who sent it: the actor is empty"))
+		return
+	}
+	if code, err := s.submit(r.Context(), r.PathValue("id"), strings.TrimSpace(req.Actor)); err != nil {
+		s.apiError(w, code, err)
+		return
+	}
+	s.apiNotice(w, r)
+}
+
+func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
+	caseID, ok := s.apiCaseID(w, r.PathValue("case"))
+	if !ok {
+		return
+	}
+	var req outcomeRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
+	if code, err := s.setOutcome(r.Context(), r.PathValue("id"), caseID, req); err != nil {
+		s.apiError(w, code, err)
+		return
+	}
+	s.apiNotice(w, r)
+}
+
+// orEmpty makes a nil slice encode as [] rather than null.
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}

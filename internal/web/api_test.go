@@ -1,0 +1,160 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/assay-dev/assay/internal/casestore"
+)
+
+// call makes one API request and decodes the JSON answer.
+func call(t *testing.T, method, u, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("%s %s: content type %q", method, u, ct)
+	}
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("%s %s: answer is not JSON: %v", method, u, err)
+	}
+	return resp.StatusCode, out
+}
+
+// TestAPINotices walks a takedown through the JSON API: decisions, a
+// notice split at its cap, per-listing outcomes that move the cases, and
+// every kind of bad request answered with a 4xx and a reason.
+func TestAPINotices(t *testing.T) {
+	srv, store := newTestServer(t, &recordTeacher{})
+	api := srv.URL + "/api/v1"
+	steps := []struct {
+		name, method, path, body string
+		code                     int
+		errHas                   string
+	}{
+		{"list cases", "GET", "/cases?brand=fullips", "", 200, ""},
+		{"bad sort", "GET", "/cases?sort=price", "", 400, "sort must be one of"},
+		{"bad limit", "GET", "/cases?limit=0", "", 400, "limit"},
+		{"unknown case", "GET", "/cases/99", "", 404, "case 99 does not exist"},
+		{"case id not a number", "GET", "/cases/x", "", 404, "not a number"},
+		{"unknown route", "GET", "/casez", "", 404, "no API route"},
+		{"decision without actor", "POST", "/cases/1/status", `{"status":"confirmed"}`, 400, "actor is empty"},
+		{"misspelt field", "POST", "/cases/1/status", `{"status":"confirmed","actr":"ana"}`, 400, `unknown field "actr"`},
+		{"not JSON", "POST", "/cases/1/status", `status=confirmed`, 400, "not the expected JSON"},
+		{"unknown status", "POST", "/cases/1/status", `{"status":"gone","actor":"ana"}`, 400, "unknown status"},
+		{"illegal move", "POST", "/cases/1/status", `{"status":"removed","actor":"ana"}`, 409, "allowed from new: confirmed, dismissed"},
+		{"confirm 1", "POST", "/cases/1/status", `{"status":"confirmed","actor":"ana","reason":"logo"}`, 200, ""},
+		{"confirm 2", "POST", "/cases/2/status", `{"status":"confirmed","actor":"ana"}`, 200, ""},
+		{"notice without actor", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet"}`, 400, "actor is empty"},
+		{"notice for an unregistered brand", "POST", "/notices", `{"brand":"acme","marketplace":"shopnet","actor":"ana"}`, 400, `brand "acme" is not registered`},
+		{"notice with nothing confirmed there", "POST", "/notices", `{"brand":"fullips","marketplace":"elsewhere","actor":"ana"}`, 409, "no confirmed cases"},
+		{"notice, cap 1", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"ana","cap":1}`, 201, ""},
+		{"again: nothing left to send", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"ana"}`, 409, "no confirmed cases"},
+	}
+	var noticeIDs []any
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			code, out := call(t, st.method, api+st.path, st.body)
+			if code != st.code {
+				t.Fatalf("status %d, want %d: %v", code, st.code, out)
+			}
+			if msg, _ := out["error"].(string); !strings.Contains(msg, st.errHas) || (st.errHas == "") != (msg == "") {
+				t.Errorf("error %q, want one containing %q", msg, st.errHas)
+			}
+			if st.name == "notice, cap 1" {
+				noticeIDs, _ = out["notices"].([]any)
+			}
+		})
+	}
+	if len(noticeIDs) != 2 {
+		t.Fatalf("notices %v: want two, split at the cap of 1", noticeIDs)
+	}
+	first := url.PathEscape(noticeIDs[0].(string))
+	code, out := call(t, "GET", api+"/notices/"+first, "")
+	if code != 200 {
+		t.Fatalf("get notice: %d %v", code, out)
+	}
+	items := out["notice"].(map[string]any)["items"].([]any)
+	caseID := int64(items[0].(map[string]any)["case_id"].(float64))
+	c, _ := store.Get(t.Context(), caseID)
+	if c.Status != casestore.InNotice {
+		t.Fatalf("case %d is %s after the notice", caseID, c.Status)
+	}
+	cid := func(id int64) string { return strconv.FormatInt(id, 10) }
+	outcomes := []struct {
+		name, path, body string
+		code             int
+		status           casestore.Status
+	}{
+		{"rejected needs a reason", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"ana"}`, 400, casestore.InNotice},
+		{"unknown outcome", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"lost","actor":"ana"}`, 400, casestore.InNotice},
+		{"case not in this notice", "/notices/" + first + "/items/3", `{"outcome":"removed","actor":"ana"}`, 404, casestore.InNotice},
+		{"unknown notice", "/notices/nope/items/" + cid(caseID), `{"outcome":"removed","actor":"ana"}`, 404, casestore.InNotice},
+		{"removed", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"removed","actor":"ana","reason":"ticket 4411"}`, 200, casestore.Removed},
+		{"removed cannot be rejected", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"ana","reason":"x"}`, 409, casestore.Removed},
+		{"late counter-notice", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"counter_noticed","actor":"ana","reason":"seller claims a licence"}`, 200, casestore.CounterNoticed},
+	}
+	for _, st := range outcomes {
+		t.Run(st.name, func(t *testing.T) {
+			code, out := call(t, "POST", api+st.path, st.body)
+			if code != st.code {
+				t.Fatalf("status %d, want %d: %v", code, st.code, out)
+			}
+			if c, _ := store.Get(t.Context(), caseID); c.Status != st.status {
+				t.Errorf("case %d is %s, want %s", caseID, c.Status, st.status)
+			}
+		})
+	}
+	_, out = call(t, "GET", api+"/notices?brand=fullips", "")
+	if ns := out["notices"].([]any); len(ns) != 2 {
+		t.Errorf("notices listed: %v", ns)
+	}
+	_, out = call(t, "GET", api+"/cases/"+cid(caseID), "")
+	if ns := out["notices"].([]any); len(ns) != 1 || ns[0].(map[string]any)["outcome"] != "counter_noticed" {
+		t.Errorf("the case's notices: %v", out["notices"])
+	}
+
+	// The pages show the same, and the downloads carry the listing.
+	for path, want := range map[string]string{
+		"/notices":                                "Sent and drafted",
+		"/notices/" + first:                       "counter_noticed",
+		"/notices/" + first + "/file?format=csv":  "https://shopnet.example/",
+		"/notices/" + first + "/file?format=html": "penalty of perjury",
+		"/cases/" + cid(caseID):                   "Takedown notices",
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, lacks %q", path, resp.StatusCode, want)
+		}
+	}
+	if resp, _ := http.Get(srv.URL + "/notices/" + first + "/file?format=xml"); resp.StatusCode != 400 {
+		t.Errorf("format=xml: %d, want 400", resp.StatusCode)
+	}
+	resp, err := http.PostForm(srv.URL+"/notices/"+first+"/outcome", url.Values{"case": {cid(caseID)}, "outcome": {"reinstated"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("outcome form without a name: %d, want 400", resp.StatusCode)
+	}
+}

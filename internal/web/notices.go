@@ -1,0 +1,263 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/notice"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// BrandDirectory holds the registered brands as the brands topic has them
+// (package reporter's Directory).
+type BrandDirectory interface {
+	Brand(id string) (*stream.BrandRecord, bool)
+	IDs() []string
+}
+
+// noticeFormats are the downloads a notice is offered in.
+var noticeFormats = map[string]struct {
+	write       func(io.Writer, *notice.Notice) error
+	contentType string
+}{
+	"csv":  {notice.WriteCSV, "text/csv; charset=utf-8"},
+	"json": {notice.WriteJSON, "application/json"},
+	"html": {notice.WriteHTML, "text/html; charset=utf-8"},
+}
+
+// noticeRequest is what building a notice takes, from the form or the API.
+type noticeRequest struct {
+	Brand       string `json:"brand"`
+	Marketplace string `json:"marketplace"`
+	Cap         int    `json:"cap"`
+	Signer      string `json:"signer"`
+	Actor       string `json:"actor"`
+}
+
+// issue builds and records notices; the error comes with the HTTP status
+// it deserves.
+func (s *Server) issue(ctx context.Context, req noticeRequest) ([]notice.Notice, int, error) {
+	if s.directory == nil {
+		return nil, http.StatusNotFound, errors.New("notices need the brands topic: this server was started without it")
+	}
+	if strings.TrimSpace(req.Actor) == "" {
+		return nil, http.StatusBadRequest, errors.New("say who sends the notice: the actor is empty")
+	}
+	if req.Cap < 0 || req.Cap > 10_000 {
+		return nil, http.StatusBadRequest, fmt.Errorf("cap %d is out of range (1 to 10000; 0 for the default %d)", req.Cap, notice.DefaultCap)
+	}
+	rec, ok := s.directory.Brand(req.Brand)
+	if !ok {
+		return nil, http.StatusBadRequest, fmt.Errorf("brand %q is not registered", req.Brand)
+	}
+	b := rec.Brand
+	ns, err := notice.Issue(ctx, s.store, &b, req.Marketplace, strings.TrimSpace(req.Actor), notice.Options{Cap: req.Cap, Signer: strings.TrimSpace(req.Signer)})
+	switch {
+	case errors.Is(err, notice.ErrNotReady), errors.Is(err, casestore.ErrTransition):
+		return ns, http.StatusConflict, err
+	case err != nil:
+		return ns, http.StatusInternalServerError, err
+	}
+	return ns, http.StatusCreated, nil
+}
+
+func (s *Server) noticesPage(w http.ResponseWriter, r *http.Request) {
+	s.showNotices(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showNotices(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	list, err := s.store.Notices(r.Context(), r.URL.Query().Get("brand"))
+	if err != nil {
+		s.internal(w, "list notices", err)
+		return
+	}
+	ready, err := s.store.Ready(r.Context())
+	if err != nil {
+		s.internal(w, "notices ready", err)
+		return
+	}
+	w.WriteHeader(code)
+	s.render(w, "notices", map[string]any{"Title": "Takedown notices", "Notices": list, "Ready": ready, "Error": msg,
+		"CanBuild": s.directory != nil, "DefaultCap": notice.DefaultCap})
+}
+
+func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+		return
+	}
+	req := noticeRequest{Brand: r.PostForm.Get("brand"), Marketplace: r.PostForm.Get("marketplace"), Signer: r.PostForm.Get("signer"), Actor: r.PostForm.Get("actor")}
+	if c := strings.TrimSpace(r.PostForm.Get("cap")); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			s.showNotices(w, r, http.StatusBadRequest, fmt.Sprintf("cap %q is not a number", c))
+			return
+		}
+		req.Cap = n
+	}
+	ns, code, err := s.issue(r.Context(), req)
+	if err != nil {
+		if code == http.StatusInternalServerError {
+			s.internal(w, "issue notice", err)
+			return
+		}
+		s.showNotices(w, r, code, err.Error())
+		return
+	}
+	http.Redirect(w, r, "/notices/"+url.PathEscape(ns[0].ID)+"?done="+url.QueryEscape(fmt.Sprintf("%d notice(s) recorded; their cases are in_notice", len(ns))), http.StatusSeeOther)
+}
+
+func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
+	s.showNotice(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showNotice(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	n, err := s.store.Notice(r.Context(), r.PathValue("id"))
+	if errors.Is(err, casestore.ErrNoticeNotFound) {
+		s.fail(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if err != nil {
+		s.internal(w, "get notice", err)
+		return
+	}
+	body, err := notice.Decode(n.Body)
+	if err != nil {
+		s.internal(w, "decode notice", err)
+		return
+	}
+	reasons := map[int64]string{}
+	for _, it := range body.Items {
+		reasons[it.CaseID] = it.Reason
+	}
+	w.WriteHeader(code)
+	s.render(w, "notice", map[string]any{"Title": "Notice " + n.ID, "N": n, "Body": body, "Reasons": reasons,
+		"Outcomes": casestore.Outcomes, "Error": msg, "Message": r.URL.Query().Get("done")})
+}
+
+func (s *Server) noticeFile(w http.ResponseWriter, r *http.Request) {
+	f, ok := noticeFormats[r.URL.Query().Get("format")]
+	if !ok {
+		s.fail(w, http.StatusBadRequest, "format must be csv, json or html")
+		return
+	}
+	n, err := s.store.Notice(r.Context(), r.PathValue("id"))
+	if errors.Is(err, casestore.ErrNoticeNotFound) {
+		s.fail(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if err != nil {
+		s.internal(w, "get notice", err)
+		return
+	}
+	body, err := notice.Decode(n.Body)
+	if err != nil {
+		s.internal(w, "decode notice", err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	w.Header().Set("Content-Type", f.contentType)
+	if format != "html" {
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", n.ID+"."+format))
+	}
+	if err := f.write(w, body); err != nil {
+		s.log.Error("write notice", "notice", n.ID, "err", err)
+	}
+}
+
+func (s *Server) submitNotice(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+		return
+	}
+	actor := strings.TrimSpace(r.PostForm.Get("actor"))
+	if actor == "" {
+		s.showNotice(w, r, http.StatusBadRequest, "Say who sent it: the name field is empty.")
+		return
+	}
+	if code, err := s.submit(r.Context(), r.PathValue("id"), actor); err != nil {
+		s.noticeError(w, r, code, "submit notice", err)
+		return
+	}
+	http.Redirect(w, r, "/notices/"+url.PathEscape(r.PathValue("id"))+"?done=marked+sent", http.StatusSeeOther)
+}
+
+func (s *Server) submit(ctx context.Context, id, actor string) (int, error) {
+	err := s.store.SubmitNotice(ctx, id, actor)
+	switch {
+	case errors.Is(err, casestore.ErrNoticeNotFound):
+		return http.StatusNotFound, err
+	case err != nil:
+		return http.StatusInternalServerError, err
+	}
+	return http.StatusOK, nil
+}
+
+// outcomeRequest records what became of one listing of a notice.
+type outcomeRequest struct {
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+	Actor   string `json:"actor"`
+}
+
+func (s *Server) setOutcome(ctx context.Context, noticeID string, caseID int64, req outcomeRequest) (int, error) {
+	if strings.TrimSpace(req.Actor) == "" {
+		return http.StatusBadRequest, errors.New("say who enters the outcome: the actor is empty")
+	}
+	o, err := casestore.ParseOutcome(req.Outcome)
+	if err != nil {
+		return http.StatusBadRequest, err
+	}
+	if (o == casestore.OutcomeRejected || o == casestore.OutcomeCounterNoticed) && strings.TrimSpace(req.Reason) == "" {
+		return http.StatusBadRequest, fmt.Errorf("a %s outcome needs the marketplace's or the seller's reason", o)
+	}
+	err = s.store.SetOutcome(ctx, noticeID, caseID, o, strings.TrimSpace(req.Actor), strings.TrimSpace(req.Reason))
+	switch {
+	case errors.Is(err, casestore.ErrNoticeNotFound), errors.Is(err, casestore.ErrNotFound):
+		return http.StatusNotFound, err
+	case errors.Is(err, casestore.ErrTransition):
+		return http.StatusConflict, err
+	case err != nil:
+		return http.StatusInternalServerError, err
+	}
+	return http.StatusOK, nil
+}
+
+func (s *Server) outcome(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+		return
+	}
+	caseID, err := strconv.ParseInt(r.PostForm.Get("case"), 10, 64)
+	if err != nil {
+		s.showNotice(w, r, http.StatusBadRequest, "no case chosen")
+		return
+	}
+	req := outcomeRequest{Outcome: r.PostForm.Get("outcome"), Reason: r.PostForm.Get("reason"), Actor: r.PostForm.Get("actor")}
+	if code, err := s.setOutcome(r.Context(), r.PathValue("id"), caseID, req); err != nil {
+		s.noticeError(w, r, code, "notice outcome", err)
+		return
+	}
+	http.Redirect(w, r, "/notices/"+url.PathEscape(r.PathValue("id"))+"?done="+url.QueryEscape(fmt.Sprintf("case %d: %s", caseID, req.Outcome)), http.StatusSeeOther)
+}
+
+func (s *Server) noticeError(w http.ResponseWriter, r *http.Request, code int, what string, err error) {
+	switch code {
+	case http.StatusInternalServerError:
+		s.internal(w, what, err)
+	case http.StatusNotFound:
+		s.fail(w, code, err.Error())
+	default:
+		s.showNotice(w, r, code, err.Error())
+	}
+}
