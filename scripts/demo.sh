@@ -44,7 +44,7 @@ pids+=($!)
 echo "== matcher running: metrics http://127.0.0.1:9101/metrics, log $LOGS/matcher.log"
 
 rm -rf "$LOGS"/cases.db*
-"$BIN/reporter" run --db "$LOGS/cases.db" --listen 127.0.0.1:8090 --group "assay-demo-reporter-$$" >"$LOGS/reporter.log" 2>&1 &
+"$BIN/reporter" run --db "$LOGS/cases.db" --listen 127.0.0.1:8090 --image-dir fixtures --group "assay-demo-reporter-$$" >"$LOGS/reporter.log" 2>&1 &
 pids+=($!)
 echo "== reporter storing cases in $LOGS/cases.db; analyst UI: http://127.0.0.1:8090/cases"
 for _ in $(seq 100); do

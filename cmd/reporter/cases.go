@@ -16,6 +16,8 @@ import (
 
 	"github.com/assay-dev/assay/internal/casesearch"
 	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/fetch"
+	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/stream"
 	"github.com/assay-dev/assay/internal/web"
@@ -32,7 +34,10 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	group := fs.String("group", "assay-reporter", "consumer group")
 	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI on `ADDR` (empty: off)")
 	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "topic analysts' decisions are published to for the matchers")
-	brandsTopic := fs.String("topic-brands", stream.DefaultTopics().Brands, "brands topic the registration form publishes to")
+	brandsTopic := fs.String("topic-brands", stream.DefaultTopics().Brands, "brands topic: followed for notices, published to by the registration form")
+	imageDir := fs.String("image-dir", "", "show evidence photos given as relative paths from `DIR` (as the matcher's --image-dir)")
+	fetchImages := fs.Bool("fetch-images", true, "fetch listing photos given as URLs to show them beside the reference (under the same guards as the matcher)")
+	allowLoopback := fs.Bool("allow-loopback-images", false, "let photo fetching reach loopback addresses (tests and demos only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -76,7 +81,18 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1
 		}
-		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads, Directory: directory})
+		photos := fetch.Photos{Dir: *imageDir, Limits: imagehash.DefaultLimits()}
+		if *fetchImages {
+			f, err := fetch.New(fetch.Options{AllowLoopback: *allowLoopback, Limits: imagehash.DefaultLimits(), Logger: logger})
+			if err != nil {
+				fmt.Fprintf(stderr, "reporter run: %v\n", err)
+				return 2
+			}
+			defer f.Close()
+			photos.Remote = f
+		}
+		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads,
+			Directory: directory, Images: photos})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1

@@ -424,24 +424,52 @@ func (f *Fetcher) fail(rawURL string, res result) result {
 
 // fetch downloads and hashes one URL.
 func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
+	data, res := f.download(parent, rawURL)
+	if res.err != nil {
+		return f.fail(rawURL, res)
+	}
+	name := redact(rawURL)
+	h, err := hash(data, f.opts.Limits)
+	if err != nil {
+		r := ReasonImage
+		if errors.Is(err, imagehash.ErrTooLarge) {
+			r = ReasonTooLarge
+		}
+		return f.fail(rawURL, result{reason: r, err: fmt.Errorf("fetch %s: %w", name, err)})
+	}
+	f.fetched.Add(1)
+	return result{hashes: h}
+}
+
+// Download fetches one image under every guard, uncached and unhashed: the
+// reporter shows analysts the photo a verdict rests on.
+func (f *Fetcher) Download(ctx context.Context, rawURL string) ([]byte, error) {
+	data, res := f.download(ctx, rawURL)
+	return data, res.err
+}
+
+// download fetches one URL under the address guard, the worker pool, the
+// timeout, the size cap and the content-type check. A failure comes back in
+// the result, not yet counted.
+func (f *Fetcher) download(parent context.Context, rawURL string) ([]byte, result) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return f.fail(rawURL, result{reason: ReasonInvalidURL, err: fmt.Errorf("%w: %w", ErrInvalidURL, err)})
+		return nil, result{reason: ReasonInvalidURL, err: fmt.Errorf("%w: %w", ErrInvalidURL, err)}
 	}
 	name := u.Redacted()
 	// Checked here as well as before each request so that a refused URL
 	// does not wait for a worker.
 	if err := f.checkURLHost(u.Scheme, u.Hostname(), u.Port()); err != nil {
-		return f.fail(rawURL, result{reason: reasonOf(err), err: fmt.Errorf("fetch %s: %w", name, err)})
+		return nil, result{reason: reasonOf(err), err: fmt.Errorf("fetch %s: %w", name, err)}
 	}
 	if u.Host == "" {
-		return f.fail(rawURL, result{reason: ReasonInvalidURL, err: fmt.Errorf("fetch %s: %w: no host", name, ErrInvalidURL)})
+		return nil, result{reason: ReasonInvalidURL, err: fmt.Errorf("fetch %s: %w: no host", name, ErrInvalidURL)}
 	}
 
 	select {
 	case f.sem <- struct{}{}:
 	case <-parent.Done():
-		return f.fail(rawURL, result{reason: ReasonCanceled, err: fmt.Errorf("fetch %s: waiting for a worker: %w", name, parent.Err())})
+		return nil, result{reason: ReasonCanceled, err: fmt.Errorf("fetch %s: waiting for a worker: %w", name, parent.Err())}
 	}
 	defer func() { <-f.sem }()
 
@@ -458,12 +486,12 @@ func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
 			r.reason, err = ReasonTimeout, fmt.Errorf("%w after %v", ErrTimeout, f.opts.Timeout)
 		}
 		r.err = fmt.Errorf("fetch %s: %w", name, err)
-		return f.fail(rawURL, r)
+		return r
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return f.fail(rawURL, result{reason: ReasonInvalidURL, err: fmt.Errorf("fetch %s: %w: %w", name, ErrInvalidURL, err)})
+		return nil, result{reason: ReasonInvalidURL, err: fmt.Errorf("fetch %s: %w: %w", name, ErrInvalidURL, err)}
 	}
 	req.Header.Set("Accept", "image/*")
 	req.Header.Set("User-Agent", "assay-image-fetch/1")
@@ -477,7 +505,7 @@ func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
 				err = fmt.Errorf("redirected to %s: %w", ue.URL, err)
 			}
 		}
-		return failIO(err)
+		return nil, failIO(err)
 	}
 	defer resp.Body.Close()
 
@@ -485,45 +513,36 @@ func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
 		// A little is read so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		c := resp.StatusCode
-		return f.fail(rawURL, result{
+		return nil, result{
 			reason:    ReasonStatus,
 			transient: c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests,
 			err:       fmt.Errorf("fetch %s: %w %s", name, ErrStatus, resp.Status),
-		})
+		}
 	}
 	declared := mediaType(resp.Header.Get("Content-Type"))
 	if declared != "" && !strings.HasPrefix(declared, "image/") {
-		return f.fail(rawURL, result{reason: ReasonNotImage, err: fmt.Errorf("fetch %s: %w: content type %s", name, ErrNotImage, declared)})
+		return nil, result{reason: ReasonNotImage, err: fmt.Errorf("fetch %s: %w: content type %s", name, ErrNotImage, declared)}
 	}
 	if resp.ContentLength > f.opts.MaxBytes {
-		return f.fail(rawURL, result{reason: ReasonTooLarge, err: fmt.Errorf("fetch %s: %w: content length %d exceeds %d bytes", name, ErrTooLarge, resp.ContentLength, f.opts.MaxBytes)})
+		return nil, result{reason: ReasonTooLarge, err: fmt.Errorf("fetch %s: %w: content length %d exceeds %d bytes", name, ErrTooLarge, resp.ContentLength, f.opts.MaxBytes)}
 	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
 		buf.Grow(int(resp.ContentLength))
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, f.opts.MaxBytes+1)); err != nil {
-		return failIO(fmt.Errorf("read body: %w", err))
+		return nil, failIO(fmt.Errorf("read body: %w", err))
 	}
 	if int64(buf.Len()) > f.opts.MaxBytes {
-		return f.fail(rawURL, result{reason: ReasonTooLarge, err: fmt.Errorf("fetch %s: %w: body exceeds %d bytes", name, ErrTooLarge, f.opts.MaxBytes)})
+		return nil, result{reason: ReasonTooLarge, err: fmt.Errorf("fetch %s: %w: body exceeds %d bytes", name, ErrTooLarge, f.opts.MaxBytes)}
 	}
 	data := buf.Bytes()
 	if declared == "" {
 		if st := http.DetectContentType(data); !strings.HasPrefix(st, "image/") {
-			return f.fail(rawURL, result{reason: ReasonNotImage, err: fmt.Errorf("fetch %s: %w: untyped body sniffed as %s", name, ErrNotImage, st)})
+			return nil, result{reason: ReasonNotImage, err: fmt.Errorf("fetch %s: %w: untyped body sniffed as %s", name, ErrNotImage, st)}
 		}
 	}
-	h, err := hash(data, f.opts.Limits)
-	if err != nil {
-		r := ReasonImage
-		if errors.Is(err, imagehash.ErrTooLarge) {
-			r = ReasonTooLarge
-		}
-		return f.fail(rawURL, result{reason: r, err: fmt.Errorf("fetch %s: %w", name, err)})
-	}
-	f.fetched.Add(1)
-	return result{hashes: h}
+	return data, result{}
 }
 
 // hash is imagehash.ComputeAll, with a panic in a decoder (fed untrusted

@@ -62,3 +62,29 @@ func (l Local) file(ref string) score.Image {
 	img.Hashes, img.Err = imagehash.ComputeAll(data, l.Limits)
 	return img
 }
+
+// Photos reads images by reference for showing them, not hashing: paths
+// relative to Dir, and URLs through Remote under its guards.
+type Photos struct {
+	Dir    string
+	Limits imagehash.Limits
+	// Remote downloads URLs; nil refuses them.
+	Remote *Fetcher
+}
+
+// Image returns the bytes of one image.
+func (p Photos) Image(ctx context.Context, ref string) ([]byte, error) {
+	if strings.Contains(ref, "://") {
+		if p.Remote == nil {
+			return nil, fmt.Errorf("%w: remote images are not fetched here", ErrScheme)
+		}
+		return p.Remote.Download(ctx, ref)
+	}
+	if p.Dir == "" {
+		return nil, fmt.Errorf("%w: no image directory for path %q", ErrRefused, ref)
+	}
+	if !filepath.IsLocal(ref) {
+		return nil, fmt.Errorf("%w: image path %q leaves the image directory", ErrRefused, ref)
+	}
+	return imagehash.ReadFile(filepath.Join(p.Dir, ref), p.Limits)
+}

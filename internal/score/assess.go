@@ -138,7 +138,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 		}
 		s := Signal{Kind: KindCoded, Score: w}
 		if withEvidence {
-			s.Evidence = codedEvidence(ev.coded)
+			s.Evidence, s.Terms = codedEvidence(ev.coded), codedTerms(ev.coded)
 		}
 		a.signals = append(a.signals, s)
 	} else {
@@ -253,7 +253,24 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool)
 			ev += "; an ordinary word here, with nothing tying it to the brand"
 		}
 	}
-	return &Signal{Kind: KindText, Score: bestW, Evidence: ev}, product, guarded
+	var terms []string
+	for i := range mentions {
+		if m := &mentions[i]; m.BrandID == b.ID && m.Surface != "" && !slices.Contains(terms, m.Surface) {
+			terms = append(terms, m.Surface)
+		}
+	}
+	return &Signal{Kind: KindText, Score: bestW, Evidence: ev, Terms: terms}, product, guarded
+}
+
+// codedTerms are the coded words as the seller wrote them.
+func codedTerms(cs []textmatch.Coded) []string {
+	var out []string
+	for _, c := range cs {
+		if c.Surface != "" && !slices.Contains(out, c.Surface) {
+			out = append(out, c.Surface)
+		}
+	}
+	return out
 }
 
 // isGuarded reports a mention that, by itself, is no claim to be the brand:

@@ -45,5 +45,7 @@ func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
 	}
 	return &Signal{Kind: KindImage, Score: w, Evidence: fmt.Sprintf(
 		"image %d (%s) matches reference %s%s at distance %d of 64 (threshold %d)",
-		bestI+1, images[bestI].img.Ref, best.Image, how, best.Distance, best.Threshold)}
+		bestI+1, images[bestI].img.Ref, best.Image, how, best.Distance, best.Threshold),
+		Image: &ImageMatch{Listing: images[bestI].img.Ref, Reference: best.Image, Distance: best.Distance, Threshold: best.Threshold,
+			Variant: best.Variant, Region: best.Region}}
 }

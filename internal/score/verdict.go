@@ -20,6 +20,27 @@ type Signal struct {
 	Kind     string  `json:"kind"`
 	Score    float64 `json:"score"`
 	Evidence string  `json:"evidence"`
+	// Terms are the listing's words the signal rests on, exactly as the
+	// seller wrote them, so a reviewer's screen can highlight them.
+	Terms []string `json:"terms,omitempty"`
+	// Image is the photo match behind an image signal.
+	Image *ImageMatch `json:"image,omitempty"`
+}
+
+// ImageMatch is which listing photo matched which reference photo, and how
+// closely.
+type ImageMatch struct {
+	// Listing is the listing's image as given (URL or path).
+	Listing string `json:"listing"`
+	// Reference is the brand's reference image it matched.
+	Reference string `json:"reference"`
+	// Distance and Threshold are in bits of the 64-bit perceptual hash.
+	Distance  int `json:"distance"`
+	Threshold int `json:"threshold"`
+	// Variant and Region say which form of the reference matched: a
+	// mirrored or cropped variant, or a region of it.
+	Variant string `json:"variant,omitempty"`
+	Region  string `json:"region,omitempty"`
 }
 
 // Verdict is the outcome for one listing.

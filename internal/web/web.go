@@ -55,6 +55,8 @@ type Options struct {
 	Logger  *slog.Logger
 	// Teacher, if set, is told every decision.
 	Teacher Teacher
+	// Images, if set, supplies the evidence photos shown on case pages.
+	Images ImageSource
 	// Directory, if set, enables takedown notices (it supplies each brand's
 	// owner, contact and marks) and editing registered brands.
 	Directory BrandDirectory
@@ -73,6 +75,7 @@ type Server struct {
 	uploads   string
 	strikes   int
 	directory BrandDirectory
+	images    ImageSource
 	pages     map[string]*template.Template
 	mux       *http.ServeMux
 }
@@ -83,12 +86,13 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
 	if s.strikes <= 0 {
 		s.strikes = casestore.DefaultStrikes
 	}
 	funcs := template.FuncMap{
-		"pct": func(f float64) float64 { return 100 * f },
+		"highlight": highlight,
+		"pct":       func(f float64) float64 { return 100 * f },
 		"dur": func(d time.Duration) string {
 			switch {
 			case d <= 0:
@@ -117,6 +121,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /cases", s.queue)
 	s.mux.HandleFunc("GET /cases/{id}", s.casePage)
 	s.mux.HandleFunc("POST /cases/{id}/status", s.decide)
+	s.mux.HandleFunc("GET /cases/{id}/evidence/{n}/{which}", s.evidenceImage)
 	s.mux.HandleFunc("POST /cases/bulk", s.bulk)
 	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
 	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
@@ -251,6 +256,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 	s.render(w, "case", map[string]any{
 		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
 		"History": history, "Snapshots": pretty, "Error": msg, "Notices": notices,
+		"Listing": latestListing(snaps), "Terms": caseTerms(c),
 	})
 }
 
