@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/assay-dev/assay/internal/casestore"
 )
 
 // chromium finds the browser; CI installs Debian's chromium.
@@ -95,5 +97,49 @@ func TestBrowserDecision(t *testing.T) {
 	}
 	if err := os.WriteFile(filepath.Join(t.TempDir(), "case.jpg"), shot, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBrowserNotice sends a takedown notice from the UI and enters what the
+// marketplace answered for one listing, as a brand's analyst would.
+func TestBrowserNotice(t *testing.T) {
+	srv, store := newTestServer(t, &recordTeacher{})
+	for _, id := range []int64{1, 2} {
+		if err := store.Move(t.Context(), id, casestore.Confirmed, "ana", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := newBrowser(t)
+	var notices, after string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/notices"),
+		chromedp.WaitVisible(`form[action="/notices"]`, chromedp.ByQuery),
+		chromedp.Text(`main`, &notices, chromedp.ByQuery),
+		chromedp.SendKeys(`form[action="/notices"] input[name="actor"]`, "ana", chromedp.ByQuery),
+		chromedp.Click(`form[action="/notices"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`tr#case-1`, chromedp.ByQuery),
+		chromedp.SendKeys(`tr#case-1 select[name="outcome"]`, "removed", chromedp.ByQuery),
+		chromedp.SendKeys(`tr#case-1 input[name="reason"]`, "ticket 4411", chromedp.ByQuery),
+		chromedp.SendKeys(`tr#case-1 input[name="actor"]`, "ana", chromedp.ByQuery),
+		chromedp.Click(`tr#case-1 button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`tr#case-1 span.status.removed`, chromedp.ByQuery),
+		chromedp.Text(`main`, &after, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(notices, "fullips") || !strings.Contains(notices, "shopnet") {
+		t.Errorf("notices page does not offer fullips on shopnet:\n%s", notices)
+	}
+	for _, want := range []string{"ticket 4411", "Dana Reyes", "USPTO 5123456", "submitted"} {
+		if !strings.Contains(after, want) {
+			t.Errorf("notice page after the outcome lacks %q:\n%s", want, after)
+		}
+	}
+	if c, _ := store.Get(t.Context(), 1); c.Status != casestore.Removed {
+		t.Errorf("case 1 is %s, want removed", c.Status)
+	}
+	if c, _ := store.Get(t.Context(), 2); c.Status != casestore.InNotice {
+		t.Errorf("case 2 is %s, want in_notice", c.Status)
 	}
 }

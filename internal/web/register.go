@@ -66,6 +66,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, fmt.Sprintf("at most %d photos", maxImages))
 	}
 	rec := &stream.BrandRecord{PublishedAt: time.Now().UTC()}
+	keep := r.PostForm["keep"]
+	s.keptReferences(b.ID, keep, &b, rec)
 	type upload struct {
 		name string
 		data []byte
@@ -95,7 +97,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		w.WriteHeader(http.StatusBadRequest)
-		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs})
+		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs, "Editing": r.PostForm.Get("editing"), "Existing": keep})
 		return
 	}
 	for _, u := range uploads {
@@ -108,7 +110,8 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if err := s.brands.PublishBrand(r.Context(), rec); err != nil {
 		s.log.Error("publish brand", "brand", b.ID, "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": []string{"the brand could not be published (Kafka unavailable?); nothing was changed: " + err.Error()}})
+		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Editing": r.PostForm.Get("editing"), "Existing": keep,
+			"Errors": []string{"the brand could not be published (Kafka unavailable?); nothing was changed: " + err.Error()}})
 		return
 	}
 	http.Redirect(w, r, "/brands/new?done="+b.ID, http.StatusSeeOther)

@@ -126,6 +126,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
 	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
 	s.mux.HandleFunc("GET /brands/new", s.registerForm)
+	s.mux.HandleFunc("GET /brands/{id}/edit", s.editForm)
 	s.mux.HandleFunc("POST /brands", s.register)
 	s.mux.HandleFunc("GET /uploads/{name}", s.uploadFile)
 	s.mux.HandleFunc("GET /notices", s.noticesPage)
@@ -420,7 +421,11 @@ func (s *Server) brandPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "no cases for this brand")
 		return
 	}
-	s.render(w, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay)})
+	editable := false
+	if s.directory != nil {
+		_, editable = s.directory.Brand(rep.BrandID)
+	}
+	s.render(w, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay), "Editable": editable})
 }
 
 func (s *Server) render(w http.ResponseWriter, page string, data map[string]any) {
