@@ -39,6 +39,9 @@ func formFromBrand(b *brand.Brand) map[string]string {
 	if b.PriceFloor != nil {
 		f["floor"], f["currency"] = amount(b.PriceFloor), b.PriceFloor.Currency
 	}
+	if b.Threshold != 0 {
+		f["threshold"] = strconv.FormatFloat(b.Threshold, 'f', -1, 64)
+	}
 	var products, marks []string
 	for _, p := range b.Products {
 		line := p.Name

@@ -30,7 +30,8 @@ func nordwind() brand.Brand {
 		PriceFloor:        &price.Money{Amount: 49.5, Currency: "EUR"},
 		Products:          []brand.Product{{Name: "Nordwind Parka", PriceFloor: &price.Money{Amount: 199, Currency: "EUR"}}, {Name: "Nordwind Vest"}},
 		AuthorizedSellers: []string{"nordwind-official"}, Keywords: []string{"jacket", "parka"},
-		Marks: []brand.Mark{{Number: "0123", Office: "EUIPO", Classes: []int{25, 18}}, {Number: "US 77", Office: "USPTO"}}}
+		Marks:     []brand.Mark{{Number: "0123", Office: "EUIPO", Classes: []int{25, 18}}, {Number: "US 77", Office: "USPTO"}},
+		Threshold: 0.65}
 }
 
 // TestFormRoundTrip: a brand put in the form and read back is the same

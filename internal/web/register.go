@@ -31,7 +31,7 @@ const (
 	maxImages      = 8
 )
 
-var formFields = []string{"id", "name", "owner", "contact_name", "contact_email", "aliases", "floor", "currency", "products", "sellers", "marks", "keywords"}
+var formFields = []string{"id", "name", "owner", "contact_name", "contact_email", "aliases", "floor", "currency", "products", "sellers", "marks", "keywords", "threshold"}
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, "register", map[string]any{"Title": "Register a brand", "F": map[string]string{"currency": "USD"}, "Done": r.URL.Query().Get("done")})
@@ -141,6 +141,13 @@ func brandFromForm(f map[string]string) (brand.Brand, []string) {
 			errs = append(errs, "price floor: "+err.Error())
 		}
 		b.PriceFloor = m
+	}
+	if f["threshold"] != "" {
+		th, err := strconv.ParseFloat(f["threshold"], 64)
+		if err != nil || th <= 0 || th >= 1 {
+			errs = append(errs, fmt.Sprintf("threshold %q must be a number between 0 and 1 (empty for the default)", f["threshold"]))
+		}
+		b.Threshold = th
 	}
 	for i, line := range lines(f["products"]) {
 		parts := fields(line)
