@@ -103,6 +103,10 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 	if c.Images == nil {
 		images = []byte("[]")
 	}
+	contacts, err := json.Marshal(contactKeys(c.Listing.Seller.Contact))
+	if err != nil {
+		return 0, err
+	}
 	seen := c.ScoredAt.UTC().Format(time.RFC3339Nano)
 	if c.ScoredAt.IsZero() {
 		seen = now()
@@ -115,9 +119,9 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 	case errors.Is(err, sql.ErrNoRows):
 		l := c.Listing
 		res, err := tx.ExecContext(ctx, `INSERT INTO cases
-			(listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, updated_at, images)
-			VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ListingID, c.BrandID, c.Score, string(signals), c.ContentHash, l.Marketplace, l.URL, l.Title, l.Seller.ID, l.Seller.Name, seen, seen, c.Retroactive, now(), string(images))
+			(listing_id, brand_id, status, score, signals, content_hash, marketplace, url, title, seller_id, seller_name, first_seen, last_seen, retroactive, updated_at, images, seller_contacts)
+			VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ListingID, c.BrandID, c.Score, string(signals), c.ContentHash, l.Marketplace, l.URL, l.Title, l.Seller.ID, l.Seller.Name, seen, seen, c.Retroactive, now(), string(images), string(contacts))
 		if err != nil {
 			return 0, err
 		}
@@ -153,8 +157,8 @@ func put(ctx context.Context, tx *sql.Tx, c *stream.Candidate) (Result, error) {
 	}
 	l := c.Listing
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET score = ?, signals = ?, content_hash = ?, title = ?, url = ?, seller_name = ?,
-		last_seen = max(last_seen, ?), updated_at = ?, images = ? WHERE id = ?`,
-		c.Score, string(signals), c.ContentHash, l.Title, l.URL, l.Seller.Name, seen, now(), string(images), id); err != nil {
+		last_seen = max(last_seen, ?), updated_at = ?, images = ?, seller_contacts = ? WHERE id = ?`,
+		c.Score, string(signals), c.ContentHash, l.Title, l.URL, l.Seller.Name, seen, now(), string(images), string(contacts), id); err != nil {
 		return 0, err
 	}
 	if err := snapshot(ctx, tx, id, c.ContentHash, listing, verdict, seen); err != nil {

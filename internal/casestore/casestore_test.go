@@ -80,7 +80,7 @@ func TestPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if v, err := s2.SchemaVersion(ctx); err != nil || v != 4 {
+	if v, err := s2.SchemaVersion(ctx); err != nil || v != 5 {
 		t.Errorf("schema version %d, %v", v, err)
 	}
 	counts, err := s2.Counts(ctx, "")

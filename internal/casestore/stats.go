@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -27,9 +28,11 @@ type SellerReport struct {
 	Cases          []*Case `json:"cases"`
 	Confirmed      int     `json:"confirmed"`
 	RepeatOffender bool    `json:"repeat_offender"`
-	// Network lists the other sellers linked to this one because their
-	// confirmed counterfeits share photos, grouped transitively.
-	Network []string `json:"network"`
+	// Network lists the other sellers linked to this one, transitively,
+	// because their confirmed counterfeits share photos or their cases share
+	// contact details; Links says why, one edge at a time.
+	Network []string      `json:"network"`
+	Links   []NetworkLink `json:"links"`
 }
 
 // Seller reports on one seller; strikes confirmed cases make a repeat
@@ -49,17 +52,51 @@ func (s *Store) Seller(ctx context.Context, sellerID string, strikes int) (*Sell
 		}
 	}
 	r.RepeatOffender = r.Confirmed >= strikes
-	r.Network, err = s.network(ctx, sellerID)
+	r.Network, r.Links, err = s.network(ctx, sellerID)
 	return r, err
 }
 
-// network groups sellers whose confirmed counterfeits share a photo hash,
-// transitively (union-find), and returns sellerID's group. Only confirmed
-// cases count: a photo merely flagged may be an innocent stock picture.
-func (s *Store) network(ctx context.Context, sellerID string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, images FROM cases WHERE images != '[]' AND status IN (`+placeholders(len(upheld))+`)`, statusArgs(upheld)...)
+// NetworkLink is one reason two sellers are in one network.
+type NetworkLink struct {
+	A   string `json:"a"`
+	B   string `json:"b"`
+	Via string `json:"via"` // "photo 8f3c...", "email ...", "phone ..."
+}
+
+// contactKeys normalises a seller's contact details into the keys sellers
+// are linked by: the email lower-cased, the phone number's digits (at least
+// six, so that "n/a" or "000" link nobody).
+func contactKeys(c *listing.Contact) []string {
+	keys := []string{}
+	if c == nil {
+		return keys
+	}
+	if e := strings.ToLower(strings.TrimSpace(c.Email)); strings.Contains(e, "@") {
+		keys = append(keys, "email "+e)
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, c.Phone)
+	if len(digits) >= 6 && strings.Trim(digits, "0") != "" {
+		keys = append(keys, "phone "+digits)
+	}
+	return keys
+}
+
+// network groups sellers, transitively (union-find), that share a photo
+// among their confirmed counterfeits or any contact detail among their
+// cases, and returns sellerID's group and the links inside it. Only
+// confirmed cases count for photos: one merely flagged may be an innocent
+// stock picture. Contact details identify whoever runs the accounts, so
+// every case counts for them.
+func (s *Store) network(ctx context.Context, sellerID string) ([]string, []NetworkLink, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, CASE WHEN status IN (`+placeholders(len(upheld))+`) THEN images ELSE '[]' END, seller_contacts
+		FROM cases WHERE images != '[]' OR seller_contacts != '[]'`, statusArgs(upheld)...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	parent := map[string]string{}
@@ -72,31 +109,43 @@ func (s *Store) network(ctx context.Context, sellerID string) ([]string, error) 
 		parent[x] = find(parent[x])
 		return parent[x]
 	}
-	union := func(a, b string) { parent[find(a)] = find(b) }
-	byHash := map[string]string{}
-	for rows.Next() {
-		var seller, images string
-		if err := rows.Scan(&seller, &images); err != nil {
-			return nil, err
+	var links []NetworkLink
+	byKey := map[string]string{}
+	link := func(seller, key, via string) {
+		other, ok := byKey[key]
+		if !ok {
+			byKey[key] = seller
+			return
 		}
-		var hs []stream.ImageHash
-		if json.Unmarshal([]byte(images), &hs) != nil {
-			continue
+		if other != seller && find(seller) != find(other) {
+			parent[find(seller)] = find(other)
+			links = append(links, NetworkLink{A: other, B: seller, Via: via})
+		}
+	}
+	for rows.Next() {
+		var seller, images, contacts string
+		if err := rows.Scan(&seller, &images, &contacts); err != nil {
+			return nil, nil, err
 		}
 		find(seller)
-		for _, h := range hs {
-			if other, ok := byHash[h.Hash]; ok {
-				union(seller, other)
-			} else {
-				byHash[h.Hash] = seller
+		var hs []stream.ImageHash
+		if json.Unmarshal([]byte(images), &hs) == nil {
+			for _, h := range hs {
+				link(seller, "photo "+h.Hash, "shares photo "+h.Hash)
+			}
+		}
+		var keys []string
+		if json.Unmarshal([]byte(contacts), &keys) == nil {
+			for _, k := range keys {
+				link(seller, k, "same "+k)
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, ok := parent[sellerID]; !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	root := find(sellerID)
 	var out []string
@@ -106,7 +155,8 @@ func (s *Store) network(ctx context.Context, sellerID string) ([]string, error) 
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	links = slices.DeleteFunc(links, func(l NetworkLink) bool { return find(l.A) != root })
+	return out, links, nil
 }
 
 // BrandReport is what the brand page shows.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -104,5 +106,63 @@ func TestSellerAndBrand(t *testing.T) {
 	}
 	if b.MedianToDecision <= 0 || b.MedianToTakedown <= 0 {
 		t.Errorf("medians %v %v", b.MedianToDecision, b.MedianToTakedown)
+	}
+}
+
+// TestNetworkByContact links sellers that share an email (any case) or a
+// phone number, whatever its punctuation, and not by placeholders.
+func TestNetworkByContact(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	contacts := map[string]*listing.Contact{
+		"s-1": {Email: "Shop@Example.com"},
+		"s-2": {Email: "shop@example.com ", Phone: "+1 (555) 010-0999"},
+		"s-3": {Phone: "15550100999"},
+		"s-4": {Phone: "000000"},
+		"s-5": {Phone: "n/a"},
+		"s-6": nil,
+		"s-7": {Phone: "000000"},
+	}
+	var cands []*stream.Candidate
+	for seller, c := range contacts {
+		cd := cand("mp-"+seller, "fullips", "h", 0.9)
+		cd.Listing.Seller = listing.Seller{ID: seller, Contact: c}
+		cd.Images = nil
+		cands = append(cands, cd)
+	}
+	if _, err := s.Put(ctx, cands); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		seller string
+		want   string
+	}{
+		{"s-1", "s-2,s-3"},
+		{"s-3", "s-1,s-2"},
+		{"s-4", ""},
+		{"s-5", ""},
+		{"s-6", ""},
+	} {
+		t.Run(tc.seller, func(t *testing.T) {
+			r, err := s.Seller(ctx, tc.seller, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(r.Network, ","); got != tc.want {
+				t.Errorf("network %q, want %q", got, tc.want)
+			}
+			if tc.want != "" && len(r.Links) != 2 {
+				t.Errorf("links %+v, want the two edges of the group", r.Links)
+			}
+		})
+	}
+	r, _ := s.Seller(ctx, "s-1", 0)
+	var vias []string
+	for _, l := range r.Links {
+		vias = append(vias, l.Via)
+	}
+	slices.Sort(vias)
+	if want := "same email shop@example.com,same phone 15550100999"; strings.Join(vias, ",") != want {
+		t.Errorf("links via %q, want %q", strings.Join(vias, ","), want)
 	}
 }

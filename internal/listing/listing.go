@@ -27,7 +27,23 @@ const (
 type Seller struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
+	// Contact is what the marketplace knows of how to reach the seller. It
+	// is optional; when given, sellers that share an email or phone number
+	// are shown as one network however many accounts they open.
+	Contact *Contact `json:"contact,omitempty"`
 }
+
+// Contact is a seller's contact details.
+type Contact struct {
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Limits of a seller's contact details.
+const (
+	maxEmailBytes = 254 // RFC 5321's path limit
+	maxPhoneBytes = 32
+)
 
 // Listing is one marketplace listing as observed at ObservedAt.
 type Listing struct {
@@ -82,6 +98,12 @@ func (l *Listing) Validate() error {
 		return fail("field seller.id is missing")
 	case len(l.Images) > MaxImages:
 		return fail("field images has %d entries, above the %d limit", len(l.Images), MaxImages)
+	case l.Seller.Contact != nil && len(l.Seller.Contact.Email) > maxEmailBytes:
+		return fail("field seller.contact.email is %d bytes, above the %d limit", len(l.Seller.Contact.Email), maxEmailBytes)
+	case l.Seller.Contact != nil && l.Seller.Contact.Email != "" && !strings.Contains(l.Seller.Contact.Email, "@"):
+		return fail("field seller.contact.email %q is not an email address", truncate(l.Seller.Contact.Email, 40))
+	case l.Seller.Contact != nil && len(l.Seller.Contact.Phone) > maxPhoneBytes:
+		return fail("field seller.contact.phone is %d bytes, above the %d limit", len(l.Seller.Contact.Phone), maxPhoneBytes)
 	}
 	if err := l.Price.Validate(); err != nil {
 		return fail("field price: %v", err)
