@@ -285,6 +285,17 @@ type Filter struct {
 	Limit int
 	// IDs, when not nil, keeps only these cases (a search's hits).
 	IDs []int64
+	// From and To keep cases first flagged on or after, and on or before,
+	// these days (YYYY-MM-DD, UTC).
+	From, To string
+}
+
+// SellerCounts returns how many cases a seller has and how many of them
+// an analyst upheld: the seller's history in brief, for the case page.
+func (s *Store) SellerCounts(ctx context.Context, sellerID string) (cases, upheldN int, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN status IN (`+placeholders(len(upheld))+`) THEN 1 END) FROM cases WHERE seller_id = ?`,
+		append(statusArgs(upheld), sellerID)...).Scan(&cases, &upheldN)
+	return cases, upheldN, err
 }
 
 // List returns cases, highest score first.
@@ -306,6 +317,14 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Case, error) {
 	if f.Marketplace != "" {
 		q += ` AND marketplace = ?`
 		args = append(args, f.Marketplace)
+	}
+	if f.From != "" {
+		q += ` AND substr(first_seen, 1, 10) >= ?`
+		args = append(args, f.From)
+	}
+	if f.To != "" {
+		q += ` AND substr(first_seen, 1, 10) <= ?`
+		args = append(args, f.To)
 	}
 	if f.IDs != nil {
 		if len(f.IDs) == 0 {

@@ -101,6 +101,10 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Status = parsed
 	}
+	if err := dateFilter(&f, q); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
 	if text := strings.TrimSpace(q.Get("q")); text != "" {
 		if s.search == nil {
 			s.apiError(w, http.StatusBadRequest, errors.New("full-text search is not enabled on this server"))

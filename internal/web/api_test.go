@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assay-dev/assay/internal/casestore"
 )
@@ -49,6 +50,7 @@ func TestAPINotices(t *testing.T) {
 		{"list cases", "GET", "/cases?brand=fullips", "", 200, ""},
 		{"bad sort", "GET", "/cases?sort=price", "", 400, "sort must be one of"},
 		{"bad limit", "GET", "/cases?limit=0", "", 400, "limit"},
+		{"bad date", "GET", "/cases?from=yesterday", "", 400, `from "yesterday" is not a date`},
 		{"unknown case", "GET", "/cases/99", "", 404, "case 99 does not exist"},
 		{"case id not a number", "GET", "/cases/x", "", 404, "not a number"},
 		{"unknown route", "GET", "/casez", "", 404, "no API route"},
@@ -79,6 +81,12 @@ func TestAPINotices(t *testing.T) {
 				noticeIDs, _ = out["notices"].([]any)
 			}
 		})
+	}
+	for q, want := range map[string]int{"to=2000-01-01": 0, "from=" + time.Now().UTC().Format(time.DateOnly): 3, "from=2000-01-01&to=2999-12-31&brand=fullips": 2} {
+		_, out := call(t, "GET", api+"/cases?"+q, "")
+		if got := len(out["cases"].([]any)); got != want {
+			t.Errorf("cases?%s: %d, want %d", q, got, want)
+		}
 	}
 	if len(noticeIDs) != 2 {
 		t.Fatalf("notices %v: want two, split at the cap of 1", noticeIDs)

@@ -175,6 +175,10 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Status = parsed
 	}
+	if err := dateFilter(&f, q); err != nil {
+		s.fail(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	text := strings.TrimSpace(q.Get("q"))
 	if text != "" && s.search != nil {
 		ids, err := s.search.Search(r.Context(), text, 1000)
@@ -206,6 +210,24 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		"Brands": brands, "Statuses": statuses, "Sorts": sorts, "Message": q.Get("done"),
 		"Query": text, "CanSearch": s.search != nil,
 	})
+}
+
+// dateFilter reads the queue's from and to days.
+func dateFilter(f *casestore.Filter, q url.Values) error {
+	for _, d := range []struct {
+		name string
+		dst  *string
+	}{{"from", &f.From}, {"to", &f.To}} {
+		v := strings.TrimSpace(q.Get(d.name))
+		if v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return fmt.Errorf("%s %q is not a date (YYYY-MM-DD)", d.name, v)
+		}
+		*d.dst = v
+	}
+	return nil
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
@@ -253,8 +275,14 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 		s.internal(w, "case notices", err)
 		return
 	}
+	sellerCases, sellerUpheld, err := s.store.SellerCounts(r.Context(), c.SellerID)
+	if err != nil {
+		s.internal(w, "seller history", err)
+		return
+	}
 	w.WriteHeader(code)
 	s.render(w, "case", map[string]any{
+		"SellerCases": sellerCases, "SellerUpheld": sellerUpheld, "Strikes": s.strikes,
 		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
 		"History": history, "Snapshots": pretty, "Error": msg, "Notices": notices,
 		"Listing": latestListing(snaps), "Terms": caseTerms(c),
