@@ -37,6 +37,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	brandsTopic := fs.String("topic-brands", stream.DefaultTopics().Brands, "brands topic: followed for notices, published to by the registration form")
 	imageDir := fs.String("image-dir", "", "show evidence photos given as relative paths from `DIR` (as the matcher's --image-dir)")
 	fetchImages := fs.Bool("fetch-images", true, "fetch listing photos given as URLs to show them beside the reference (under the same guards as the matcher)")
+	strikes := fs.Int("strikes", casestore.DefaultStrikes, "confirmed cases that mark a seller a repeat infringer")
 	allowLoopback := fs.Bool("allow-loopback-images", false, "let photo fetching reach loopback addresses (tests and demos only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -92,7 +93,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			photos.Remote = f
 		}
 		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads,
-			Directory: directory, Images: photos})
+			Directory: directory, Images: photos, Strikes: *strikes})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1

@@ -1,7 +1,9 @@
 package score
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/assay-dev/assay/internal/brand"
@@ -13,25 +15,35 @@ import (
 // only a hint, because with many references some unrelated photo will come
 // that close.
 func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
-	bestI := -1
-	var best imagehash.Match
-	frac := 2.0
+	// Each listing image's closest match to the brand; distance over
+	// threshold compares whole-image, crop-variant and region matches,
+	// which have thresholds of their own.
+	type pick struct {
+		i    int
+		m    imagehash.Match
+		frac float64
+	}
+	var picks []pick
 	for i, ie := range images {
+		p := pick{i: -1, frac: 2}
 		for _, m := range ie.matches {
 			if m.BrandID != b.ID {
 				continue
 			}
-			// Whole-image, crop-variant and region matches have thresholds
-			// of their own; distance over threshold compares them.
-			if f := float64(m.Distance) / float64(max(m.Threshold, 1)); f < frac {
-				frac, bestI, best = f, i, m
+			if f := float64(m.Distance) / float64(max(m.Threshold, 1)); f < p.frac {
+				p = pick{i, m, f}
 			}
 		}
+		if p.i >= 0 {
+			picks = append(picks, p)
+		}
 	}
-	if bestI < 0 {
+	if len(picks) == 0 {
 		return nil
 	}
-	w := wImageNear - (wImageNear-wImageFar)*frac
+	slices.SortStableFunc(picks, func(a, b pick) int { return cmp.Compare(a.frac, b.frac) })
+	best, bestI := picks[0].m, picks[0].i
+	w := wImageNear - (wImageNear-wImageFar)*picks[0].frac
 	how := ""
 	switch {
 	case best.Region != "":
@@ -43,9 +55,15 @@ func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
 	case best.Variant != "" && best.Variant != "original":
 		how = " (" + best.Variant + " variant)"
 	}
-	return &Signal{Kind: KindImage, Score: w, Evidence: fmt.Sprintf(
-		"image %d (%s) matches reference %s%s at distance %d of 64 (threshold %d)",
-		bestI+1, images[bestI].img.Ref, best.Image, how, best.Distance, best.Threshold),
-		Image: &ImageMatch{Listing: images[bestI].img.Ref, Reference: best.Image, Distance: best.Distance, Threshold: best.Threshold,
-			Variant: best.Variant, Region: best.Region}}
+	ev := fmt.Sprintf("image %d (%s) matches reference %s%s at distance %d of 64 (threshold %d)",
+		bestI+1, images[bestI].img.Ref, best.Image, how, best.Distance, best.Threshold)
+	if len(picks) > 1 {
+		ev += fmt.Sprintf("; %d more of the listing's photos match", len(picks)-1)
+	}
+	s := &Signal{Kind: KindImage, Score: w, Evidence: ev}
+	for _, p := range picks {
+		s.Images = append(s.Images, ImageMatch{Listing: images[p.i].img.Ref, Reference: p.m.Image, Distance: p.m.Distance,
+			Threshold: p.m.Threshold, Variant: p.m.Variant, Region: p.m.Region})
+	}
+	return s
 }

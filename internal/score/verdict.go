@@ -23,8 +23,10 @@ type Signal struct {
 	// Terms are the listing's words the signal rests on, exactly as the
 	// seller wrote them, so a reviewer's screen can highlight them.
 	Terms []string `json:"terms,omitempty"`
-	// Image is the photo match behind an image signal.
-	Image *ImageMatch `json:"image,omitempty"`
+	// Images are the photo matches behind an image signal: each of the
+	// listing's photos that matched, with the reference it came closest
+	// to, best first.
+	Images []ImageMatch `json:"images,omitempty"`
 }
 
 // ImageMatch is which listing photo matched which reference photo, and how

@@ -96,12 +96,13 @@ func latestListing(snaps []json.RawMessage) *listing.Listing {
 func (s *Server) evidenceImage(w http.ResponseWriter, r *http.Request) {
 	id, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	n, err2 := strconv.Atoi(r.PathValue("n"))
-	if err1 != nil || err2 != nil {
+	k, err3 := strconv.Atoi(r.PathValue("k"))
+	if err1 != nil || err2 != nil || err3 != nil {
 		s.fail(w, http.StatusNotFound, "no such photo")
 		return
 	}
 	c, err := s.store.Get(r.Context(), id)
-	if errors.Is(err, casestore.ErrNotFound) || (err == nil && (n < 0 || n >= len(c.Signals) || c.Signals[n].Image == nil)) {
+	if errors.Is(err, casestore.ErrNotFound) || (err == nil && (n < 0 || n >= len(c.Signals) || k < 0 || k >= len(c.Signals[n].Images))) {
 		s.fail(w, http.StatusNotFound, "no such photo")
 		return
 	}
@@ -109,7 +110,7 @@ func (s *Server) evidenceImage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "get case", err)
 		return
 	}
-	m := c.Signals[n].Image
+	m := c.Signals[n].Images[k]
 	var data []byte
 	switch ref := m.Listing; r.PathValue("which") {
 	case "listing":

@@ -32,7 +32,7 @@ func TestEvidencePhotos(t *testing.T) {
 	defer store.Close()
 	match := func(listingRef, ref string) score.Signal {
 		return score.Signal{Kind: score.KindImage, Score: 0.8, Evidence: "image 1 matches",
-			Image: &score.ImageMatch{Listing: listingRef, Reference: ref, Distance: 4, Threshold: 18}}
+			Images: []score.ImageMatch{{Listing: listingRef, Reference: ref, Distance: 4, Threshold: 18}, {Listing: "images/img-0084.jpg", Reference: ref, Distance: 9, Threshold: 18}}}
 	}
 	c := &stream.Candidate{
 		Verdict: score.Verdict{ListingID: "mp-1", Flagged: true, BrandID: "fullips", Score: 0.9, Signals: []score.Signal{
@@ -68,7 +68,8 @@ func TestEvidencePhotos(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<mark>Fuⅼⅼips</mark> &lt;b&gt;plumper&lt;/b&gt;", "real <mark>Fuⅼⅼips</mark>, 1:1",
-		`src="/cases/1/evidence/0/listing"`, `src="/cases/1/evidence/0/reference"`, "4</span> of 64 bits apart",
+		`src="/cases/1/evidence/0/0/listing"`, `src="/cases/1/evidence/0/0/reference"`, "4</span> of 64 bits apart",
+		`src="/cases/1/evidence/0/1/listing"`, "9</span> of 64 bits apart",
 	} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("case page lacks %q", want)
@@ -78,13 +79,15 @@ func TestEvidencePhotos(t *testing.T) {
 		path string
 		code int
 	}{
-		{"/cases/1/evidence/0/listing", 200},
-		{"/cases/1/evidence/0/reference", 200},
-		{"/cases/1/evidence/1/listing", 404}, // a text signal has no photo
-		{"/cases/1/evidence/2/listing", 404}, // a path leaving the image directory
-		{"/cases/1/evidence/9/listing", 404},
-		{"/cases/1/evidence/0/elsewhere", 404},
-		{"/cases/7/evidence/0/listing", 404},
+		{"/cases/1/evidence/0/0/listing", 200},
+		{"/cases/1/evidence/0/0/reference", 200},
+		{"/cases/1/evidence/0/1/listing", 200},
+		{"/cases/1/evidence/0/2/listing", 404},
+		{"/cases/1/evidence/1/0/listing", 404}, // a text signal has no photo
+		{"/cases/1/evidence/2/0/listing", 404}, // a path leaving the image directory
+		{"/cases/1/evidence/9/0/listing", 404},
+		{"/cases/1/evidence/0/0/elsewhere", 404},
+		{"/cases/7/evidence/0/0/listing", 404},
 	} {
 		t.Run(strings.TrimPrefix(tc.path, "/cases/"), func(t *testing.T) {
 			code, ctype, body := get(tc.path)

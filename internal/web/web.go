@@ -121,7 +121,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("GET /cases", s.queue)
 	s.mux.HandleFunc("GET /cases/{id}", s.casePage)
 	s.mux.HandleFunc("POST /cases/{id}/status", s.decide)
-	s.mux.HandleFunc("GET /cases/{id}/evidence/{n}/{which}", s.evidenceImage)
+	s.mux.HandleFunc("GET /cases/{id}/evidence/{n}/{k}/{which}", s.evidenceImage)
 	s.mux.HandleFunc("POST /cases/bulk", s.bulk)
 	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
 	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
