@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -77,45 +76,19 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: 100}
-	if f.Sort == "" {
-		f.Sort = "score"
-	}
-	if !slices.Contains(sorts, f.Sort) {
-		s.apiError(w, http.StatusBadRequest, fmt.Errorf("sort must be one of %s", strings.Join(sorts, ", ")))
-		return
-	}
+	limit := 100
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {
 			s.apiError(w, http.StatusBadRequest, fmt.Errorf("limit %q must be a number from 1 to 1000", l))
 			return
 		}
-		f.Limit = n
+		limit = n
 	}
-	if st := q.Get("status"); st != "" {
-		parsed, err := casestore.ParseStatus(st)
-		if err != nil {
-			s.apiError(w, http.StatusBadRequest, err)
-			return
-		}
-		f.Status = parsed
-	}
-	if err := dateFilter(&f, q); err != nil {
+	f, err := s.caseFilter(r.Context(), q, limit)
+	if err != nil {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
-	}
-	if text := strings.TrimSpace(q.Get("q")); text != "" {
-		if s.search == nil {
-			s.apiError(w, http.StatusBadRequest, errors.New("full-text search is not enabled on this server"))
-			return
-		}
-		ids, err := s.search.Search(r.Context(), text, 1000)
-		if err != nil {
-			s.apiError(w, http.StatusBadRequest, fmt.Errorf("the search could not be run: %w", err))
-			return
-		}
-		f.IDs = append([]int64{}, ids...)
 	}
 	cases, err := s.store.List(r.Context(), f)
 	if err != nil {

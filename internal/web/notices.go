@@ -119,19 +119,29 @@ func (s *Server) noticePage(w http.ResponseWriter, r *http.Request) {
 	s.showNotice(w, r, http.StatusOK, "")
 }
 
-func (s *Server) showNotice(w http.ResponseWriter, r *http.Request, code int, msg string) {
+// loadNotice reads the notice the path names, as recorded and as built;
+// false means the answer has been written.
+func (s *Server) loadNotice(w http.ResponseWriter, r *http.Request) (*casestore.Notice, *notice.Notice, bool) {
 	n, err := s.store.Notice(r.Context(), r.PathValue("id"))
 	if errors.Is(err, casestore.ErrNoticeNotFound) {
 		s.fail(w, http.StatusNotFound, err.Error())
-		return
+		return nil, nil, false
 	}
 	if err != nil {
 		s.internal(w, "get notice", err)
-		return
+		return nil, nil, false
 	}
 	body, err := notice.Decode(n.Body)
 	if err != nil {
 		s.internal(w, "decode notice", err)
+		return nil, nil, false
+	}
+	return n, body, true
+}
+
+func (s *Server) showNotice(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	n, body, ok := s.loadNotice(w, r)
+	if !ok {
 		return
 	}
 	reasons := map[int64]string{}
@@ -149,18 +159,8 @@ func (s *Server) noticeFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "format must be csv, json or html")
 		return
 	}
-	n, err := s.store.Notice(r.Context(), r.PathValue("id"))
-	if errors.Is(err, casestore.ErrNoticeNotFound) {
-		s.fail(w, http.StatusNotFound, err.Error())
-		return
-	}
-	if err != nil {
-		s.internal(w, "get notice", err)
-		return
-	}
-	body, err := notice.Decode(n.Body)
-	if err != nil {
-		s.internal(w, "decode notice", err)
+	n, body, ok := s.loadNotice(w, r)
+	if !ok {
 		return
 	}
 	format := r.URL.Query().Get("format")

@@ -157,40 +157,47 @@ var statuses = []casestore.Status{casestore.New, casestore.Confirmed, casestore.
 
 const pageSize = 200
 
-func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: pageSize + 1}
+// caseFilter reads the queue's filters from a query, for the page and the
+// API alike; q runs a full-text search.
+func (s *Server) caseFilter(ctx context.Context, q url.Values, limit int) (casestore.Filter, error) {
+	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: limit}
 	if f.Sort == "" {
 		f.Sort = "score"
 	}
 	if !slices.Contains(sorts, f.Sort) {
-		s.fail(w, http.StatusBadRequest, fmt.Sprintf("sort must be one of %s", strings.Join(sorts, ", ")))
-		return
+		return f, fmt.Errorf("sort must be one of %s", strings.Join(sorts, ", "))
 	}
 	if st := q.Get("status"); st != "" {
 		parsed, err := casestore.ParseStatus(st)
 		if err != nil {
-			s.fail(w, http.StatusBadRequest, err.Error())
-			return
+			return f, err
 		}
 		f.Status = parsed
 	}
 	if err := dateFilter(&f, q); err != nil {
+		return f, err
+	}
+	if text := strings.TrimSpace(q.Get("q")); text != "" {
+		if s.search == nil {
+			return f, errors.New("full-text search is not enabled on this server")
+		}
+		ids, err := s.search.Search(ctx, text, 1000)
+		if err != nil {
+			return f, fmt.Errorf("the search could not be run: %w", err)
+		}
+		f.IDs = append([]int64{}, ids...)
+	}
+	return f, nil
+}
+
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, err := s.caseFilter(r.Context(), q, pageSize+1)
+	if err != nil {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	text := strings.TrimSpace(q.Get("q"))
-	if text != "" && s.search != nil {
-		ids, err := s.search.Search(r.Context(), text, 1000)
-		if err != nil {
-			s.fail(w, http.StatusBadRequest, "the search could not be run: "+err.Error())
-			return
-		}
-		f.IDs = ids
-		if f.IDs == nil {
-			f.IDs = []int64{}
-		}
-	}
 	cases, err := s.store.List(r.Context(), f)
 	if err != nil {
 		s.internal(w, "list cases", err)
