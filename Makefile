@@ -9,7 +9,7 @@ TAGS      ?= $(TURBO)
 GOFLAGS_T := $(if $(TAGS),-tags $(TAGS),)
 FUZZTIME  ?= 10s
 
-.PHONY: help build demo scan-demo bench-stream test test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
+.PHONY: help build demo scan-demo bench-stream bench-ui test test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench-image: ## hashing 800x800 JPEGs, images/s (turbojpeg path when available, 
 
 bench-stream: ## 200,000 listings through the embedded broker: bare consumer vs matcher, and produce-to-candidate latency at 5,000/s
 	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkStream' -benchtime 1x -count 3 -timeout 30m ./internal/matcher/ | awk -f scripts/bench-median.awk
+
+bench-ui: ## analyst pages over 20,000 cases (medians of 5)
+	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkPages' -benchtime 20x -count 5 ./internal/web/ | awk -f scripts/bench-median.awk
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/listing/
