@@ -36,7 +36,7 @@ func BenchmarkPages(b *testing.B) {
 				Listing: &listing.Listing{ID: id, Title: "Fuⅼⅼips lip plumper replica " + id, Marketplace: "shopnet", URL: "https://shopnet.example/" + id,
 					Price: &price.Money{Amount: 3, Currency: "USD"}, Seller: listing.Seller{ID: fmt.Sprintf("s-%d", i%2000)}},
 				ContentHash: "h" + id, ScoredAt: time.Now().Add(-time.Duration(i) * time.Minute),
-				Images:      []stream.ImageHash{{Ref: "https://img.example/" + id, Hash: fmt.Sprintf("p:%016x", i%5000)}},
+				Images: []stream.ImageHash{{Ref: "https://img.example/" + id, Hash: fmt.Sprintf("p:%016x", i%5000)}},
 			})
 		}
 		if _, err := store.Put(context.Background(), cands); err != nil {
