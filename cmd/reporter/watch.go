@@ -46,44 +46,38 @@ func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
 		return 1
 	}
+	from := make(map[int]int64, len(spans))
+	for _, s := range spans {
+		from[s.Partition] = kafka.FirstOffset
+	}
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	perBrand := map[string]int{}
 	retro := 0
-	var wg sync.WaitGroup
-	for _, s := range spans {
-		wg.Go(func() {
-			r := stream.NewReader(kafka.ReaderConfig{Brokers: bs, Topic: *topic, Partition: s.Partition})
-			defer r.Close()
-			if err := r.SetOffset(kafka.FirstOffset); err != nil {
-				return
-			}
-			for {
-				m, err := r.ReadMessage(ctx)
-				if err != nil {
-					return
-				}
-				var c stream.Candidate
-				if err := json.Unmarshal(m.Value, &c); err != nil {
-					fmt.Fprintf(stderr, "%s/%d@%d: not a candidate: %v\n", *topic, m.Partition, m.Offset, err)
-					continue
-				}
-				mu.Lock()
-				key := c.ListingID + "/" + c.ContentHash + "/" + c.BrandID
-				if !seen[key] {
-					seen[key] = true
-					perBrand[c.BrandID]++
-					if c.Retroactive {
-						retro++
-					}
-					fmt.Fprint(stdout, describe(&c))
-				}
-				mu.Unlock()
-			}
-		})
-	}
 	fmt.Fprintf(stderr, "reporter watch: following %s on %s (Ctrl-C to stop)\n", *topic, *brokers)
-	wg.Wait()
+	err = stream.Tail(ctx, bs, *topic, from, 0, func(m kafka.Message) error {
+		var c stream.Candidate
+		if err := json.Unmarshal(m.Value, &c); err != nil {
+			fmt.Fprintf(stderr, "%s/%d@%d: not a candidate: %v\n", *topic, m.Partition, m.Offset, err)
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		key := c.ListingID + "/" + c.ContentHash + "/" + c.BrandID
+		if !seen[key] {
+			seen[key] = true
+			perBrand[c.BrandID]++
+			if c.Retroactive {
+				retro++
+			}
+			fmt.Fprint(stdout, describe(&c))
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
+		return 1
+	}
 	ids := make([]string, 0, len(perBrand))
 	total := 0
 	for id, n := range perBrand {

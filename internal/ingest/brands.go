@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -274,7 +273,7 @@ func sameBrand(a, b *stream.BrandRecord) bool {
 func (b *Brands) Current(ctx context.Context) (map[string]*stream.BrandRecord, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.opts.ReadTimeout)
 	defer cancel()
-	msgs, err := ReadTopic(ctx, b.opts.Brokers, b.opts.Topic)
+	msgs, _, err := stream.ReadTopic(ctx, b.opts.Brokers, b.opts.Topic)
 	if err != nil {
 		return nil, fmt.Errorf("read current brands: %w", err)
 	}
@@ -296,32 +295,3 @@ func (b *Brands) Current(ctx context.Context) (map[string]*stream.BrandRecord, e
 	return current, nil
 }
 
-// ReadTopic returns every record of topic up to each partition's high
-// watermark at the time of the call, partition by partition in offset
-// order, reading without a consumer group (nothing is committed).
-func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Message, error) {
-	spans, err := stream.Spans(ctx, brokers, topic)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(spans, func(a, b stream.Span) int { return a.Partition - b.Partition })
-	// Partitions are read concurrently: a reader takes a fetch round trip or
-	// two to start, which adds up over many partitions. Each goroutine ends
-	// when its partition is read or ctx is done.
-	got := make([][]kafka.Message, len(spans))
-	errs := make([]error, len(spans))
-	var wg sync.WaitGroup
-	for i, sp := range spans {
-		wg.Go(func() {
-			errs[i] = stream.ReadSpan(ctx, brokers, topic, sp, func(m kafka.Message) error {
-				got[i] = append(got[i], m)
-				return nil
-			})
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return slices.Concat(got...), nil
-}

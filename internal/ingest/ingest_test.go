@@ -50,7 +50,7 @@ func readTopic(t *testing.T, brokers []string, topic string) []kafka.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()
-	msgs, err := ReadTopic(ctx, brokers, topic)
+	msgs, _, err := stream.ReadTopic(ctx, brokers, topic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,8 @@ func decodeFast(data []byte, l *Listing) bool {
 		seen |= bit
 		return true
 	}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "id":
 			return once(1<<0) && s.strInto(&l.ID)
 		case "marketplace":
@@ -169,13 +169,13 @@ func (s *scanner) number() (float64, bool) {
 func (s *scanner) price(l *Listing) bool {
 	m := &price.Money{}
 	var seen uint8
-	ok := s.object(func(key string) bool {
+	ok := s.object(func(key []byte) bool {
 		var ok bool
 		switch {
-		case key == "amount" && seen&1 == 0:
+		case string(key) == "amount" && seen&1 == 0:
 			seen |= 1
 			m.Amount, ok = s.number()
-		case key == "currency" && seen&2 == 0:
+		case string(key) == "currency" && seen&2 == 0:
 			seen |= 2
 			m.Currency, ok = s.str()
 		}
@@ -189,12 +189,12 @@ func (s *scanner) price(l *Listing) bool {
 
 func (s *scanner) seller(dst *Seller) bool {
 	var seen uint8
-	return s.object(func(key string) bool {
+	return s.object(func(key []byte) bool {
 		switch {
-		case key == "id" && seen&1 == 0:
+		case string(key) == "id" && seen&1 == 0:
 			seen |= 1
 			return s.strInto(&dst.ID)
-		case key == "name" && seen&2 == 0:
+		case string(key) == "name" && seen&2 == 0:
 			seen |= 2
 			return s.strInto(&dst.Name)
 		}
@@ -203,8 +203,9 @@ func (s *scanner) seller(dst *Seller) bool {
 }
 
 // object parses a JSON object, calling field for each key with the scanner
-// at its value; field reports whether it read the value.
-func (s *scanner) object(field func(key string) bool) bool {
+// at its value; field reports whether it read the value. The key is a view
+// of the input, not a copy: comparing string(key) does not allocate.
+func (s *scanner) object(field func(key []byte) bool) bool {
 	if !s.byte('{') {
 		return false
 	}
@@ -212,7 +213,7 @@ func (s *scanner) object(field func(key string) bool) bool {
 		return true
 	}
 	for {
-		key, ok := s.str()
+		key, ok := s.rawStr()
 		if !ok || !s.byte(':') || !field(key) {
 			return false
 		}

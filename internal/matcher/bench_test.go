@@ -203,29 +203,26 @@ func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Durat
 	defer cancel()
 	var mu sync.Mutex
 	var lat, toScore, toWrite []float64
-	var wg sync.WaitGroup
+	from := map[int]int64{}
 	for _, s := range spans {
-		wg.Go(func() {
-			r := stream.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topics.Candidates, Partition: s.Partition})
-			defer r.Close()
-			_ = r.SetOffset(s.End)
-			for {
-				m, err := r.ReadMessage(ctx)
-				if err != nil {
-					return
-				}
-				now := time.Now()
-				var c stream.Candidate
-				if json.Unmarshal(m.Value, &c) == nil && c.Listing != nil && len(c.ListingID) > 2 && c.ListingID[:2] == "L-" {
-					mu.Lock()
-					lat = append(lat, float64(now.Sub(c.Listing.ObservedAt).Microseconds())/1000)
-					toScore = append(toScore, float64(c.ScoredAt.Sub(c.Listing.ObservedAt).Microseconds())/1000)
-					toWrite = append(toWrite, float64(m.Time.Sub(c.ScoredAt).Microseconds())/1000)
-					mu.Unlock()
-				}
-			}
-		})
+		from[s.Partition] = s.End
 	}
+	tailed := make(chan struct{})
+	go func() {
+		defer close(tailed)
+		_ = stream.Tail(ctx, brokers, topics.Candidates, from, 0, func(m kafka.Message) error {
+			now := time.Now()
+			var c stream.Candidate
+			if json.Unmarshal(m.Value, &c) == nil && c.Listing != nil && len(c.ListingID) > 2 && c.ListingID[:2] == "L-" {
+				mu.Lock()
+				lat = append(lat, float64(now.Sub(c.Listing.ObservedAt).Microseconds())/1000)
+				toScore = append(toScore, float64(c.ScoredAt.Sub(c.Listing.ObservedAt).Microseconds())/1000)
+				toWrite = append(toWrite, float64(m.Time.Sub(c.ScoredAt).Microseconds())/1000)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}()
 	time.Sleep(500 * time.Millisecond) // readers positioned
 	base := benchCorpus(b, 648)
 	w := stream.NewWriter(brokers, topics.Listings)
@@ -255,7 +252,7 @@ func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Durat
 	offered = float64(sent) / time.Since(start).Seconds()
 	time.Sleep(2 * time.Second) // let the tail arrive
 	cancel()
-	wg.Wait()
+	<-tailed
 	if len(lat) == 0 {
 		b.Fatal("no candidates observed")
 	}

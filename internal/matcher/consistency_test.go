@@ -23,6 +23,9 @@ func TestCandidatesConsistent(t *testing.T) {
 	}
 	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))
 	got := candidates(t, brokers, 60*time.Second, hasAll(want))
+	if !hasAll(want)(got) {
+		t.Fatalf("%d of %d expected listings have candidates", len(got), len(want))
+	}
 	bad := 0
 	for id, cs := range got {
 		for _, c := range cs {

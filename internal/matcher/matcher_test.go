@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,19 +39,8 @@ var fixtures = filepath.Join("..", "..", "fixtures")
 
 // fileImages hashes listing images from disk, as a batch scan does, so the
 // pipeline's verdicts can be compared with matcher scan's.
-type fileImages struct{ dir string }
-
-func (f fileImages) Images(_ context.Context, refs []string) []score.Image {
-	out := make([]score.Image, 0, len(refs))
-	for _, ref := range refs {
-		data, err := os.ReadFile(filepath.Join(f.dir, ref))
-		img := score.Image{Ref: ref, Err: err}
-		if err == nil {
-			img.Hashes, img.Err = imagehash.ComputeAll(data, imagehash.DefaultLimits())
-		}
-		out = append(out, img)
-	}
-	return out
+func fileImages(dir string) fetch.Local {
+	return fetch.Local{Dir: dir, Limits: imagehash.DefaultLimits()}
 }
 
 func startBroker(t testing.TB) []string {
@@ -147,7 +137,7 @@ func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Ver
 		t.Fatal(err)
 	}
 	if keep != nil {
-		reg.Brands = slicesFilter(reg.Brands, func(b brand.Brand) bool { return keep(b.ID) })
+		reg.Brands = slices.DeleteFunc(reg.Brands, func(b brand.Brand) bool { return !keep(b.ID) })
 	}
 	eng, err := score.New(reg, score.Options{})
 	if err != nil {
@@ -174,16 +164,6 @@ func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Ver
 	return out
 }
 
-func slicesFilter[T any](xs []T, keep func(T) bool) []T {
-	var out []T
-	for _, x := range xs {
-		if keep(x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // candidates reads the candidates topic from the start until done says the
 // collection is complete or the timeout passes.
 func candidates(t testing.TB, brokers []string, timeout time.Duration, done func(map[string][]stream.Candidate) bool) map[string][]stream.Candidate {
@@ -193,31 +173,30 @@ func candidates(t testing.TB, brokers []string, timeout time.Duration, done func
 	got := map[string][]stream.Candidate{}
 	var mu sync.Mutex
 	topic := stream.DefaultTopics().Candidates
-	var wg sync.WaitGroup
-	for p := range stream.DefaultLayout().Partitions {
-		wg.Go(func() {
-			r := stream.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p})
-			defer r.Close()
-			for {
-				m, err := r.ReadMessage(ctx)
-				if err != nil {
-					return
-				}
-				var c stream.Candidate
-				if err := json.Unmarshal(m.Value, &c); err != nil {
-					t.Errorf("candidate does not decode: %v", err)
-					continue
-				}
-				mu.Lock()
-				got[c.ListingID] = append(got[c.ListingID], c)
-				if done(got) {
-					cancel()
-				}
-				mu.Unlock()
-			}
-		})
+	spans, err := stream.Spans(ctx, brokers, topic)
+	if err != nil {
+		t.Fatal(err)
 	}
-	wg.Wait()
+	from := map[int]int64{}
+	for _, s := range spans {
+		from[s.Partition] = kafka.FirstOffset
+	}
+	_ = stream.Tail(ctx, brokers, topic, from, 0, func(m kafka.Message) error {
+		var c stream.Candidate
+		if err := json.Unmarshal(m.Value, &c); err != nil {
+			t.Errorf("candidate does not decode: %v", err)
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got[c.ListingID] = append(got[c.ListingID], c)
+		if done(got) {
+			cancel()
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
 	return got
 }
 
@@ -236,7 +215,7 @@ func hasAll(want map[string]score.Verdict) func(map[string][]stream.Candidate) b
 func startMatcher(t testing.TB, opts Options) (*Matcher, func()) {
 	t.Helper()
 	if opts.Images == nil {
-		opts.Images = fileImages{dir: fixtures}
+		opts.Images = fileImages(fixtures)
 	}
 	opts.Registerer = prometheus.NewRegistry()
 	if opts.SessionTimeout == 0 {
@@ -599,15 +578,12 @@ func TestRejected(t *testing.T) {
 	defer cancel()
 	reasons := map[string]string{}
 	for deadline := time.Now().Add(15 * time.Second); len(reasons) < 2 && time.Now().Before(deadline); {
-		spans, err := stream.Spans(ctx, brokers, stream.DefaultTopics().Rejected)
+		msgs, _, err := stream.ReadTopic(ctx, brokers, stream.DefaultTopics().Rejected)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range spans {
-			_ = stream.ReadSpan(ctx, brokers, stream.DefaultTopics().Rejected, s, func(m kafka.Message) error {
-				reasons[listingID(m.Value)+string(m.Value[:min(12, len(m.Value))])] = stream.Header(m, stream.HeaderReason)
-				return nil
-			})
+		for _, m := range msgs {
+			reasons[listingID(m.Value)+string(m.Value[:min(12, len(m.Value))])] = stream.Header(m, stream.HeaderReason)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -686,24 +662,16 @@ func checkSchemas(t *testing.T, brokers []string) {
 	defer cancel()
 	topics := stream.DefaultTopics()
 	for topic, name := range map[string]string{topics.Brands: schema.BrandRecord, topics.Candidates: schema.Candidate} {
-		spans, err := stream.Spans(ctx, brokers, topic)
+		msgs, _, err := stream.ReadTopic(ctx, brokers, topic)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for _, s := range spans {
-			err := stream.ReadSpan(ctx, brokers, topic, s, func(m kafka.Message) error {
-				n++
-				if err := v.Validate(name, m.Value); err != nil {
-					t.Errorf("%s/%d@%d breaks %s: %v", topic, m.Partition, m.Offset, name, err)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
+		for _, m := range msgs {
+			if err := v.Validate(name, m.Value); err != nil {
+				t.Errorf("%s/%d@%d breaks %s: %v", topic, m.Partition, m.Offset, name, err)
 			}
 		}
-		if n == 0 {
+		if len(msgs) == 0 {
 			t.Errorf("no records on %s", topic)
 		}
 	}
@@ -715,7 +683,7 @@ func checkSchemas(t *testing.T, brokers []string) {
 func TestFeedbackTeaches(t *testing.T) {
 	brokers := startBroker(t)
 	publishBrands(t, brokers, nil)
-	mt, _ := startMatcher(t, Options{Brokers: brokers, Images: fileImages{dir: filepath.Join("..", "imagehash", "testdata")}})
+	mt, _ := startMatcher(t, Options{Brokers: brokers, Images: fileImages(filepath.Join("..", "imagehash", "testdata"))})
 	waitReady(t, mt)
 	photo, err := os.ReadFile(filepath.Join("..", "imagehash", "testdata", "coffee.jpg"))
 	if err != nil {

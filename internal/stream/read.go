@@ -61,7 +61,7 @@ func ReadSpan(ctx context.Context, brokers []string, topic string, s Span, fn fu
 	}
 	r := NewReader(kafka.ReaderConfig{
 		Brokers: brokers, Topic: topic, Partition: s.Partition,
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond,
+		MaxWait: 100 * time.Millisecond,
 	})
 	defer r.Close()
 	if err := r.SetOffset(s.First); err != nil {
