@@ -294,4 +294,3 @@ func (b *Brands) Current(ctx context.Context) (map[string]*stream.BrandRecord, e
 	}
 	return current, nil
 }
-
