@@ -153,19 +153,6 @@ func (k *kafkaFlags) connect(ctx context.Context) ([]string, error) {
 	return brokers, nil
 }
 
-// closeWithin runs close, giving up after d: kafka-go's Close can hang on a
-// lost connection. An abandoned close ends with the process.
-func closeWithin(d time.Duration, close func() error) error {
-	done := make(chan error, 1)
-	go func() { done <- close() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		return fmt.Errorf("close timed out after %s", d)
-	}
-}
-
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", checkUsage, stderr)
 	if code, ok := parse(fs, args); !ok {
@@ -332,7 +319,7 @@ func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader,
 			fmt.Fprintf(stdout, "%s: %d published, %d rejected\n", src.Name, res.Published, res.Rejected)
 		}
 	}
-	if err := closeWithin(closeTimeout, p.Close); err != nil {
+	if err := stream.CloseWithin(closeTimeout, p.Close); err != nil {
 		fmt.Fprintf(stderr, "ingest %s: close Kafka writers: %v\n", cmd, err)
 		status = exitFailure
 	}
@@ -391,7 +378,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer func() {
-		if err := closeWithin(closeTimeout, p.Close); err != nil {
+		if err := stream.CloseWithin(closeTimeout, p.Close); err != nil {
 			log.Error("close Kafka writers", "err", err)
 		}
 	}()
@@ -487,7 +474,7 @@ func runBrands(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	} else {
 		rep, err = b.Delete(ctx, deletes)
 	}
-	if cerr := closeWithin(closeTimeout, b.Close); err == nil && cerr != nil {
+	if cerr := stream.CloseWithin(closeTimeout, b.Close); err == nil && cerr != nil {
 		err = fmt.Errorf("close Kafka writer: %w", cerr)
 	}
 	if err != nil {

@@ -6,7 +6,6 @@ package devbroker
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -20,7 +19,6 @@ type Options struct {
 	DataDir string
 	// Partitions is the partition count of automatically created topics.
 	Partitions int
-	Logger     *slog.Logger
 }
 
 // Broker is a running embedded broker.

@@ -50,17 +50,26 @@ func (l Local) Images(ctx context.Context, refs []string) []score.Image {
 
 func (l Local) file(ref string) score.Image {
 	img := score.Image{Ref: ref}
-	if !filepath.IsLocal(ref) {
-		img.Err = fmt.Errorf("%w: image path %q leaves the image directory", ErrRefused, ref)
-		return img
-	}
-	data, err := imagehash.ReadFile(filepath.Join(l.Dir, ref), l.Limits)
+	data, err := readLocal(l.Dir, ref, l.Limits)
 	if err != nil {
-		img.Err = fmt.Errorf("read image %s: %w", ref, err)
+		img.Err = err
 		return img
 	}
 	img.Hashes, img.Err = imagehash.ComputeAll(data, l.Limits)
 	return img
+}
+
+// readLocal reads an image named by a path relative to dir, refusing paths
+// that leave it.
+func readLocal(dir, ref string, lim imagehash.Limits) ([]byte, error) {
+	if !filepath.IsLocal(ref) {
+		return nil, fmt.Errorf("%w: image path %q leaves the image directory", ErrRefused, ref)
+	}
+	data, err := imagehash.ReadFile(filepath.Join(dir, ref), lim)
+	if err != nil {
+		return nil, fmt.Errorf("read image %s: %w", ref, err)
+	}
+	return data, nil
 }
 
 // Photos reads images by reference for showing them, not hashing: paths
@@ -83,8 +92,5 @@ func (p Photos) Image(ctx context.Context, ref string) ([]byte, error) {
 	if p.Dir == "" {
 		return nil, fmt.Errorf("%w: no image directory for path %q", ErrRefused, ref)
 	}
-	if !filepath.IsLocal(ref) {
-		return nil, fmt.Errorf("%w: image path %q leaves the image directory", ErrRefused, ref)
-	}
-	return imagehash.ReadFile(filepath.Join(p.Dir, ref), p.Limits)
+	return readLocal(p.Dir, ref, p.Limits)
 }

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -156,7 +155,7 @@ func (b *Brands) Sync(ctx context.Context, reg *brand.Registry, so SyncOptions) 
 		change := Added
 		if cur, ok := current[id]; ok {
 			change = Updated
-			if sameBrand(cur, rec) {
+			if cur.ContentSum() == rec.ContentSum() {
 				change = Unchanged
 			}
 		}
@@ -258,13 +257,6 @@ func (b *Brands) hash(path string) ([]imagehash.RefHash, error) {
 		return nil, err
 	}
 	return imagehash.ReferenceHashesAll(data, b.opts.Limits)
-}
-
-// sameBrand compares what a record says, not when it was published.
-func sameBrand(a, b *stream.BrandRecord) bool {
-	ja, err1 := json.Marshal(stream.BrandRecord{Brand: a.Brand, ReferenceHashes: a.ReferenceHashes})
-	jb, err2 := json.Marshal(stream.BrandRecord{Brand: b.Brand, ReferenceHashes: b.ReferenceHashes})
-	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
 
 // Current reads the brands topic from the start of each partition to its

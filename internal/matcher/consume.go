@@ -14,6 +14,21 @@ import (
 	"github.com/assay-dev/assay/internal/stream"
 )
 
+// groupReader joins a consumer group on topic, starting a new group at the
+// oldest record, with the session settings of Options. CommitInterval is 0:
+// commits are synchronous and issued by the caller, in order, once the work
+// is done.
+func (mt *Matcher) groupReader(group, topic string, maxWait time.Duration, queue int) *kafka.Reader {
+	return stream.NewReader(kafka.ReaderConfig{
+		Brokers: mt.opts.Brokers, GroupID: group, Topic: topic, Dialer: mt.dialer(),
+		MaxWait: maxWait, QueueCapacity: queue,
+		StartOffset:       kafka.FirstOffset,
+		SessionTimeout:    mt.opts.SessionTimeout,
+		HeartbeatInterval: max(mt.opts.SessionTimeout/10, time.Second),
+		RebalanceTimeout:  mt.opts.SessionTimeout,
+	})
+}
+
 // errNotFetched is what an image gets when no ImageSource is configured.
 var errNotFetched = errors.New("image fetching is disabled")
 
@@ -30,21 +45,9 @@ type pubJob struct {
 // fetching, lets the work in hand finish, publishes it and commits it, all
 // within ShutdownTimeout; whatever is not committed by then is redelivered.
 func (mt *Matcher) consume(ctx context.Context) error {
-	hb := max(mt.opts.SessionTimeout/10, time.Second)
-	r := stream.NewReader(kafka.ReaderConfig{
-		Brokers: mt.opts.Brokers, GroupID: mt.opts.Group, Topic: mt.opts.Topics.Listings,
-		Dialer: mt.dialer(),
-		// A short MaxWait bounds latency: a fetch parked on an idle partition
-		// is not always woken early by new data.
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 20 * time.Millisecond,
-		StartOffset:       kafka.FirstOffset,
-		SessionTimeout:    mt.opts.SessionTimeout,
-		HeartbeatInterval: hb,
-		RebalanceTimeout:  mt.opts.SessionTimeout,
-		QueueCapacity:     1024,
-		// CommitInterval 0: commits are synchronous and issued by the
-		// committer below, in order, after the work is done.
-	})
+	// A short MaxWait bounds latency: a fetch parked on an idle partition is
+	// not always woken early by new data.
+	r := mt.groupReader(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
 	candW := mt.writer(mt.opts.Topics.Candidates)
 	rejW := mt.writer(mt.opts.Topics.Rejected)
 	offsets := stream.NewOffsets()
@@ -95,7 +98,7 @@ func (mt *Matcher) consume(ctx context.Context) error {
 	publisher.Wait()
 	close(commitStop)
 	committer.Wait()
-	closeAll(mt.opts.ShutdownTimeout, r.Close, candW.Close, rejW.Close)
+	_ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, candW.Close, rejW.Close)
 	return fetchErr
 }
 
@@ -252,23 +255,5 @@ func (mt *Matcher) commitLoop(ctx context.Context, r *kafka.Reader, offsets *str
 			commit()
 			return
 		}
-	}
-}
-
-// closeAll closes in parallel and gives up after d: kafka-go's Close can
-// hang on a lost connection.
-func closeAll(d time.Duration, fns ...func() error) {
-	done := make(chan struct{})
-	go func() {
-		var wg sync.WaitGroup
-		for _, f := range fns {
-			wg.Go(func() { _ = f() })
-		}
-		wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
 	}
 }

@@ -174,7 +174,7 @@ func (mt *Matcher) applyFeedback(m kafka.Message) (bool, string) {
 
 // rebuild swaps in an engine over the current registry.
 func (mt *Matcher) rebuild() error {
-	eng, version, err := mt.reg.buildEngine(mt.opts.Score, nil)
+	eng, version, err := mt.reg.buildEngine(mt.opts.Score)
 	if err != nil {
 		return err
 	}

@@ -38,12 +38,13 @@ func (r *registry) applyFeedback(m kafka.Message, log *slog.Logger) (changed boo
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if m.Value == nil {
-		if _, ok := r.feedback[key]; !ok {
+		old, ok := r.feedback[key]
+		if !ok {
 			return false, key
 		}
 		delete(r.feedback, key)
 		r.version++
-		return true, key
+		return true, old.BrandID
 	}
 	var f stream.Feedback
 	if err := json.Unmarshal(m.Value, &f); err != nil || f.BrandID == "" || f.Subject == "" {
@@ -134,16 +135,14 @@ func (r *registry) apply(m kafka.Message, log *slog.Logger) (changed bool, id st
 }
 
 // snapshot returns the brands (sorted by id), a lookup of stored reference
-// hashes, and the registry version.
-func (r *registry) snapshot(only []string) (*brand.Registry, func(string, string) ([]imagehash.RefHash, bool), int64) {
+// hashes, what the feedback teaches, and the registry version, all as of
+// one moment.
+func (r *registry) snapshot() (*brand.Registry, func(string, string) ([]imagehash.RefHash, bool), *score.Feedback, int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	reg := &brand.Registry{}
 	hashes := map[[2]string][]imagehash.RefHash{}
 	for id, rec := range r.records {
-		if only != nil && !slices.Contains(only, id) {
-			continue
-		}
 		reg.Brands = append(reg.Brands, rec.Brand)
 		for _, h := range rec.ReferenceHashes {
 			hv, err := imagehash.ParseHash(h.Hash)
@@ -159,7 +158,7 @@ func (r *registry) snapshot(only []string) (*brand.Registry, func(string, string
 		hs, ok := hashes[[2]string{id, image}]
 		return hs, ok
 	}
-	return reg, lookup, r.version
+	return reg, lookup, r.teach(), r.version
 }
 
 func (r *registry) size() int {
@@ -168,17 +167,13 @@ func (r *registry) size() int {
 	return len(r.records)
 }
 
-// buildEngine builds a scoring engine over the registry, or over only the
-// given brands.
-func (r *registry) buildEngine(opts score.Options, only []string) (*score.Engine, int64, error) {
-	reg, lookup, version := r.snapshot(only)
+// buildEngine builds a scoring engine over the registry.
+func (r *registry) buildEngine(opts score.Options) (*score.Engine, int64, error) {
+	reg, lookup, feedback, version := r.snapshot()
 	if len(reg.Brands) == 0 {
 		return nil, version, nil
 	}
-	opts.References = lookup
-	r.mu.Lock()
-	opts.Feedback = r.teach()
-	r.mu.Unlock()
+	opts.References, opts.Feedback = lookup, feedback
 	eng, err := score.New(reg, opts)
 	if err != nil {
 		return nil, version, fmt.Errorf("build engine at registry version %d: %w", version, err)

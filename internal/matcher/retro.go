@@ -2,8 +2,6 @@ package matcher
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -31,20 +29,11 @@ func RetroGroup(g string) string { return g + ".retro" }
 // while every matcher was down is therefore re-scanned when one starts, and
 // a re-scan cut short by a crash is run again by whoever takes over.
 func (mt *Matcher) retroLoop(ctx context.Context) error {
-	hb := max(mt.opts.SessionTimeout/10, time.Second)
-	r := stream.NewReader(kafka.ReaderConfig{
-		Brokers: mt.opts.Brokers, GroupID: RetroGroup(mt.opts.Group), Topic: mt.opts.Topics.Brands,
-		Dialer:   mt.dialer(),
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 250 * time.Millisecond,
-		// A new deployment re-scans for every brand: that is its first scan
-		// of the listings already retained.
-		StartOffset:       kafka.FirstOffset,
-		SessionTimeout:    mt.opts.SessionTimeout,
-		HeartbeatInterval: hb,
-		RebalanceTimeout:  mt.opts.SessionTimeout,
-	})
+	// A new deployment re-scans for every brand: that is its first scan of
+	// the listings already retained.
+	r := mt.groupReader(RetroGroup(mt.opts.Group), mt.opts.Topics.Brands, 250*time.Millisecond, 0)
 	w := mt.writer(mt.opts.Topics.Candidates)
-	defer closeAll(mt.opts.ShutdownTimeout, r.Close, w.Close)
+	defer func() { _ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, w.Close) }()
 	mt.m.retroProgress.Set(1)
 	// scanned remembers what this process already re-scanned for, so that a
 	// record repeated with the same content does not scan again.
@@ -64,7 +53,7 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			if !ok || todo.records[id] == nil {
 				continue // deleted or invalid: nothing to scan for
 			}
-			sum := contentSum(todo.records[id])
+			sum := todo.records[id].ContentSum()
 			if scanned[id] == sum {
 				delete(todo.records, id)
 				continue
@@ -77,7 +66,7 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
 		if len(ids) > 0 {
 			todo.feedback = mt.reg.feedbackSnapshot()
-			eng, _, err := todo.buildEngine(mt.opts.Score, nil)
+			eng, _, err := todo.buildEngine(mt.opts.Score)
 			if err == nil {
 				err = mt.retroScan(ctx, eng, ids, w)
 			}
@@ -139,15 +128,6 @@ func fetchBurst(ctx context.Context, r *kafka.Reader, d time.Duration) ([]kafka.
 		batch = append(batch, m)
 	}
 	return batch, ctx.Err()
-}
-
-// contentSum identifies what a brand record asks to scan for, leaving out
-// when it was published.
-func contentSum(rec *stream.BrandRecord) [32]byte {
-	c := *rec
-	c.PublishedAt = time.Time{}
-	data, _ := json.Marshal(&c)
-	return sha256.Sum256(data)
 }
 
 // retroScan scores every listing still retained in the listings topic with

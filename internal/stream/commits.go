@@ -105,11 +105,3 @@ func (o *Offsets) InFlight() int {
 	}
 	return n
 }
-
-// Forget drops the state of partitions (after a rebalance took them away),
-// so their stale progress is never committed.
-func (o *Offsets) Forget() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	clear(o.parts)
-}

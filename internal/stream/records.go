@@ -57,6 +57,15 @@ type BrandRecord struct {
 	PublishedAt     time.Time       `json:"published_at"`
 }
 
+// ContentSum identifies what a record says, leaving out when it was
+// published: two records with the same sum describe the same brand.
+func (r *BrandRecord) ContentSum() [32]byte {
+	c := *r
+	c.PublishedAt = time.Time{}
+	data, _ := json.Marshal(&c) // a brand record always encodes
+	return sha256.Sum256(data)
+}
+
 // ReferenceHash is one stored hash of a reference image.
 type ReferenceHash struct {
 	Image   string `json:"image"`

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -121,5 +122,27 @@ func NewWriter(brokers []string, topic string) *kafka.Writer {
 		BatchTimeout: 5 * time.Millisecond,
 		BatchSize:    1000,
 		MaxAttempts:  5,
+	}
+}
+
+// CloseWithin closes in parallel and gives up after d, because kafka-go's
+// Close can hang on a lost connection; an abandoned close ends with the
+// process. It returns the closers' errors, or that time ran out.
+func CloseWithin(d time.Duration, closers ...func() error) error {
+	done := make(chan error, 1)
+	go func() {
+		errs := make([]error, len(closers))
+		var wg sync.WaitGroup
+		for i, c := range closers {
+			wg.Go(func() { errs[i] = c() })
+		}
+		wg.Wait()
+		done <- errors.Join(errs...)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		return fmt.Errorf("close timed out after %s", d)
 	}
 }
