@@ -143,9 +143,6 @@ func NewIndexThresholds(th Thresholds) *Index {
 	return &Index{th: th, buckets: make(map[string]*bucket)}
 }
 
-// Threshold returns the index's whole-image match threshold.
-func (ix *Index) Threshold() int { return ix.th.Whole }
-
 // Thresholds returns all the index's match thresholds.
 func (ix *Index) Thresholds() Thresholds { return ix.th }
 

@@ -133,7 +133,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 	}
 	if len(ev.coded) > 0 {
 		w := wCoded
-		if distinctTerms(ev.coded) > 1 {
+		if len(ev.coded) > 1 { // codedIn keeps one entry per term
 			w = wCodedMany
 		}
 		s := Signal{Kind: KindCoded, Score: w}
@@ -313,14 +313,6 @@ func findProduct(b *brand.Brand, term string) *brand.Product {
 		}
 	}
 	return nil
-}
-
-func distinctTerms(cs []textmatch.Coded) int {
-	seen := make(map[string]bool, len(cs))
-	for _, c := range cs {
-		seen[c.Term] = true
-	}
-	return len(seen)
 }
 
 func codedEvidence(cs []textmatch.Coded) string {

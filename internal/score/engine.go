@@ -84,11 +84,7 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 	e := &Engine{
 		opts:   opts,
 		brands: make(map[string]*brand.Brand, len(reg.Brands)),
-		images: imagehash.NewIndexThresholds(imagehash.Thresholds{
-			Whole:  opts.ImageThreshold,
-			Crop:   min(opts.ImageThreshold, imagehash.DefaultCropThreshold),
-			Region: min(opts.ImageThreshold, imagehash.DefaultRegionThreshold),
-		}),
+		images: imagehash.NewIndex(opts.ImageThreshold),
 	}
 	for i := range reg.Brands {
 		e.brands[reg.Brands[i].ID] = &reg.Brands[i]
@@ -106,9 +102,7 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 				if !ok {
 					opts.Logger.Warn("no stored hashes for reference image; skipped", "brand", b.ID, "image", ref)
 				}
-				for _, h := range hashes {
-					e.images.Add(imagehash.Ref{BrandID: b.ID, Image: ref, RefHash: h})
-				}
+				e.images.AddImage(b.ID, ref, hashes)
 				continue
 			}
 			if brand.IsRemote(ref) {
@@ -124,9 +118,7 @@ func New(reg *brand.Registry, opts Options) (*Engine, error) {
 				errs = append(errs, fmt.Errorf("brand %s: reference_images[%d]: %s: %w: %w", b.ID, j, ref, ErrReferenceImage, err))
 				continue
 			}
-			for _, h := range hashes {
-				e.images.Add(imagehash.Ref{BrandID: b.ID, Image: ref, RefHash: h})
-			}
+			e.images.AddImage(b.ID, ref, hashes)
 		}
 	}
 	if len(errs) > 0 {

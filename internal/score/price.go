@@ -14,18 +14,27 @@ import (
 // Without withEvidence only the score is worked out.
 func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates price.Rates, counts, withEvidence bool) Signal {
 	floor, what := floorFor(b, product)
+	// why is the evidence of a price that cannot be weighed; it is only
+	// worded when wanted.
+	why := func(format string, args ...any) Signal {
+		s := Signal{Kind: KindPrice}
+		if withEvidence {
+			s.Evidence = fmt.Sprintf(format, args...)
+		}
+		return s
+	}
 	if floor == nil {
-		return Signal{Kind: KindPrice, Evidence: fmt.Sprintf("no price floor registered for %s", b.Name)}
+		return why("no price floor registered for %s", b.Name)
 	}
 	if p == nil {
-		return Signal{Kind: KindPrice, Evidence: "listing has no price"}
+		return why("listing has no price")
 	}
 	conv, err := rates.Convert(*p, floor.Currency)
 	if errors.Is(err, price.ErrUnknownCurrency) {
-		return Signal{Kind: KindPrice, Evidence: fmt.Sprintf("price %s: no exchange rate to %s, signal skipped", p, floor.Currency)}
+		return why("price %s: no exchange rate to %s, signal skipped", p, floor.Currency)
 	}
 	if err != nil || floor.Amount <= 0 {
-		return Signal{Kind: KindPrice, Evidence: fmt.Sprintf("price %s not comparable with floor %s", p, floor)}
+		return why("price %s not comparable with floor %s", p, floor)
 	}
 	ratio := conv.Amount / floor.Amount
 	w := priceWeight(ratio)

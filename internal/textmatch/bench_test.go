@@ -180,12 +180,6 @@ func TestBenchCorpus(t *testing.T) {
 	var branded, hit, unbranded, falsePos int
 	for _, l := range ls {
 		ms := ix.Find(l.title, l.desc)
-		named := ""
-		for _, b := range bs {
-			if strings.HasPrefix(l.title, b.Name) {
-				named = b.ID
-			}
-		}
 		isBranded := !startsWithListingWord(l.title)
 		if isBranded {
 			branded++
@@ -195,7 +189,6 @@ func TestBenchCorpus(t *testing.T) {
 					break
 				}
 			}
-			_ = named
 		} else {
 			unbranded++
 			if len(ms) > 0 {

@@ -19,8 +19,7 @@
 // X2"), since counterfeiters drop the brand — in an in-memory
 // scorch bleve index, one document per term, with fields folded (skeleton
 // keys, by a custom analyzer made of this package's char filter and token
-// filter), plain (characters folded only), joined (the words run together,
-// for "louisvuitton") and pairs (adjacent keys in twos, via bleve's shingle
+// filter), joined (the words run together, for "louisvuitton") and pairs (adjacent keys in twos, via bleve's shingle
 // filter).
 //
 // Find has three stages:

@@ -79,7 +79,7 @@ func releaseFields(tb *[2][]token, fields *[2]field) {
 func (ix *Index) Find(title, description string) []Mention {
 	tb, fields := analyzeFields(title, description)
 	defer releaseFields(tb, &fields)
-	return ix.find(fields[:], nil)
+	return ix.find(fields[:])
 }
 
 // FindWithCoded is Find and CodedLanguage in one pass over the text, for
@@ -87,20 +87,11 @@ func (ix *Index) Find(title, description string) []Mention {
 func (ix *Index) FindWithCoded(title, description string) ([]Mention, []Coded) {
 	tb, fields := analyzeFields(title, description)
 	defer releaseFields(tb, &fields)
-	coded := codedIn(fields[:])
-	if coded == nil {
-		coded = []Coded{}
-	}
-	ms := ix.find(fields[:], coded)
-	if len(coded) == 0 {
-		coded = nil
-	}
-	return ms, coded
+	return ix.find(fields[:]), codedIn(fields[:])
 }
 
-// find is Find over analysed fields; coded is the listing's coded
-// language if already known, or nil.
-func (ix *Index) find(fields []field, coded []Coded) []Mention {
+// find is Find over analysed fields.
+func (ix *Index) find(fields []field) []Mention {
 	cands := ix.candidates(fields)
 	if len(cands) == 0 {
 		return nil
@@ -123,7 +114,7 @@ func (ix *Index) find(fields []field, coded []Coded) []Mention {
 	if len(found) == 0 {
 		return nil
 	}
-	return ix.mentions(found, fields, coded)
+	return ix.mentions(found, fields)
 }
 
 // candidates lists the keys of a listing that some term is indexed under,

@@ -11,11 +11,9 @@ import "unicode"
 const contextWindow = 6
 
 // mentions turns verified matches into Mentions, deciding Nominative,
-// Ambiguous and Referential. known is the listing's coded language if the
-// caller has it; coded language is no longer context for an ordinary word
-// (a replica T. rex tooth is no Fossil), so it is unused.
-func (ix *Index) mentions(ms []match, fields []field, known []Coded) []Mention {
-	_ = known
+// Ambiguous and Referential. Coded language is not context for an ordinary
+// word (a replica T. rex tooth is no Fossil), so it is not consulted.
+func (ix *Index) mentions(ms []match, fields []field) []Mention {
 	out := make([]Mention, 0, len(ms))
 	for i, m := range ms {
 		t := &ix.terms[m.term]

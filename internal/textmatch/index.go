@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,11 +31,9 @@ const (
 	foldCharFilter  = "assay_textmatch_fold"
 	skelTokenFilter = "assay_textmatch_skeleton"
 	foldedAnalyzer  = "assay_textmatch_folded"
-	plainAnalyzer   = "assay_textmatch_plain"
 	pairAnalyzer    = "assay_textmatch_pairs"
 	pairTokenFilter = "assay_textmatch_pair"
 	fieldFolded     = "folded" // term's words, visual skeleton
-	fieldPlain      = "plain"  // term's words, characters folded only
 	fieldJoined     = "joined" // term's words run together, skeleton
 	fieldPairs      = "pairs"  // term's adjacent words in twos, skeleton
 	minFuzzyLetters = 5        // shorter names get no fuzzy matching
@@ -256,7 +255,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			// these deletions (SymSpell pairs a deletion on each side).
 			for i := 1; i+1 < len(t.joined); i++ {
 				d := t.joined[:i] + t.joined[i+1:]
-				if !contains(ix.deletes[d], t.joined) {
+				if !slices.Contains(ix.deletes[d], t.joined) {
 					ix.deletes[d] = append(ix.deletes[d], t.joined)
 				}
 			}
@@ -269,7 +268,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 				continue
 			}
 			addWord := func(d string) {
-				if !contains(ix.wordDeletes[d], k) {
+				if !slices.Contains(ix.wordDeletes[d], k) {
 					ix.wordDeletes[d] = append(ix.wordDeletes[d], k)
 				}
 			}
@@ -545,13 +544,6 @@ func (ix *Index) buildBleve() (bleve.Index, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("define folded analyzer: %w", err)
 	}
-	if err := im.AddCustomAnalyzer(plainAnalyzer, map[string]interface{}{
-		"type":         custom.Name,
-		"char_filters": []string{foldCharFilter},
-		"tokenizer":    whitespace.Name,
-	}); err != nil {
-		return nil, fmt.Errorf("define plain analyzer: %w", err)
-	}
 	if err := im.AddCustomTokenFilter(pairTokenFilter, map[string]interface{}{
 		"type": shingle.Name, "min": 2.0, "max": 2.0, "output_original": false, "separator": " ", "filler": "",
 	}); err != nil {
@@ -567,7 +559,7 @@ func (ix *Index) buildBleve() (bleve.Index, error) {
 	}
 	dm := bleve.NewDocumentStaticMapping()
 	for _, f := range []struct{ name, analyzer string }{
-		{fieldFolded, foldedAnalyzer}, {fieldPlain, plainAnalyzer}, {fieldJoined, foldedAnalyzer}, {fieldPairs, pairAnalyzer},
+		{fieldFolded, foldedAnalyzer}, {fieldJoined, foldedAnalyzer}, {fieldPairs, pairAnalyzer},
 	} {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = f.analyzer
@@ -587,7 +579,6 @@ func (ix *Index) buildBleve() (bleve.Index, error) {
 	for i, t := range ix.terms {
 		doc := map[string]string{
 			fieldFolded: t.src,
-			fieldPlain:  t.src,
 			fieldPairs:  t.src,
 			// The words run together unfolded: the analyzer folds the
 			// whole, as Find does with joined listing words.
@@ -634,15 +625,6 @@ func forDeletes(s string, f func(string)) {
 		buf = append(buf, s[i+1:]...)
 		f(string(buf))
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // forDeletesBytes is forDeletes without an allocation per deletion: d is
