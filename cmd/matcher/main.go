@@ -171,7 +171,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 	defer closeAll()
-	opts := scan.Options{All: *all, Text: *format == "text", Rejects: stderr, Logger: logger}
+	opts := scan.Options{All: *all, Text: *format == "text", Rejects: stderr}
 	if ef.verbose {
 		opts.Progress = func(st scan.Stats) {
 			logger.Info("scanning", "scanned", st.Scanned, "flagged", st.Flagged, "rejected", st.Rejected, "elapsed", st.Elapsed.Round(time.Second))

@@ -5,6 +5,8 @@
 package brand
 
 import (
+	"slices"
+
 	"github.com/assay-dev/assay/internal/price"
 )
 
@@ -61,10 +63,5 @@ type Mark struct {
 
 // Authorized reports whether sellerID is on the brand's authorized list.
 func (b *Brand) Authorized(sellerID string) bool {
-	for _, s := range b.AuthorizedSellers {
-		if s == sellerID {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(b.AuthorizedSellers, sellerID)
 }

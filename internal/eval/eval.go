@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -156,8 +157,8 @@ func (r *Report) WriteText(w io.Writer, misses bool) {
 		} else if m.Verdict.Flagged {
 			kind = "wrong brand"
 		}
-		fmt.Fprintf(w, "- %s %s [%s; label %s %s%s] %q score %.2f brand %q\n", m.Label.ListingID, kind,
-			strings.Join(m.Label.Tactics, ","), m.Label.BrandID, m.Label.ImageTransform, "", m.Title, m.Verdict.Score, m.Verdict.BrandID)
+		fmt.Fprintf(w, "- %s %s [%s; label %s %s] %q score %.2f brand %q\n", m.Label.ListingID, kind,
+			strings.Join(m.Label.Tactics, ","), m.Label.BrandID, m.Label.ImageTransform, m.Title, m.Verdict.Score, m.Verdict.BrandID)
 		for _, s := range m.Verdict.Signals {
 			fmt.Fprintf(w, "    %-6s %.2f %s\n", s.Kind, s.Score, s.Evidence)
 		}
@@ -177,11 +178,4 @@ func table(w io.Writer, title string, m map[string]*Rate) {
 
 // Keys returns the names in a rate table, sorted; tests use it to walk every
 // tactic.
-func Keys(m map[string]*Rate) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func Keys(m map[string]*Rate) []string { return slices.Sorted(maps.Keys(m)) }

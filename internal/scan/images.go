@@ -4,9 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
+	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/score"
 )
@@ -43,7 +43,7 @@ func (h *hasher) images(dir string, refs []string) []score.Image {
 }
 
 func (h *hasher) image(dir, ref string) score.Image {
-	if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") {
+	if brand.IsRemote(ref) {
 		return score.Image{Ref: ref, Err: ErrRemoteImage}
 	}
 	path := ref

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -43,8 +42,7 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Each, if set, is called with every listing and its verdict, in input
 	// order, whether or not the verdict is written.
-	Each   func(*listing.Listing, score.Verdict)
-	Logger *slog.Logger
+	Each func(*listing.Listing, score.Verdict)
 }
 
 // Stats is the tally of a scan.
