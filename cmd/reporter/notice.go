@@ -44,8 +44,8 @@ func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.Usage()
 		return 2
 	}
-	write := map[string]func(io.Writer, *notice.Notice) error{"csv": notice.WriteCSV, "json": notice.WriteJSON, "html": notice.WriteHTML}[*format]
-	if write == nil {
+	fmtr, ok := notice.FormatNamed(*format)
+	if !ok {
 		fmt.Fprintf(stderr, "reporter notice: --format must be csv, json or html, not %q\n", *format)
 		return 2
 	}
@@ -68,10 +68,7 @@ func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	opts := notice.Options{Cap: *limit, Signer: *signer}
 	var notices []notice.Notice
 	if *dryRun {
-		cases, err := store.List(ctx, casestore.Filter{BrandID: b.ID, Status: casestore.Confirmed, Marketplace: *marketplace, Sort: "age"})
-		if err == nil {
-			notices, err = notice.Build(b, *marketplace, cases, opts)
-		}
+		notices, err = notice.Prepare(ctx, store, b, *marketplace, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter notice: %v\n", err)
 			return 1
@@ -99,7 +96,7 @@ func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintf(stderr, "reporter notice: %v\n", err)
 			return 1
 		}
-		err = write(f, n)
+		err = fmtr.Write(f, n)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,6 +109,3 @@ func (ix *Index) Search(ctx context.Context, q string, limit int) ([]int64, erro
 	}
 	return ids, nil
 }
-
-// Remove deletes the index directory (to rebuild it).
-func Remove(path string) error { return os.RemoveAll(path) }

@@ -151,7 +151,8 @@ func (s *Store) Notices(ctx context.Context, brandID string) ([]*Notice, error) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	counts, err := s.db.QueryContext(ctx, `SELECT notice_id, outcome, count(*) FROM notice_items GROUP BY notice_id, outcome`)
+	counts, err := s.db.QueryContext(ctx, `SELECT i.notice_id, i.outcome, count(*) FROM notice_items i JOIN notices n ON n.id = i.notice_id
+		WHERE ? = '' OR n.brand_id = ? GROUP BY i.notice_id, i.outcome`, brandID, brandID)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +180,13 @@ func (s *Store) Notice(ctx context.Context, id string) (*Notice, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.Items, err = s.noticeItems(ctx, `i.notice_id = ?`, id)
+	if n.Items, err = s.noticeItems(ctx, `i.notice_id = ?`, id); err != nil {
+		return nil, err
+	}
 	for _, it := range n.Items {
 		n.Outcomes[it.Outcome]++
 	}
-	return n, err
+	return n, nil
 }
 
 // CaseNotices lists the notices a case was sent in, with its outcome in

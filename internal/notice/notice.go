@@ -150,15 +150,20 @@ func reason(b *brand.Brand, signals []score.Signal) string {
 	return fmt.Sprintf("counterfeit %s goods: %s", b.Name, strings.Join(parts, "; "))
 }
 
-// Issue builds the notices for the confirmed cases of one brand on one
-// marketplace and records them in the store, which moves their cases to
-// in_notice; actor is who sends them.
-func Issue(ctx context.Context, store *casestore.Store, b *brand.Brand, marketplace, actor string, opts Options) ([]Notice, error) {
+// Prepare builds the notices for the confirmed cases of one brand on one
+// marketplace in the store, oldest case first, without recording them.
+func Prepare(ctx context.Context, store *casestore.Store, b *brand.Brand, marketplace string, opts Options) ([]Notice, error) {
 	cases, err := store.List(ctx, casestore.Filter{BrandID: b.ID, Status: casestore.Confirmed, Marketplace: marketplace, Sort: "age"})
 	if err != nil {
 		return nil, err
 	}
-	notices, err := Build(b, marketplace, cases, opts)
+	return Build(b, marketplace, cases, opts)
+}
+
+// Issue prepares the notices and records them in the store, which moves
+// their cases to in_notice; actor is who sends them.
+func Issue(ctx context.Context, store *casestore.Store, b *brand.Brand, marketplace, actor string, opts Options) ([]Notice, error) {
+	notices, err := Prepare(ctx, store, b, marketplace, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,25 @@ var page = template.Must(template.New("notice.html").Funcs(template.FuncMap{
 	},
 }).ParseFS(htmlFS, "notice.html"))
 
+// Format is one way of writing a notice out.
+type Format struct {
+	Write       func(io.Writer, *Notice) error
+	ContentType string
+}
+
+// FormatNamed returns the format called csv, json or html.
+func FormatNamed(name string) (Format, bool) {
+	switch name {
+	case "csv":
+		return Format{WriteCSV, "text/csv; charset=utf-8"}, true
+	case "json":
+		return Format{WriteJSON, "application/json"}, true
+	case "html":
+		return Format{WriteHTML, "text/html; charset=utf-8"}, true
+	}
+	return Format{}, false
+}
+
 // WriteCSV writes one row per listing, each row carrying the notice's
 // identity so rows can be filed on their own.
 func WriteCSV(w io.Writer, n *Notice) error {

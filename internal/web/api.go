@@ -115,26 +115,12 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := s.store.Get(r.Context(), id)
-	if errors.Is(err, casestore.ErrNotFound) {
-		s.apiError(w, http.StatusNotFound, fmt.Errorf("case %d does not exist", id))
-		return
-	}
+	cv, code, err := s.loadCase(r.Context(), id)
 	if err != nil {
-		s.apiError(w, http.StatusInternalServerError, err)
+		s.apiError(w, code, err)
 		return
 	}
-	history, err := s.store.History(r.Context(), id)
-	if err != nil {
-		s.apiError(w, http.StatusInternalServerError, err)
-		return
-	}
-	notices, err := s.store.CaseNotices(r.Context(), id)
-	if err != nil {
-		s.apiError(w, http.StatusInternalServerError, err)
-		return
-	}
-	s.apiJSON(w, http.StatusOK, map[string]any{"case": c, "history": history, "notices": orEmpty(notices), "next": c.Status.Next()})
+	s.apiJSON(w, http.StatusOK, map[string]any{"case": cv.c, "history": cv.history, "notices": orEmpty(cv.notices), "next": cv.c.Status.Next()})
 }
 
 func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
@@ -157,17 +143,12 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	code, err := s.decision(r.Context(), id, to, req.Why, strings.TrimSpace(req.Actor), strings.TrimSpace(req.Reason))
+	c, code, err := s.decision(r.Context(), id, to, req.Why, strings.TrimSpace(req.Actor), strings.TrimSpace(req.Reason))
 	if code == http.StatusServiceUnavailable {
 		err = fmt.Errorf("the decision is saved, but the matchers could not be told: %w", err)
 	}
 	if err != nil {
 		s.apiError(w, code, err)
-		return
-	}
-	c, err := s.store.Get(r.Context(), id)
-	if err != nil {
-		s.apiError(w, http.StatusInternalServerError, err)
 		return
 	}
 	s.apiJSON(w, http.StatusOK, map[string]any{"case": c})

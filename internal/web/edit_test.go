@@ -22,7 +22,6 @@ import (
 type mapDirectory map[string]*stream.BrandRecord
 
 func (d mapDirectory) Brand(id string) (*stream.BrandRecord, bool) { r, ok := d[id]; return r, ok }
-func (d mapDirectory) IDs() []string                               { return nil }
 
 func nordwind() brand.Brand {
 	return brand.Brand{ID: "nordwind", Name: "Nordwind", Owner: "Nordwind AS",

@@ -7,8 +7,6 @@ import (
 	"html"
 	"html/template"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,9 +110,9 @@ func (s *Server) evidenceImage(w http.ResponseWriter, r *http.Request) {
 	}
 	m := c.Signals[n].Images[k]
 	var data []byte
-	switch ref := m.Listing; r.PathValue("which") {
+	switch r.PathValue("which") {
 	case "listing":
-		data, err = s.photo(r.Context(), ref)
+		data, err = s.photo(r.Context(), m.Listing)
 	case "reference":
 		data, err = s.photo(r.Context(), m.Reference)
 	default:
@@ -131,19 +129,20 @@ func (s *Server) evidenceImage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(data)
 }
 
-// photo reads one photo, from the uploads for brands registered here and
-// from the image source otherwise, decoded under the limits and re-encoded
-// so nothing but pixels reaches the browser.
+// photo reads one photo: from the uploads for brands registered here (they
+// were re-encoded when uploaded), and otherwise from the image source,
+// decoded under the limits and re-encoded so nothing but pixels reaches the
+// browser.
 func (s *Server) photo(ctx context.Context, ref string) ([]byte, error) {
-	var data []byte
-	var err error
-	if name, ok := strings.CutPrefix(ref, "uploads/"); ok && s.uploads != "" && filepath.IsLocal(name) && !strings.ContainsAny(name, `/\`) {
-		data, err = os.ReadFile(filepath.Join(s.uploads, name))
-	} else if s.images != nil {
-		data, err = s.images.Image(ctx, ref)
-	} else {
+	if name, ok := strings.CutPrefix(ref, "uploads/"); ok {
+		if data, err := s.readUpload(name); !errors.Is(err, errNotUpload) {
+			return data, err
+		}
+	}
+	if s.images == nil {
 		return nil, errors.New("this server shows no evidence photos (reporter run --image-dir, --fetch-images)")
 	}
+	data, err := s.images.Image(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,17 +18,6 @@ import (
 // (package reporter's Directory).
 type BrandDirectory interface {
 	Brand(id string) (*stream.BrandRecord, bool)
-	IDs() []string
-}
-
-// noticeFormats are the downloads a notice is offered in.
-var noticeFormats = map[string]struct {
-	write       func(io.Writer, *notice.Notice) error
-	contentType string
-}{
-	"csv":  {notice.WriteCSV, "text/csv; charset=utf-8"},
-	"json": {notice.WriteJSON, "application/json"},
-	"html": {notice.WriteHTML, "text/html; charset=utf-8"},
 }
 
 // noticeRequest is what building a notice takes, from the form or the API.
@@ -154,7 +142,7 @@ func (s *Server) showNotice(w http.ResponseWriter, r *http.Request, code int, ms
 }
 
 func (s *Server) noticeFile(w http.ResponseWriter, r *http.Request) {
-	f, ok := noticeFormats[r.URL.Query().Get("format")]
+	f, ok := notice.FormatNamed(r.URL.Query().Get("format"))
 	if !ok {
 		s.fail(w, http.StatusBadRequest, "format must be csv, json or html")
 		return
@@ -164,11 +152,11 @@ func (s *Server) noticeFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	w.Header().Set("Content-Type", f.contentType)
+	w.Header().Set("Content-Type", f.ContentType)
 	if format != "html" {
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", n.ID+"."+format))
 	}
-	if err := f.write(w, body); err != nil {
+	if err := f.Write(w, body); err != nil {
 		s.log.Error("write notice", "notice", n.ID, "err", err)
 	}
 }

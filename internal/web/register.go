@@ -226,15 +226,22 @@ func fields(line string) []string {
 	return parts
 }
 
+// errNotUpload marks a name that cannot be a stored upload.
+var errNotUpload = errors.New("not an uploaded photo")
+
+// readUpload reads a stored reference photo by its file name; only names
+// this server gives uploads are accepted.
+func (s *Server) readUpload(name string) ([]byte, error) {
+	if s.uploads == "" || !filepath.IsLocal(name) || strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, ".jpg") {
+		return nil, errNotUpload
+	}
+	return os.ReadFile(filepath.Join(s.uploads, name))
+}
+
 // uploadFile serves a stored reference photo (re-encoded, so safe to show).
 func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	if s.uploads == "" || !filepath.IsLocal(name) || strings.ContainsAny(name, `/\`) || !strings.HasSuffix(name, ".jpg") {
-		s.fail(w, http.StatusNotFound, "no such photo")
-		return
-	}
-	data, err := os.ReadFile(filepath.Join(s.uploads, name))
-	if errors.Is(err, os.ErrNotExist) {
+	data, err := s.readUpload(r.PathValue("name"))
+	if errors.Is(err, errNotUpload) || errors.Is(err, os.ErrNotExist) {
 		s.fail(w, http.StatusNotFound, "no such photo")
 		return
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/reporter"
 )
 
 //go:embed templates/*.html
@@ -247,20 +248,16 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 		s.fail(w, http.StatusNotFound, "no such case")
 		return
 	}
-	c, err := s.store.Get(r.Context(), id)
-	if errors.Is(err, casestore.ErrNotFound) {
-		s.fail(w, http.StatusNotFound, fmt.Sprintf("case %d does not exist", id))
+	cv, status, err := s.loadCase(r.Context(), id)
+	switch status {
+	case http.StatusNotFound:
+		s.fail(w, status, err.Error())
 		return
-	}
-	if err != nil {
+	case http.StatusInternalServerError:
 		s.internal(w, "get case", err)
 		return
 	}
-	history, err := s.store.History(r.Context(), id)
-	if err != nil {
-		s.internal(w, "case history", err)
-		return
-	}
+	c := cv.c
 	snaps, err := s.store.Snapshots(r.Context(), id)
 	if err != nil {
 		s.internal(w, "case snapshots", err)
@@ -277,11 +274,6 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 		}
 		pretty = append(pretty, string(sn))
 	}
-	notices, err := s.store.CaseNotices(r.Context(), id)
-	if err != nil {
-		s.internal(w, "case notices", err)
-		return
-	}
 	sellerCases, sellerUpheld, err := s.store.SellerCounts(r.Context(), c.SellerID)
 	if err != nil {
 		s.internal(w, "seller history", err)
@@ -291,9 +283,36 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 	s.render(w, "case", map[string]any{
 		"SellerCases": sellerCases, "SellerUpheld": sellerUpheld, "Strikes": s.strikes,
 		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
-		"History": history, "Snapshots": pretty, "Error": msg, "Notices": notices,
+		"History": cv.history, "Snapshots": pretty, "Error": msg, "Notices": cv.notices,
 		"Listing": latestListing(snaps), "Terms": caseTerms(c),
 	})
+}
+
+// caseView is a case with its audit trail and the notices it went out in.
+type caseView struct {
+	c       *casestore.Case
+	history []casestore.Event
+	notices []casestore.NoticeItem
+}
+
+// loadCase reads what the case page and the API show of a case; the error
+// comes with the HTTP status it deserves.
+func (s *Server) loadCase(ctx context.Context, id int64) (*caseView, int, error) {
+	c, err := s.store.Get(ctx, id)
+	if errors.Is(err, casestore.ErrNotFound) {
+		return nil, http.StatusNotFound, fmt.Errorf("case %d does not exist", id)
+	}
+	if err != nil {
+		return nil, http.StatusInternalServerError, err
+	}
+	cv := &caseView{c: c}
+	if cv.history, err = s.store.History(ctx, id); err != nil {
+		return nil, http.StatusInternalServerError, err
+	}
+	if cv.notices, err = s.store.CaseNotices(ctx, id); err != nil {
+		return nil, http.StatusInternalServerError, err
+	}
+	return cv, http.StatusOK, nil
 }
 
 // decide applies an analyst's decision. Bad input re-renders the case with
@@ -319,7 +338,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.showCase(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	code, err := s.decision(r.Context(), id, to, r.PostForm.Get("why"), actor, strings.TrimSpace(r.PostForm.Get("reason")))
+	_, code, err := s.decision(r.Context(), id, to, r.PostForm.Get("why"), actor, strings.TrimSpace(r.PostForm.Get("reason")))
 	switch code {
 	case http.StatusOK:
 		http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
@@ -337,41 +356,34 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 // decision moves a case and tells the matchers what it teaches; the error
 // comes with the HTTP status it deserves. 503 means the decision is saved
 // but the matchers were not told.
-func (s *Server) decision(ctx context.Context, id int64, to casestore.Status, why, actor, reason string) (int, error) {
+func (s *Server) decision(ctx context.Context, id int64, to casestore.Status, why, actor, reason string) (*casestore.Case, int, error) {
 	if strings.TrimSpace(actor) == "" {
-		return http.StatusBadRequest, errors.New("say who decides: the actor is empty")
+		return nil, http.StatusBadRequest, errors.New("say who decides: the actor is empty")
 	}
-	if why != "" && why != reasonAuthorized && why != reasonNotInfringing {
-		return http.StatusBadRequest, fmt.Errorf("unknown dismissal reason %q (known: %s, %s)", why, reasonAuthorized, reasonNotInfringing)
+	if why != "" && why != reporter.WhyAuthorized && why != reporter.WhyNotInfringing {
+		return nil, http.StatusBadRequest, fmt.Errorf("unknown dismissal reason %q (known: %s, %s)", why, reporter.WhyAuthorized, reporter.WhyNotInfringing)
 	}
 	err := s.store.Move(ctx, id, to, actor, reason)
 	switch {
 	case errors.Is(err, casestore.ErrNotFound):
-		return http.StatusNotFound, fmt.Errorf("case %d does not exist", id)
+		return nil, http.StatusNotFound, fmt.Errorf("case %d does not exist", id)
 	case errors.Is(err, casestore.ErrTransition):
-		return http.StatusConflict, err
+		return nil, http.StatusConflict, err
 	case err != nil:
-		return http.StatusInternalServerError, err
+		return nil, http.StatusInternalServerError, err
+	}
+	c, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, http.StatusInternalServerError, err
 	}
 	if s.teacher != nil {
-		c, err := s.store.Get(ctx, id)
-		if err == nil {
-			err = s.teacher.Teach(ctx, c, to, why, actor, reason)
-		}
-		if err != nil {
+		if err := s.teacher.Teach(ctx, c, to, why, actor, reason); err != nil {
 			s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
-			return http.StatusServiceUnavailable, err
+			return c, http.StatusServiceUnavailable, err
 		}
 	}
-	return http.StatusOK, nil
+	return c, http.StatusOK, nil
 }
-
-// Dismissal reasons that teach the matchers (package reporter's WhyAuthorized
-// and WhyNotInfringing).
-const (
-	reasonAuthorized    = "authorized"
-	reasonNotInfringing = "not-infringing"
-)
 
 // maxBulk caps one bulk decision; the queue shows at most pageSize cases.
 const maxBulk = 1000
@@ -408,22 +420,16 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 			refused++
 			continue
 		}
-		err = s.store.Move(r.Context(), id, to, actor, reason)
-		switch {
-		case errors.Is(err, casestore.ErrTransition), errors.Is(err, casestore.ErrNotFound):
+		// A decision saved but not taught (503) is logged by decision and
+		// counts as moved.
+		switch _, code, err := s.decision(r.Context(), id, to, "", actor, reason); code {
+		case http.StatusOK, http.StatusServiceUnavailable:
+			moved++
+		case http.StatusNotFound, http.StatusConflict:
 			refused++
-			continue
-		case err != nil:
+		default:
 			s.internal(w, "bulk move", err)
 			return
-		}
-		moved++
-		if s.teacher != nil {
-			if c, err := s.store.Get(r.Context(), id); err == nil {
-				if err := s.teacher.Teach(r.Context(), c, to, "", actor, reason); err != nil {
-					s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
-				}
-			}
 		}
 	}
 	msg := fmt.Sprintf("%d cases %s", moved, to)

@@ -88,8 +88,6 @@ func (testDirectory) Brand(id string) (*stream.BrandRecord, bool) {
 		Marks:   []brand.Mark{{Office: "USPTO", Number: "5123456", Classes: []int{3}}}}}, true
 }
 
-func (testDirectory) IDs() []string { return []string{"fullips"} }
-
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func TestPages(t *testing.T) {
