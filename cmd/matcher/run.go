@@ -11,13 +11,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/matcher"
+	"github.com/assay-dev/assay/internal/ops"
 	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -48,6 +45,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	noImages := fs.Bool("no-images", false, "do not fetch listing images (text, price and seller signals only)")
 	imageDir := fs.String("image-dir", "", "read images given as relative paths from `DIR` (listings exported with their photos, like the bundled fixtures); URLs are still fetched")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "time allowed to finish the work in hand on SIGINT/SIGTERM")
+	lagInterval := fs.Duration("lag-interval", 15*time.Second, "how often the group's lag is read from the broker for /metrics")
 	verbose := fs.Bool("v", false, "log at debug level")
 	var topics stream.Topics
 	topicFlags(fs, &topics)
@@ -71,13 +69,12 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "matcher run: %v\n", err)
 		return exitUsage
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := ops.NewRegistry()
 	opts := matcher.Options{
 		Brokers: bs, Topics: topics, Group: *group, Workers: *workers, RetroScan: *retro,
 		Score:           score.Options{Threshold: *threshold, Logger: logger},
-		ShutdownTimeout: *shutdown,
-		Logger:          logger, Registerer: reg,
+		ShutdownTimeout: *shutdown, LagInterval: *lagInterval,
+		Logger: logger, Registerer: reg,
 	}
 	if !*noImages {
 		f, err := fetch.New(fetch.Options{
@@ -88,6 +85,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "matcher run: %v\n", err)
 			return exitUsage
 		}
+		reg.MustRegister(f)
 		opts.Images = f
 		if *imageDir != "" {
 			opts.Images = fetch.Local{Dir: *imageDir, Limits: imagehash.DefaultLimits(), Remote: f}
@@ -105,7 +103,11 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "matcher run: listen: %v\n", err)
 			return exitUsage
 		}
-		srv = &http.Server{Handler: opsHandler(reg, m.Ready), ReadHeaderTimeout: 5 * time.Second}
+		checks := []ops.Check{
+			{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, bs) }},
+			ops.Flag("matcher", "loading the brand registry or joining the consumer group", m.Ready),
+		}
+		srv = &http.Server{Handler: ops.Handler(reg, checks...), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("ops server", "err", err)
@@ -126,20 +128,4 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	logger.Info("matcher stopped")
 	return exitOK
-}
-
-// opsHandler serves metrics and health: /healthz says the process is alive,
-// /readyz that the registry is loaded and listings are being consumed.
-func opsHandler(reg *prometheus.Registry, ready func() bool) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !ready() {
-			http.Error(w, "not ready: loading the brand registry or joining the group", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	return mux
 }

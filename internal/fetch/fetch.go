@@ -11,8 +11,9 @@
 //
 // It deliberately leaves to its callers: retrying transient failures (the
 // caller knows whether a listing can wait), deciding what hashes mean (the
-// score package), exporting metrics (Stats returns plain counters), and
-// fetching anything but images.
+// score package), registering metrics (a Fetcher is a prometheus.Collector
+// the program registers; Stats returns the same counters as plain numbers),
+// and fetching anything but images.
 package fetch
 
 import (
@@ -32,6 +33,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/score"
@@ -199,6 +202,7 @@ type Fetcher struct {
 	cacheHits atomic.Int64
 	shared    atomic.Int64
 	failed    map[Reason]*atomic.Int64 // keys fixed in New
+	seconds   prometheus.Histogram
 
 	// guard decides whether an address may be connected to. Tests replace
 	// it to let one loopback server stand in for a public host.
@@ -225,6 +229,7 @@ func New(opts Options) (*Fetcher, error) {
 		sem:      make(chan struct{}, opts.Workers),
 		inflight: map[string]*call{},
 		failed:   map[Reason]*atomic.Int64{},
+		seconds:  newFetchSeconds(),
 	}
 	for _, r := range Reasons() {
 		f.failed[r] = new(atomic.Int64)
@@ -395,6 +400,7 @@ func (f *Fetcher) lead(ctx context.Context, key string, c *call) (res result) {
 		f.mu.Unlock()
 		close(c.done)
 	}()
+	defer f.observe(time.Now())
 	return f.fetch(ctx, key)
 }
 

@@ -115,12 +115,11 @@ func (mt *Matcher) handle(ctx context.Context, m kafka.Message, offsets *stream.
 	start := time.Now()
 	v, imgs, flagged := mt.score(ctx, mt.engine.Load(), l)
 	mt.m.scoreSeconds.Observe(time.Since(start).Seconds())
-	mt.m.scored.Inc()
+	mt.m.observe(&v)
 	if !flagged {
 		offsets.Done(m)
 		return
 	}
-	mt.m.flagged.WithLabelValues(v.BrandID).Inc()
 	out, err := stream.CandidateMessage(&stream.Candidate{
 		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: time.Now().UTC(), Images: imageHashes(imgs),
 	})

@@ -53,6 +53,9 @@ type Options struct {
 	SessionTimeout  time.Duration
 	CommitInterval  time.Duration
 	ShutdownTimeout time.Duration
+	// LagInterval is how often the group's lag is read from the broker
+	// for the lag metrics; 0 means 15 s, negative never.
+	LagInterval time.Duration
 	// Dial, when set, opens every broker connection (tests use it to cut
 	// connections as a crash would).
 	Dial       func(ctx context.Context, network, address string) (net.Conn, error)
@@ -84,6 +87,9 @@ func (o *Options) validate() error {
 	}
 	if o.CommitInterval == 0 {
 		o.CommitInterval = 100 * time.Millisecond
+	}
+	if o.LagInterval == 0 {
+		o.LagInterval = 15 * time.Second
 	}
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = 10 * time.Second
@@ -160,6 +166,9 @@ func (mt *Matcher) Run(ctx context.Context) error {
 	if mt.opts.RetroScan {
 		g.Add(func() error { return mt.retroRun(ctx) }, func(error) { cancel() })
 	}
+	if mt.opts.LagInterval > 0 {
+		g.Add(func() error { return mt.lagRun(ctx) }, func(error) { cancel() })
+	}
 	err = g.Run()
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -180,7 +189,9 @@ func (mt *Matcher) rebuild() error {
 	}
 	mt.engine.Store(eng)
 	mt.m.registryVersion.Set(float64(version))
-	mt.m.registryBrands.Set(float64(mt.reg.size()))
+	ids := mt.reg.ids()
+	mt.m.registryBrands.Set(float64(len(ids)))
+	mt.m.setBrands(ids)
 	return nil
 }
 

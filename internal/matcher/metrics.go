@@ -1,13 +1,23 @@
 package matcher
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/assay-dev/assay/internal/score"
 )
+
+// signalKinds are the kinds a flagged listing's signals are counted by;
+// fixed, so the label stays bounded.
+var signalKinds = []string{score.KindText, score.KindCoded, score.KindImage, score.KindPrice, score.KindSeller}
 
 type metrics struct {
 	scored          prometheus.Counter
 	flagged         *prometheus.CounterVec
+	signals         *prometheus.CounterVec
+	scores          prometheus.Histogram
 	scoreSeconds    prometheus.Histogram
 	published       prometheus.Counter
 	rejected        prometheus.Counter
@@ -19,17 +29,34 @@ type metrics struct {
 	retroFlagged    prometheus.Counter
 	retroProgress   prometheus.Gauge
 	retroRunning    prometheus.Gauge
+	lag             *prometheus.GaugeVec
+	endOffset       *prometheus.GaugeVec
+	lagErrors       prometheus.Counter
+
+	// brands are the brand label values in use, so that a brand's series
+	// exist at 0 from the moment it is registered (a rate over a series
+	// born at its first flag would miss that flag) and go when it goes.
+	mu     sync.Mutex
+	brands map[string]bool
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
 	f := promauto.With(r)
 	return &metrics{
+		brands: map[string]bool{},
 		scored: f.NewCounter(prometheus.CounterOpts{
 			Name: "assay_matcher_listings_scored_total", Help: "Listings scored from the listings topic.",
 		}),
 		flagged: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "assay_matcher_listings_flagged_total", Help: "Listings flagged, by brand.",
+			Name: "assay_matcher_listings_flagged_total", Help: "Listings flagged, by the brand they most likely infringe.",
 		}, []string{"brand"}),
+		signals: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "assay_matcher_flagged_signals_total", Help: "Signals that weighed in flagged listings, by brand and signal kind (a listing counts once per kind).",
+		}, []string{"brand", "signal"}),
+		scores: f.NewHistogram(prometheus.HistogramOpts{
+			Name: "assay_matcher_listing_score", Help: "Score of each listing scored (0-1) for its best brand.",
+			Buckets: prometheus.LinearBuckets(0.1, 0.1, 10),
+		}),
 		scoreSeconds: f.NewHistogram(prometheus.HistogramOpts{
 			Name: "assay_matcher_scoring_duration_seconds", Help: "Time to score one listing, image fetching included.",
 			Buckets: prometheus.ExponentialBuckets(0.00005, 4, 10),
@@ -47,7 +74,7 @@ func newMetrics(r prometheus.Registerer) *metrics {
 			Name: "assay_matcher_commit_errors_total", Help: "Failed offset commits (retried at the next interval).",
 		}),
 		registryVersion: f.NewGauge(prometheus.GaugeOpts{
-			Name: "assay_matcher_registry_version", Help: "Number of brand changes applied since start.",
+			Name: "assay_matcher_registry_version", Help: "Number of brand and feedback changes applied since start.",
 		}),
 		registryBrands: f.NewGauge(prometheus.GaugeOpts{
 			Name: "assay_matcher_registry_brands", Help: "Brands in force.",
@@ -64,5 +91,59 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		retroRunning: f.NewGauge(prometheus.GaugeOpts{
 			Name: "assay_matcher_retroscan_running", Help: "1 while a re-scan runs.",
 		}),
+		lag: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "assay_matcher_consumer_lag_messages", Help: "Listings not yet committed by the consumer group, per partition, as the broker sees it (every matcher of the group reports the same figure).",
+		}, []string{"partition"}),
+		endOffset: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "assay_matcher_listings_end_offset", Help: "End offset of each partition of the listings topic: it grows as listings arrive, scored or not.",
+		}, []string{"partition"}),
+		lagErrors: f.NewCounter(prometheus.CounterOpts{
+			Name: "assay_matcher_lag_check_errors_total", Help: "Failed attempts to read the group's lag from the broker.",
+		}),
 	}
+}
+
+// observe counts one scored listing.
+func (m *metrics) observe(v *score.Verdict) {
+	m.scored.Inc()
+	m.scores.Observe(v.Score)
+	if !v.Flagged {
+		return
+	}
+	m.flagged.WithLabelValues(v.BrandID).Inc()
+	seen := 0
+	for _, s := range v.Signals {
+		if s.Score <= 0 {
+			continue
+		}
+		for i, k := range signalKinds {
+			if s.Kind == k && seen&(1<<i) == 0 {
+				seen |= 1 << i
+				m.signals.WithLabelValues(v.BrandID, k).Inc()
+			}
+		}
+	}
+}
+
+// setBrands makes the per-brand series those of the brands in force.
+func (m *metrics) setBrands(ids []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		now[id] = true
+		if !m.brands[id] {
+			m.flagged.WithLabelValues(id)
+			for _, k := range signalKinds {
+				m.signals.WithLabelValues(id, k)
+			}
+		}
+	}
+	for id := range m.brands {
+		if !now[id] {
+			m.flagged.DeleteLabelValues(id)
+			m.signals.DeletePartialMatch(prometheus.Labels{"brand": id})
+		}
+	}
+	m.brands = now
 }

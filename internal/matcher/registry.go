@@ -167,6 +167,17 @@ func (r *registry) size() int {
 	return len(r.records)
 }
 
+// ids lists the brands in force.
+func (r *registry) ids() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.records))
+	for id := range r.records {
+		out = append(out, id)
+	}
+	return out
+}
+
 // buildEngine builds a scoring engine over the registry.
 func (r *registry) buildEngine(opts score.Options) (*score.Engine, int64, error) {
 	reg, lookup, feedback, version := r.snapshot()

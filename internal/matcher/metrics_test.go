@@ -1,0 +1,132 @@
+package matcher
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// TestMetrics checks what operators alert on: per-brand flag counters that
+// exist at 0 from registration (so the first burst shows in a rate) and
+// vanish with the brand, flags by signal kind, and the group's lag read
+// from the broker.
+func TestMetrics(t *testing.T) {
+	brokers := startBroker(t)
+	keep := func(id string) bool { return id == "fullips" || id == "dyson" }
+	publishBrands(t, brokers, keep)
+	mt, _ := startMatcher(t, Options{Brokers: brokers, LagInterval: 50 * time.Millisecond, RetroScan: false})
+	waitReady(t, mt)
+	reg := mt.opts.Registerer.(*prometheus.Registry)
+
+	// Read through the registry: WithLabelValues would create the series.
+	if got := gatherVec(t, reg, "assay_matcher_listings_flagged_total"); len(got) != 2 || got["fullips"] != 0 || got["dyson"] != 0 {
+		t.Fatalf("flagged series before any listing: %v, want fullips and dyson at 0", got)
+	}
+
+	want := batchVerdicts(t, keep)
+	perBrand := map[string]int{}
+	for _, v := range want {
+		perBrand[v.BrandID]++
+	}
+	msgs := fixtureListings(t, nil)
+	write(t, brokers, stream.DefaultTopics().Listings, msgs)
+	waitScored(t, len(msgs), mt)
+
+	for b, n := range perBrand {
+		if got := testutil.ToFloat64(mt.m.flagged.WithLabelValues(b)); got != float64(n) {
+			t.Errorf("flagged{%s} = %v, the batch scan flags %d", b, got, n)
+		}
+	}
+	if got := testutil.ToFloat64(mt.m.signals.WithLabelValues("fullips", "text")); got == 0 || got > float64(perBrand["fullips"]) {
+		t.Errorf("signals{fullips,text} = %v, want between 1 and %d", got, perBrand["fullips"])
+	}
+	if n := scoreCount(t, reg); n != uint64(len(msgs)) {
+		t.Errorf("score histogram holds %d listings, want %d", n, len(msgs))
+	}
+
+	// The lag falls to 0 once everything is committed, and the end
+	// offsets add up to the listings written.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var lag, end float64
+		for _, p := range gatherVec(t, reg, "assay_matcher_consumer_lag_messages") {
+			lag += p
+		}
+		for _, p := range gatherVec(t, reg, "assay_matcher_listings_end_offset") {
+			end += p
+		}
+		if lag == 0 && end == float64(len(msgs)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lag %v, end offsets %v: want 0 and %d", lag, end, len(msgs))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+
+	// A deleted brand's series go with it.
+	write(t, brokers, stream.DefaultTopics().Brands, []kafka.Message{{Key: []byte("dyson")}})
+	deadline = time.Now().Add(10 * time.Second)
+	for testutil.CollectAndCount(mt.m.flagged) != 1 || testutil.CollectAndCount(mt.m.signals) != len(signalKinds) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after deleting dyson: %d flagged and %d signal series, want 1 and %d",
+				testutil.CollectAndCount(mt.m.flagged), testutil.CollectAndCount(mt.m.signals), len(signalKinds))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func scoreCount(t *testing.T, g prometheus.Gatherer) uint64 {
+	t.Helper()
+	fams, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == "assay_matcher_listing_score" {
+			return f.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	return 0
+}
+
+// gatherVec returns a gauge or counter family's values by their label values joined.
+func gatherVec(t *testing.T, g prometheus.Gatherer, name string) map[string]float64 {
+	t.Helper()
+	fams, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetValue())
+			}
+			v := m.GetGauge().GetValue()
+			if m.Counter != nil {
+				v = m.GetCounter().GetValue()
+			}
+			out[strings.Join(labels, ",")] = v
+		}
+	}
+	return out
+}

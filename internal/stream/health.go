@@ -1,0 +1,67 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Reachable asks the cluster for its brokers, as a readiness probe: nil
+// means a broker answered a metadata request within ctx.
+func Reachable(ctx context.Context, brokers []string) error {
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second}
+	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}}); err != nil {
+		return fmt.Errorf("kafka at %s: %w", strings.Join(brokers, ","), err)
+	}
+	return nil
+}
+
+// PartitionLag is how far a consumer group is behind on one partition:
+// the records from its committed offset (or the partition's first offset
+// when it has committed none) to the end.
+type PartitionLag struct {
+	Partition int
+	End       int64 // the partition's end offset
+	Lag       int64
+}
+
+// GroupLag measures a consumer group's lag on topic from the broker's side
+// (end offsets against committed offsets), so it also tells of a consumer
+// that stopped fetching, which the consumer's own view cannot.
+func GroupLag(ctx context.Context, brokers []string, group, topic string) ([]PartitionLag, error) {
+	spans, err := Spans(ctx, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	parts := make([]int, len(spans))
+	for i, s := range spans {
+		parts[i] = s.Partition
+	}
+	resp, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: parts}})
+	if err != nil {
+		return nil, fmt.Errorf("committed offsets of group %s: %w", group, err)
+	}
+	if resp.Error != nil && !errors.Is(resp.Error, kafka.GroupIdNotFound) {
+		return nil, fmt.Errorf("committed offsets of group %s: %w", group, resp.Error)
+	}
+	committed := map[int]int64{}
+	for _, p := range resp.Topics[topic] {
+		if p.Error == nil && p.CommittedOffset >= 0 {
+			committed[p.Partition] = p.CommittedOffset
+		}
+	}
+	out := make([]PartitionLag, 0, len(spans))
+	for _, s := range spans {
+		from, ok := committed[s.Partition]
+		if !ok || from < s.First {
+			from = s.First // nothing committed, or the retention passed it
+		}
+		out = append(out, PartitionLag{Partition: s.Partition, End: s.End, Lag: max(0, s.End-from)})
+	}
+	return out, nil
+}
