@@ -7,6 +7,9 @@
 //	ingest serve   [--listen 127.0.0.1:8080] [flags]
 //	ingest brands  [flags] REGISTRY.yaml | --delete ID
 //
+// serve also answers /metrics, /healthz and /readyz on its listener; the
+// other commands run once and print a summary instead.
+//
 // The work is done by package internal/ingest; this file parses flags,
 // turns signals into a context and maps outcomes to exit codes.
 package main
@@ -27,6 +30,7 @@ import (
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/ingest"
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/ops"
 	"github.com/assay-dev/assay/internal/scan"
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -60,7 +64,8 @@ Usage:
   ingest publish [flags] [LISTINGS.jsonl ...]          JSON Lines into Kafka
   ingest csv     --mapping MAP.yaml [flags] [EXPORT.csv ...]
                                                        CSV exports into Kafka
-  ingest serve   [--listen 127.0.0.1:8080] [flags]     HTTP API into Kafka
+  ingest serve   [--listen 127.0.0.1:8080] [flags]     HTTP API into Kafka, with
+                                                       /metrics, /healthz, /readyz
   ingest brands  [flags] REGISTRY.yaml | --delete ID   brand registry into Kafka
 
 Files are read from stdin when none or "-" is given. Every command but check
@@ -345,7 +350,17 @@ the requests in flight and stop.
                       400 malformed body, 405 wrong method, 413 body too
                       large, 415 other Content-Type, 503 Kafka unavailable
                       (retry; consumers deduplicate by listing id).
+  GET  /metrics       Prometheus metrics: assay_ingest_listings_accepted_total,
+                      assay_ingest_listings_rejected_total{reason}
+                      (json, csv, field, too_large, other),
+                      assay_ingest_publish_duration_seconds,
+                      assay_ingest_publish_errors_total,
+                      assay_ingest_http_requests_total{code} (POST
+                      /v1/listings and errors, not these three paths), and
+                      the Go runtime and process metrics.
   GET  /healthz       200 while serving (does not probe Kafka).
+  GET  /readyz        200 when a Kafka broker answers a metadata request,
+                      else 503 naming the failed check ("kafka: ...").
 
 Example:
   curl -H 'Content-Type: application/x-ndjson' --data-binary @listings.jsonl \
@@ -357,7 +372,7 @@ Exit status 0 after a clean shutdown, 2 usage, listen or Kafka errors.
 func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", serveUsage, stderr)
 	kf := addKafkaFlags(fs)
-	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on")
+	listen := fs.String("listen", "127.0.0.1:8080", "`address` to serve the API, /metrics, /healthz and /readyz on")
 	maxBody := fs.Int64("max-body-bytes", ingest.DefaultMaxBodyBytes, "largest request body accepted; larger ones get 413")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -372,7 +387,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("connect to Kafka", "err", err)
 		return exitFailure
 	}
-	p, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: kf.topics, Logger: log})
+	reg := ops.NewRegistry()
+	p, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: kf.topics, Logger: log, Registerer: reg})
 	if err != nil {
 		log.Error("publisher", "err", err)
 		return exitFailure
@@ -382,7 +398,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 			log.Error("close Kafka writers", "err", err)
 		}
 	}()
-	h, err := ingest.NewHandler(p, ingest.HandlerOptions{MaxBodyBytes: *maxBody, Logger: log})
+	h, err := ingest.NewHandler(p, ingest.HandlerOptions{MaxBodyBytes: *maxBody, Logger: log, Gatherer: reg})
 	if err != nil {
 		log.Error("handler", "err", err)
 		return exitFailure

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -177,6 +178,33 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
 		t.Errorf("status %d, want 202", resp.StatusCode)
+	}
+	for _, tt := range []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/metrics", 200, []string{"assay_ingest_listings_accepted_total 1", `assay_ingest_listings_rejected_total{reason="field"} 0`, "go_goroutines", "process_cpu_seconds_total"}},
+		{"/healthz", 200, []string{"ok"}},
+		{"/readyz", 200, []string{"ready"}},
+		{"/nope", 404, []string{`"error"`}},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := http.Get(base + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Errorf("status %d, want %d; body %s", resp.StatusCode, tt.status, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("body does not contain %q:\n%s", w, body)
+				}
+			}
+		})
 	}
 	cancel()
 	select {

@@ -5,10 +5,21 @@
 package devbroker
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/assay-dev/assay/internal/ops"
+	"github.com/assay-dev/assay/internal/stream"
 )
+
+// opsShutdownTimeout bounds the wait for ops requests in flight on Close;
+// a /readyz probe ends within ops.ProbeTimeout anyway.
+const opsShutdownTimeout = ops.ProbeTimeout + time.Second
 
 // Options configures the broker. The zero value listens on a random
 // loopback port and keeps everything in memory.
@@ -19,14 +30,25 @@ type Options struct {
 	DataDir string
 	// Partitions is the partition count of automatically created topics.
 	Partitions int
+	// OpsAddr, when set, is where GET /metrics (the Go runtime and process
+	// metrics: kfake has none of its own), /healthz and /readyz (the
+	// broker answers a metadata request on its own address) are served,
+	// so that scripts and orchestrators probe it as they do the other
+	// programs. "127.0.0.1:0" picks a free port; OpsAddr says which.
+	OpsAddr string
 }
 
 // Broker is a running embedded broker.
 type Broker struct {
 	c *kfake.Cluster
+
+	ops       *http.Server // nil without Options.OpsAddr
+	opsAddr   net.Addr
+	opsServed chan struct{} // closed when the ops server has stopped
 }
 
-// Start starts a one-broker cluster on 127.0.0.1.
+// Start starts a one-broker cluster on 127.0.0.1, and its ops endpoints
+// when asked.
 func Start(opts Options) (*Broker, error) {
 	if opts.Partitions == 0 {
 		opts.Partitions = 6
@@ -46,11 +68,57 @@ func Start(opts Options) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start embedded broker: %w", err)
 	}
-	return &Broker{c: c}, nil
+	b := &Broker{c: c}
+	if opts.OpsAddr != "" {
+		if err := b.serveOps(opts.OpsAddr); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (b *Broker) serveOps(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for ops endpoints: %w", err)
+	}
+	kafka := ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, b.Addrs()) }}
+	b.ops = &http.Server{Handler: ops.Handler(ops.NewRegistry(), kafka), ReadHeaderTimeout: 5 * time.Second}
+	b.opsAddr = ln.Addr()
+	b.opsServed = make(chan struct{})
+	go func() {
+		defer close(b.opsServed)
+		// Serve ends with Close, or if accepting on a loopback listener
+		// fails, which leaves nothing to do but stop answering probes: a
+		// probe that gets no answer reports the broker down, as it should.
+		_ = b.ops.Serve(ln)
+	}()
+	return nil
 }
 
 // Addrs are the broker addresses to give clients.
 func (b *Broker) Addrs() []string { return b.c.ListenAddrs() }
 
-// Close stops the broker; with a DataDir its state is kept there.
-func (b *Broker) Close() { b.c.Close() }
+// OpsAddr is the address the ops endpoints are served on, "" without
+// Options.OpsAddr.
+func (b *Broker) OpsAddr() string {
+	if b.opsAddr == nil {
+		return ""
+	}
+	return b.opsAddr.String()
+}
+
+// Close stops the ops endpoints, then the broker; with a DataDir its state
+// is kept there.
+func (b *Broker) Close() {
+	if b.ops != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), opsShutdownTimeout)
+		if b.ops.Shutdown(ctx) != nil {
+			b.ops.Close()
+		}
+		cancel()
+		<-b.opsServed
+	}
+	b.c.Close()
+}

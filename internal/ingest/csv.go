@@ -163,7 +163,7 @@ func (p *Publisher) PublishCSV(ctx context.Context, name string, r io.Reader, m 
 		case errors.As(err, &perr):
 			return Event{
 				Source: fmt.Sprintf("%s:%d", name, perr.StartLine),
-				Err:    fmt.Errorf("%w: malformed CSV: %v", listing.ErrInvalid, perr.Err),
+				Err:    reject(ReasonCSV, fmt.Errorf("%w: malformed CSV: %v", listing.ErrInvalid, perr.Err)),
 			}, nil
 		case err != nil:
 			return Event{}, err
@@ -175,15 +175,15 @@ func (p *Publisher) PublishCSV(ctx context.Context, name string, r io.Reader, m 
 		cw.Flush()
 		raw := bytes.Clone(bytes.TrimRight(line.Bytes(), "\r\n"))
 		if len(rec) != len(header) {
-			return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(header))}, nil
+			return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(header)))}, nil
 		}
 		l, err := rm.listing(rec)
 		if err != nil {
-			return Event{Raw: raw, Source: src, Err: err}, nil
+			return Event{Raw: raw, Source: src, Err: reject(ReasonField, err)}, nil
 		}
 		data, err := json.Marshal(l)
 		if err != nil {
-			return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: %v", listing.ErrInvalid, err)}, nil
+			return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: %v", listing.ErrInvalid, err))}, nil
 		}
 		e := DecodeEvent(data, src)
 		if !e.Valid() {

@@ -67,7 +67,7 @@ func (p *Publisher) PublishJSONL(ctx context.Context, name string, r io.Reader, 
 			raw := bytes.Clone(line)
 			src := fmt.Sprintf("%s:%d", name, n)
 			if tooLong {
-				return Event{Raw: raw, Source: src, Err: fmt.Errorf("%w: line longer than %d bytes", listing.ErrInvalid, listing.MaxLineBytes)}, nil
+				return Event{Raw: raw, Source: src, Err: reject(ReasonTooLarge, fmt.Errorf("%w: line longer than %d bytes", listing.ErrInvalid, listing.MaxLineBytes))}, nil
 			}
 			if len(bytes.TrimSpace(raw)) == 0 {
 				continue

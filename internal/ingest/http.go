@@ -14,6 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/assay-dev/assay/internal/ops"
+	"github.com/assay-dev/assay/internal/stream"
 )
 
 // Defaults of HandlerOptions and ServerOptions.
@@ -34,6 +40,10 @@ type HandlerOptions struct {
 	// Logger gets one debug line per request and Kafka failures; nil
 	// discards.
 	Logger *slog.Logger
+	// Gatherer is what GET /metrics serves; nil serves the publisher's
+	// Registerer, which must then be a gatherer too (a *prometheus.Registry
+	// is, as is the private one a publisher given none makes).
+	Gatherer prometheus.Gatherer
 }
 
 func (o *HandlerOptions) validate() error {
@@ -56,13 +66,19 @@ func (o *HandlerOptions) validate() error {
 //
 //	POST /v1/listings  NDJSON (application/x-ndjson, text/plain) or a JSON
 //	                   array (application/json) of listings → 202 Response
+//	GET  /metrics      Prometheus text format
 //	GET  /healthz      200 while the process serves (it does not probe Kafka)
+//	GET  /readyz       200 when a Kafka broker answers, else 503 naming "kafka"
 //
 // Invalid items are reported per item in the 202 answer and sent to the
 // rejected topic; the answer comes after Kafka acknowledged everything. A
 // body that cannot be split into items is 400, an oversized one 413, an
 // unsupported Content-Type 415, a Kafka failure 503 (retry the request;
-// consumers deduplicate by listing id). Errors are JSON {"error": "..."}.
+// consumers deduplicate by listing id). Errors are JSON {"error": "..."},
+// other paths 404. The last three endpoints are package ops's, as in every
+// Assay program, and answer in plain text; they are not counted in
+// assay_ingest_http_requests_total, so that scrapes and probes do not
+// drown the API's traffic.
 type Handler struct {
 	p    *Publisher
 	opts HandlerOptions
@@ -96,25 +112,33 @@ func NewHandler(p *Publisher, opts HandlerOptions) (*Handler, error) {
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("handler options: %w", err)
 	}
+	if opts.Gatherer == nil {
+		g, ok := p.reg.(prometheus.Gatherer)
+		if !ok {
+			return nil, errors.New("handler: no Gatherer for /metrics, and the publisher's Registerer is not one")
+		}
+		opts.Gatherer = g
+	}
 	h := &Handler{p: p, opts: opts, mux: http.NewServeMux()}
-	h.mux.HandleFunc("/v1/listings", h.listings)
-	h.mux.HandleFunc("/healthz", h.healthz)
-	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	count := func(f http.HandlerFunc) http.Handler { return promhttp.InstrumentHandlerCounter(p.m.requests, f) }
+	h.mux.Handle("/v1/listings", count(h.listings))
+	h.mux.Handle("/", count(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "not found: the API is POST /v1/listings"})
+	}))
+	// ops registers its endpoints for GET (and HEAD) only; without these,
+	// other methods would fall through to the 404 above.
+	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+		h.mux.Handle(path, count(func(w http.ResponseWriter, _ *http.Request) { methodNotAllowed(w, "GET, HEAD") }))
+	}
+	ops.Register(h.mux, opts.Gatherer, ops.Check{
+		Name:  "kafka",
+		Probe: func(ctx context.Context) error { return stream.Reachable(ctx, p.brokers) },
 	})
 	return h, nil
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
-
-func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, "GET, HEAD")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
 
 func methodNotAllowed(w http.ResponseWriter, allow string) {
 	w.Header().Set("Allow", allow)

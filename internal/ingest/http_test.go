@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -61,7 +65,7 @@ func do(t *testing.T, method, url, contentType, body string) reply {
 
 func TestHandler(t *testing.T) {
 	brokers := startKafka(t)
-	p := newTestPublisher(t, brokers)
+	p, reg := newTestPublisher(t, brokers)
 	base := serve(t, p, HandlerOptions{MaxBodyBytes: 4 << 10})
 	noPrice := `{"id":"np","title":"t","seller":{"id":"s"}}`
 
@@ -84,7 +88,6 @@ func TestHandler(t *testing.T) {
 		{"oversize", "POST", "/v1/listings", "application/x-ndjson", strings.Repeat(goodA+"\n", 100), 413, "larger than 4096 bytes"},
 		{"form", "POST", "/v1/listings", "application/x-www-form-urlencoded", goodA, 415, "application/x-ndjson"},
 		{"get listings", "GET", "/v1/listings", "", "", 405, "use POST"},
-		{"healthz", "GET", "/healthz", "", "", 200, `{"status":"ok"}`},
 		{"post healthz", "POST", "/healthz", "", "", 405, "use GET"},
 		{"unknown path", "GET", "/v2/x", "", "", 404, "not found"},
 	}
@@ -127,6 +130,89 @@ func TestHandler(t *testing.T) {
 		if src := stream.Header(m, stream.HeaderSource); !strings.HasPrefix(src, "http 127.0.0.1 #") {
 			t.Errorf("rejected source %q", src)
 		}
+	}
+
+	want := `
+# HELP assay_ingest_http_requests_total Requests to the ingest HTTP API (the ops endpoints excepted), by status code.
+# TYPE assay_ingest_http_requests_total counter
+assay_ingest_http_requests_total{code="202"} 5
+assay_ingest_http_requests_total{code="400"} 4
+assay_ingest_http_requests_total{code="404"} 1
+assay_ingest_http_requests_total{code="405"} 2
+assay_ingest_http_requests_total{code="413"} 1
+assay_ingest_http_requests_total{code="415"} 1
+assay_ingest_http_requests_total{code="503"} 0
+# HELP assay_ingest_listings_accepted_total Valid listings acknowledged by Kafka on the listings topic.
+# TYPE assay_ingest_listings_accepted_total counter
+assay_ingest_listings_accepted_total 5
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "assay_ingest_http_requests_total", "assay_ingest_listings_accepted_total"); err != nil {
+		t.Error(err)
+	}
+	lint(t, reg)
+}
+
+// deadAddr returns a loopback address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestHandlerOps checks the ops endpoints served beside the API, with
+// Kafka reachable and not.
+func TestHandlerOps(t *testing.T) {
+	up, _ := newTestPublisher(t, startKafka(t))
+	down, _ := newTestPublisher(t, []string{deadAddr(t)})
+	live, dead := serve(t, up, HandlerOptions{}), serve(t, down, HandlerOptions{})
+
+	tests := []struct {
+		name, method, url string
+		status            int
+		contentType       string
+		want              string // substring of the body
+	}{
+		{"metrics", "GET", live + "/metrics", 200, "text/plain", "assay_ingest_listings_accepted_total 0"},
+		{"metrics rejected reasons", "GET", live + "/metrics", 200, "text/plain", `assay_ingest_listings_rejected_total{reason="json"} 0`},
+		{"healthz", "GET", live + "/healthz", 200, "text/plain", "ok"},
+		{"healthz kafka down", "GET", dead + "/healthz", 200, "text/plain", "ok"},
+		{"readyz", "GET", live + "/readyz", 200, "text/plain", "ready"},
+		{"readyz kafka down", "GET", dead + "/readyz", 503, "text/plain", "kafka: "},
+		{"post metrics", "POST", live + "/metrics", 405, "application/json", "use GET"},
+		{"unknown path", "GET", live + "/metricz", 404, "application/json", "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, tt.method, tt.url, "", "")
+			if r.status != tt.status {
+				t.Errorf("status %d, want %d; body %s", r.status, tt.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, tt.contentType) {
+				t.Errorf("Content-Type %q, want %s", ct, tt.contentType)
+			}
+			if !strings.Contains(r.body, tt.want) {
+				t.Errorf("body %q, want %q in it", r.body, tt.want)
+			}
+		})
+	}
+}
+
+func TestHandlerGatherer(t *testing.T) {
+	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics(), Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"a": "b"}, prometheus.NewRegistry())}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := newPublisher(failingWriter{}, failingWriter{}, opts)
+	if _, err := NewHandler(p, HandlerOptions{}); err == nil || !strings.Contains(err.Error(), "Gatherer") {
+		t.Errorf("err %v, want one asking for a Gatherer", err)
+	}
+	if _, err := NewHandler(p, HandlerOptions{Gatherer: prometheus.NewRegistry()}); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -14,11 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
-	"sort"
-	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/listing"
@@ -52,6 +51,10 @@ type Options struct {
 	BatchSize int
 	// Logger gets write failures; nil discards.
 	Logger *slog.Logger
+	// Registerer gets the publisher's metrics (assay_ingest_*); nil keeps
+	// them in a registry of its own. One publisher per registry: a second
+	// would register the same names again.
+	Registerer prometheus.Registerer
 }
 
 func (o *Options) validate() error {
@@ -70,6 +73,9 @@ func (o *Options) validate() error {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Registerer == nil {
+		o.Registerer = prometheus.NewRegistry()
+	}
 	return nil
 }
 
@@ -81,12 +87,13 @@ type Publisher struct {
 	rejected  messageWriter
 	batchSize int
 	log       *slog.Logger
+	brokers   []string              // for the readiness probe
+	reg       prometheus.Registerer // what Handler serves on /metrics by default
+	m         *metrics
 
 	published     atomic.Uint64
 	rejectedN     atomic.Uint64
 	writeFailures atomic.Uint64
-	mu            sync.Mutex
-	byReason      map[string]uint64
 }
 
 // NewPublisher returns a publisher writing through stream.NewWriter
@@ -108,13 +115,16 @@ func newPublisher(listings, rejected messageWriter, opts Options) *Publisher {
 		rejected:  rejected,
 		batchSize: opts.BatchSize,
 		log:       opts.Logger,
-		byReason:  make(map[string]uint64),
+		brokers:   opts.Brokers,
+		reg:       opts.Registerer,
+		m:         newMetrics(opts.Registerer),
 	}
 }
 
 // Event is one input record: its bytes as received, where it came from
 // ("FILE:LINE", "http 10.0.0.5 #3") and either its decoded listing or why it
-// was rejected.
+// was rejected. Errors made by this package carry the reason they are
+// counted under (RejectReason); others are counted as ReasonOther.
 type Event struct {
 	Raw     []byte
 	Source  string
@@ -129,10 +139,13 @@ func (e *Event) Valid() bool { return e.Err == nil && e.Listing != nil }
 // to publish, valid or rejected.
 func DecodeEvent(raw []byte, source string) Event {
 	if len(raw) > MaxMessageBytes {
-		return Event{Raw: raw, Source: source, Err: fmt.Errorf("%w: event is %d bytes, above the %d-byte message limit", listing.ErrInvalid, len(raw), MaxMessageBytes)}
+		return Event{Raw: raw, Source: source, Err: reject(ReasonTooLarge, fmt.Errorf("%w: event is %d bytes, above the %d-byte message limit", listing.ErrInvalid, len(raw), MaxMessageBytes))}
 	}
 	l, err := listing.Decode(raw)
-	return Event{Raw: raw, Source: source, Listing: l, Err: err}
+	if err != nil {
+		return Event{Raw: raw, Source: source, Err: reject(decodeReason(raw), err)}
+	}
+	return Event{Raw: raw, Source: source, Listing: l}
 }
 
 // Result counts the events of one Publish call that Kafka acknowledged.
@@ -153,6 +166,7 @@ func (r Result) Add(o Result) Result {
 // deduplicate by listing id). Per-key order is kept within a call.
 func (p *Publisher) Publish(ctx context.Context, events []Event) (Result, error) {
 	var valid, invalid []kafka.Message
+	var reasons []string // of invalid, index for index
 	for i := range events {
 		e := &events[i]
 		if e.Valid() {
@@ -168,51 +182,68 @@ func (p *Publisher) Publish(ctx context.Context, events []Event) (Result, error)
 			raw = raw[:MaxMessageBytes]
 		}
 		invalid = append(invalid, stream.RejectedMessage(raw, reason, e.Source))
+		reasons = append(reasons, RejectReason(e.Err))
 	}
 	var res Result
 	var errs []error
 	if len(valid) > 0 {
-		n, err := p.write(ctx, p.listings, valid)
+		n, err := p.write(ctx, p.listings, valid, nil)
 		res.Published = n
 		p.published.Add(uint64(n))
+		p.m.accepted.Add(float64(n))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("write listings: %w", err))
 		}
 	}
 	if len(invalid) > 0 {
-		n, err := p.write(ctx, p.rejected, invalid)
+		n, err := p.write(ctx, p.rejected, invalid, func(i int) { p.m.rejected[reasons[i]].Inc() })
 		res.Rejected = n
 		p.rejectedN.Add(uint64(n))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("write rejected listings: %w", err))
 		}
-		p.countReasons(events, n == len(invalid))
 	}
 	return res, errors.Join(errs...)
 }
 
 // write sends msgs in slices of batchSize and returns how many were
-// acknowledged. Per-message failures (kafka.WriteErrors) are counted and
-// summarised with their first cause.
-func (p *Publisher) write(ctx context.Context, w messageWriter, msgs []kafka.Message) (int, error) {
+// acknowledged; acked, when not nil, is called with the index in msgs of
+// each of them, so that a partly failed write is counted exactly.
+// Per-message failures (kafka.WriteErrors) are counted and summarised with
+// their first cause.
+func (p *Publisher) write(ctx context.Context, w messageWriter, msgs []kafka.Message, acked func(i int)) (int, error) {
 	written := 0
 	for start := 0; start < len(msgs); start += p.batchSize {
 		chunk := msgs[start:min(start+p.batchSize, len(msgs))]
+		began := time.Now()
 		err := w.WriteMessages(ctx, chunk...)
+		p.m.publishDuration.Observe(time.Since(began).Seconds())
 		if err == nil {
 			written += len(chunk)
+			if acked != nil {
+				for i := range chunk {
+					acked(start + i)
+				}
+			}
 			continue
 		}
+		p.m.publishErrors.Inc()
 		failed := len(msgs) - written
 		var werrs kafka.WriteErrors
 		if errors.As(err, &werrs) {
 			failed = len(msgs) - written - (len(chunk) - werrs.Count())
 			written += len(chunk) - werrs.Count()
-			for _, e := range werrs {
-				if e != nil {
-					err = e
-					break
+			var first error
+			for i, e := range werrs {
+				switch {
+				case e == nil && acked != nil:
+					acked(start + i)
+				case e != nil && first == nil:
+					first = e
 				}
+			}
+			if first != nil {
+				err = first
 			}
 		}
 		p.writeFailures.Add(uint64(failed))
@@ -220,22 +251,6 @@ func (p *Publisher) write(ctx context.Context, w messageWriter, msgs []kafka.Mes
 		return written, fmt.Errorf("%d of %d messages not written: %w", failed, len(msgs), err)
 	}
 	return written, nil
-}
-
-// countReasons counts the rejected events by reason class. When only part
-// of them reached Kafka the counts are not attributed (the message counters
-// still are).
-func (p *Publisher) countReasons(events []Event, all bool) {
-	if !all {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := range events {
-		if !events[i].Valid() {
-			p.byReason[ReasonClass(events[i].Err)]++
-		}
-	}
 }
 
 // Close flushes and closes both writers.
@@ -249,59 +264,15 @@ type Stats struct {
 	Published uint64
 	// Rejected events acknowledged on the rejected topic.
 	Rejected uint64
-	// RejectedByReason counts rejected events by ReasonClass.
-	RejectedByReason map[string]uint64
 	// WriteFailures counts messages Kafka did not acknowledge.
 	WriteFailures uint64
 }
 
 // Stats returns a snapshot of the counters.
 func (p *Publisher) Stats() Stats {
-	p.mu.Lock()
-	by := make(map[string]uint64, len(p.byReason))
-	for k, v := range p.byReason {
-		by[k] = v
-	}
-	p.mu.Unlock()
 	return Stats{
-		Published:        p.published.Load(),
-		Rejected:         p.rejectedN.Load(),
-		RejectedByReason: by,
-		WriteFailures:    p.writeFailures.Load(),
+		Published:     p.published.Load(),
+		Rejected:      p.rejectedN.Load(),
+		WriteFailures: p.writeFailures.Load(),
 	}
-}
-
-// Reasons returns the reason classes of s in a stable order.
-func (s Stats) Reasons() []string {
-	out := make([]string, 0, len(s.RejectedByReason))
-	for k := range s.RejectedByReason {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-var (
-	fieldPattern    = regexp.MustCompile(`\bfield ([a-z_.]+)`)
-	tooLargePattern = regexp.MustCompile(`longer than|above the \d+-byte message limit`)
-)
-
-// ReasonClass maps a rejection to a short, bounded label fit for a metric:
-// "malformed" for bytes that are not one JSON object, "too_large", or
-// "field:NAME" for a contract violation naming a field ("field:price").
-func ReasonClass(err error) string {
-	if err == nil {
-		return "unknown"
-	}
-	msg := err.Error()
-	if m := fieldPattern.FindStringSubmatch(msg); m != nil {
-		return "field:" + m[1]
-	}
-	switch {
-	case tooLargePattern.MatchString(msg):
-		return "too_large"
-	case errors.Is(err, listing.ErrInvalid):
-		return "malformed"
-	}
-	return "other"
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/devbroker"
@@ -35,14 +37,17 @@ func startKafka(t *testing.T) []string {
 	return b.Addrs()
 }
 
-func newTestPublisher(t *testing.T, brokers []string) *Publisher {
+// newTestPublisher returns a publisher whose metrics are in a registry of
+// the test's own.
+func newTestPublisher(t *testing.T, brokers []string) (*Publisher, *prometheus.Registry) {
 	t.Helper()
-	p, err := NewPublisher(Options{Brokers: brokers, Topics: stream.DefaultTopics()})
+	reg := prometheus.NewRegistry()
+	p, err := NewPublisher(Options{Brokers: brokers, Topics: stream.DefaultTopics(), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
-	return p
+	return p, reg
 }
 
 // readTopic reads every record of topic, without a consumer group.
@@ -77,7 +82,7 @@ const (
 
 func TestPublishJSONL(t *testing.T) {
 	brokers := startKafka(t)
-	p := newTestPublisher(t, brokers)
+	p, _ := newTestPublisher(t, brokers)
 	long := `{"id":"long","title":"` + strings.Repeat("x", listing.MaxLineBytes) + `"}`
 	input := strings.Join([]string{
 		goodA,
@@ -147,10 +152,6 @@ func TestPublishJSONL(t *testing.T) {
 	if st.Published != 3 || st.Rejected != 3 || st.WriteFailures != 0 {
 		t.Errorf("stats %+v", st)
 	}
-	wantReasons := map[string]uint64{"field:price": 1, "malformed": 1, "too_large": 1}
-	if fmt.Sprint(st.RejectedByReason) != fmt.Sprint(wantReasons) {
-		t.Errorf("by reason %v, want %v", st.RejectedByReason, wantReasons)
-	}
 }
 
 // TestPublishJSONLBatches publishes more lines than a batch and checks
@@ -195,7 +196,7 @@ func TestPublishJSONLBatches(t *testing.T) {
 // full batch or the end of the input.
 func TestLinger(t *testing.T) {
 	brokers := startKafka(t)
-	p := newTestPublisher(t, brokers)
+	p, _ := newTestPublisher(t, brokers)
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -218,28 +219,165 @@ func TestLinger(t *testing.T) {
 	}
 }
 
-func TestReasonClass(t *testing.T) {
+func TestRejectReason(t *testing.T) {
 	tests := []struct {
-		raw  string
-		want string
+		name, raw string
+		want      string
 	}{
-		{`{bad`, "malformed"},
-		{`[1]`, "malformed"},
-		{`{"id":"a"}`, "field:title"},
-		{`{"id":"a","title":"t","price":{"amount":-1,"currency":"USD"},"seller":{"id":"s"}}`, "field:price"},
-		{`{"id":"a","title":"t","price":{"amount":"x","currency":"USD"},"seller":{"id":"s"}}`, "field:price.amount"},
-		{`{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"},"observed_at":"yesterday"}`, "field:observed_at"},
-		{`{"id":"` + strings.Repeat("a", MaxMessageBytes) + `"}`, "too_large"},
+		{"malformed", `{bad`, ReasonJSON},
+		{"trailing data", `{"id":"a"} x`, ReasonJSON},
+		{"array", `[1]`, ReasonJSON},
+		{"blank", " ", ReasonJSON},
+		{"title missing", `{"id":"a"}`, ReasonField},
+		{"negative price", `{"id":"a","title":"t","price":{"amount":-1,"currency":"USD"},"seller":{"id":"s"}}`, ReasonField},
+		{"amount of the wrong type", `{"id":"a","title":"t","price":{"amount":"x","currency":"USD"},"seller":{"id":"s"}}`, ReasonField},
+		{"bad timestamp", `{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"},"observed_at":"yesterday"}`, ReasonField},
+		{"title too long", `{"id":"a","title":"` + strings.Repeat("t", listing.MaxTitleBytes+1) + `","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`, ReasonField},
+		{"above the message limit", `{"id":"` + strings.Repeat("a", MaxMessageBytes) + `"}`, ReasonTooLarge},
 	}
 	for _, tt := range tests {
-		e := DecodeEvent([]byte(tt.raw), "x")
-		if e.Valid() {
-			t.Errorf("%.40s: valid", tt.raw)
-			continue
+		t.Run(tt.name, func(t *testing.T) {
+			e := DecodeEvent([]byte(tt.raw), "x")
+			if e.Valid() {
+				t.Fatal("valid")
+			}
+			if !errors.Is(e.Err, listing.ErrInvalid) {
+				t.Errorf("error %v does not wrap listing.ErrInvalid", e.Err)
+			}
+			if got := RejectReason(e.Err); got != tt.want {
+				t.Errorf("reason %q (%v), want %q", got, e.Err, tt.want)
+			}
+		})
+	}
+	if got := RejectReason(errors.New("from elsewhere")); got != ReasonOther {
+		t.Errorf("foreign error: reason %q, want %q", got, ReasonOther)
+	}
+}
+
+// TestPublishMetrics publishes JSON Lines and a CSV export, valid and
+// invalid, through the embedded broker and checks the counters.
+func TestPublishMetrics(t *testing.T) {
+	brokers := startKafka(t)
+	p, reg := newTestPublisher(t, brokers)
+	input := strings.Join([]string{
+		goodA,
+		"{bad",
+		"[1]",
+		`{"id":"no-price","title":"t","seller":{"id":"s"}}`,
+		`{"id":"a","title":"t","price":{"amount":"x","currency":"USD"},"seller":{"id":"s"}}`,
+		`{"id":"long","title":"` + strings.Repeat("x", listing.MaxLineBytes) + `"}`,
+		goodB,
+	}, "\n")
+	res, err := p.PublishJSONL(t.Context(), "in.jsonl", strings.NewReader(input), FeedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Result{Published: 2, Rejected: 5}); res != want {
+		t.Fatalf("result %+v, want %+v", res, want)
+	}
+	m, err := LoadMapping("testdata/mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/export.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// 3 valid rows; a cell that is not a number, a short row, a blank title.
+	if _, err := p.PublishCSV(t.Context(), "export.csv", f, m, FeedOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	want := `
+# HELP assay_ingest_listings_accepted_total Valid listings acknowledged by Kafka on the listings topic.
+# TYPE assay_ingest_listings_accepted_total counter
+assay_ingest_listings_accepted_total 5
+# HELP assay_ingest_listings_rejected_total Invalid events acknowledged by Kafka on the rejected (dead-letter) topic, by reason.
+# TYPE assay_ingest_listings_rejected_total counter
+assay_ingest_listings_rejected_total{reason="csv"} 1
+assay_ingest_listings_rejected_total{reason="field"} 4
+assay_ingest_listings_rejected_total{reason="json"} 2
+assay_ingest_listings_rejected_total{reason="other"} 0
+assay_ingest_listings_rejected_total{reason="too_large"} 1
+# HELP assay_ingest_publish_errors_total Batch writes to Kafka that failed in whole or in part.
+# TYPE assay_ingest_publish_errors_total counter
+assay_ingest_publish_errors_total 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"assay_ingest_listings_accepted_total", "assay_ingest_listings_rejected_total", "assay_ingest_publish_errors_total"); err != nil {
+		t.Error(err)
+	}
+	// One write per topic and input: the inputs are smaller than a batch.
+	if n := sampleCount(t, reg, "assay_ingest_publish_duration_seconds"); n != 4 {
+		t.Errorf("%d publish durations observed, want 4", n)
+	}
+	lint(t, reg)
+}
+
+// TestPublishMetricsKafkaFailure checks that failed writes are counted as
+// errors and not as accepted or rejected, and that a partly failed write
+// counts the events Kafka did acknowledge.
+func TestPublishMetricsKafkaFailure(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics(), Registerer: reg}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := newPublisher(failingWriter{}, halfWriter{}, opts)
+	events := []Event{DecodeEvent([]byte(goodA), "1"), DecodeEvent([]byte("{bad"), "2"), DecodeEvent([]byte(`{"id":"x"}`), "3")}
+	if _, err := p.Publish(t.Context(), events); err == nil {
+		t.Fatal("no error")
+	}
+	want := `
+# HELP assay_ingest_listings_accepted_total Valid listings acknowledged by Kafka on the listings topic.
+# TYPE assay_ingest_listings_accepted_total counter
+assay_ingest_listings_accepted_total 0
+# HELP assay_ingest_listings_rejected_total Invalid events acknowledged by Kafka on the rejected (dead-letter) topic, by reason.
+# TYPE assay_ingest_listings_rejected_total counter
+assay_ingest_listings_rejected_total{reason="csv"} 0
+assay_ingest_listings_rejected_total{reason="field"} 0
+assay_ingest_listings_rejected_total{reason="json"} 1
+assay_ingest_listings_rejected_total{reason="other"} 0
+assay_ingest_listings_rejected_total{reason="too_large"} 0
+# HELP assay_ingest_publish_errors_total Batch writes to Kafka that failed in whole or in part.
+# TYPE assay_ingest_publish_errors_total counter
+assay_ingest_publish_errors_total 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"assay_ingest_listings_accepted_total", "assay_ingest_listings_rejected_total", "assay_ingest_publish_errors_total"); err != nil {
+		t.Error(err)
+	}
+	if n := sampleCount(t, reg, "assay_ingest_publish_duration_seconds"); n != 2 {
+		t.Errorf("%d publish durations observed, want 2 (failed writes are timed too)", n)
+	}
+}
+
+// sampleCount returns the observation count of the histogram name.
+func sampleCount(t *testing.T, g prometheus.Gatherer, name string) uint64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetHistogram().GetSampleCount()
 		}
-		if got := ReasonClass(e.Err); got != tt.want {
-			t.Errorf("%.40s: class %q (%v), want %q", tt.raw, got, e.Err, tt.want)
-		}
+	}
+	t.Fatalf("no histogram %s", name)
+	return 0
+}
+
+// lint fails the test on any metric promlint finds fault with.
+func lint(t *testing.T, g prometheus.Gatherer) {
+	t.Helper()
+	problems, err := testutil.GatherAndLint(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }
 
@@ -254,6 +392,19 @@ func (failingWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) err
 	return werrs
 }
 func (failingWriter) Close() error { return nil }
+
+// halfWriter acknowledges the first message of each write and fails the
+// rest, as Kafka does when one partition's leader is away.
+type halfWriter struct{}
+
+func (halfWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	werrs := make(kafka.WriteErrors, len(msgs))
+	for i := 1; i < len(werrs); i++ {
+		werrs[i] = kafka.LeaderNotAvailable
+	}
+	return werrs
+}
+func (halfWriter) Close() error { return nil }
 
 func TestPublishKafkaFailure(t *testing.T) {
 	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics()}
@@ -275,7 +426,7 @@ func TestPublishKafkaFailure(t *testing.T) {
 
 func TestPublishCSV(t *testing.T) {
 	brokers := startKafka(t)
-	p := newTestPublisher(t, brokers)
+	p, _ := newTestPublisher(t, brokers)
 	m, err := LoadMapping("testdata/mapping.yaml")
 	if err != nil {
 		t.Fatal(err)
