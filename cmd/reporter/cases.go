@@ -18,6 +18,7 @@ import (
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
+	"github.com/assay-dev/assay/internal/ops"
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/stream"
 	"github.com/assay-dev/assay/internal/web"
@@ -32,7 +33,8 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	db := fs.String("db", "assay-cases.db", "case database `FILE` (SQLite; created if missing)")
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	group := fs.String("group", "assay-reporter", "consumer group")
-	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI on `ADDR` (empty: off)")
+	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI, /metrics, /healthz and /readyz on `ADDR` (empty: off)")
+	metricsCache := fs.Duration("metrics-cache", 5*time.Second, "how long one count of the case database answers /metrics scrapes")
 	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "topic analysts' decisions are published to for the matchers")
 	brandsTopic := fs.String("topic-brands", stream.DefaultTopics().Brands, "brands topic: followed for notices, published to by the registration form")
 	imageDir := fs.String("image-dir", "", "show evidence photos given as relative paths from `DIR` (as the matcher's --image-dir)")
@@ -57,10 +59,15 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer store.Close()
-	in, err := reporter.NewIntake(store, reporter.Options{Brokers: bs, Topic: *topic, Group: *group, Logger: logger})
+	reg := ops.NewRegistry()
+	in, err := reporter.NewIntake(store, reporter.Options{Brokers: bs, Topic: *topic, Group: *group, Logger: logger, Registerer: reg})
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter run: %v\n", err)
 		return 2
+	}
+	if _, err := reporter.NewCaseMetrics(store, reporter.CaseMetricsOptions{Strikes: *strikes, CacheFor: *metricsCache, Logger: logger, Registerer: reg}); err != nil {
+		fmt.Fprintf(stderr, "reporter run: %v\n", err)
+		return 1
 	}
 	var g oklog.Group
 	ctx, cancel := context.WithCancel(ctx)
@@ -103,9 +110,14 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "reporter run: listen: %v\n", err)
 			return 2
 		}
-		srv := &http.Server{Handler: ui, ReadHeaderTimeout: 5 * time.Second}
+		mux := http.NewServeMux()
+		ops.Register(mux, reg,
+			ops.Check{Name: "database", Probe: store.Ping},
+			ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, bs) }})
+		mux.Handle("/", ui)
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		g.Add(func() error {
-			logger.Info("analyst UI", "url", "http://"+ln.Addr().String()+"/cases")
+			logger.Info("analyst UI", "url", "http://"+ln.Addr().String()+"/cases", "metrics", "http://"+ln.Addr().String()+"/metrics")
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("ui server: %w", err)
 			}

@@ -2,7 +2,7 @@
 // the review UI and takedown notices come with the reporter issue; today it
 // summarises a verdict stream per brand and follows the candidates topic.
 //
-//	reporter run [--db FILE] [--brokers HOST:PORT]
+//	reporter run [--db FILE] [--brokers HOST:PORT] [--listen ADDR]
 //	reporter cases [--db FILE] [--brand ID] [--status S]
 //	reporter move --actor NAME [--reason TEXT] CASE STATUS
 //	reporter summary [VERDICTS.jsonl ...]
@@ -30,11 +30,14 @@ func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 const usage = `reporter turns candidates into cases analysts review.
 
 Usage:
-  reporter run [--db assay-cases.db] [--brokers HOST:PORT]
+  reporter run [--db assay-cases.db] [--brokers HOST:PORT] [--listen 127.0.0.1:8090]
       Consume the candidates topic (consumer group assay-reporter) into the
       case database: one case per (listing, brand), repeats update it, the
       listing as flagged is kept; offsets are committed after the cases are
-      stored.
+      stored. --listen serves the analyst UI and, for operators, /metrics
+      (Prometheus: intake counters and figures counted from the case
+      database, cached --metrics-cache 5s), /healthz (alive) and /readyz
+      (the database answers and Kafka is reachable).
 
   reporter cases [--db FILE] [--brand ID] [--status STATUS] [--limit N]
       List cases, highest score first.

@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/assay-dev/assay/internal/casestore"
+	"github.com/assay-dev/assay/internal/devbroker"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
@@ -123,5 +129,102 @@ func TestNotice(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
 	if len(files) != 2 {
 		t.Errorf("%d CSV notices, want 2 (two shopnet cases, cap 1)", len(files))
+	}
+}
+
+// syncBuffer is a log the program writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRunServesOps: reporter run serves the operators' endpoints beside
+// the analyst UI on --listen, and /metrics counts the case database.
+func TestRunServesOps(t *testing.T) {
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	db := filepath.Join(t.TempDir(), "cases.db")
+	store, err := casestore.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &stream.Candidate{
+		Verdict: score.Verdict{ListingID: "mp-7", Flagged: true, BrandID: "fullips", Score: 0.93},
+		Listing: &listing.Listing{ID: "mp-7", Title: "Fuⅼⅼips gloss", Seller: listing.Seller{ID: "s-42"}}, ContentHash: "h",
+	}
+	if _, err := store.Put(context.Background(), []*stream.Candidate{c}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runIntake(ctx, []string{"--db", db, "--brokers", strings.Join(b.Addrs(), ","), "--listen", "127.0.0.1:0", "--fetch-images=false"}, &logs)
+	}()
+	defer func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("reporter run exited %d: %s", code, logs.String())
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("reporter run did not stop")
+		}
+	}()
+	urlRE := regexp.MustCompile(`url=(http://[^ ]+)/cases`)
+	var base string
+	for deadline := time.Now().Add(15 * time.Second); base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := urlRE.FindStringSubmatch(logs.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no UI address logged: %s", logs.String())
+		}
+	}
+	tests := []struct {
+		path   string
+		status int
+		body   []string
+	}{
+		{"/healthz", 200, []string{"ok"}},
+		{"/readyz", 200, []string{"ready"}},
+		{"/metrics", 200, []string{`assay_reporter_cases{brand="fullips",status="new"} 1`, "assay_reporter_candidates_invalid_total 0",
+			"assay_reporter_metrics_errors_total 0", "go_goroutines"}},
+		{"/cases", 200, []string{"mp-7"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, err := http.Get(base + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Errorf("status %d, want %d: %s", resp.StatusCode, tt.status, body)
+			}
+			for _, want := range tt.body {
+				if !strings.Contains(string(body), want) {
+					t.Errorf("body lacks %q:\n%.2000s", want, body)
+				}
+			}
+		})
 	}
 }

@@ -137,7 +137,6 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.mux.HandleFunc("POST /notices/{id}/submit", s.submitNotice)
 	s.mux.HandleFunc("POST /notices/{id}/outcome", s.outcome)
 	s.apiRoutes()
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	return s, nil
 }
 
