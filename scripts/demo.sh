@@ -21,7 +21,8 @@ trap stop INT TERM EXIT
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   BROKERS=127.0.0.1:9092
-  "$BIN/devbroker" --port 9092 >"$LOGS/devbroker.log" 2>&1 &
+  DEVBROKER_OPS=127.0.0.1:9102
+  "$BIN/devbroker" --port 9092 --ops-listen $DEVBROKER_OPS >"$LOGS/devbroker.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do
     (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null && break
@@ -51,6 +52,32 @@ for _ in $(seq 100); do
   curl -sf http://127.0.0.1:9101/readyz >/dev/null 2>&1 && break
   sleep 0.1
 done
+# Prometheus, when installed (Debian: apt-get install prometheus), scrapes
+# every program with the shipped alert rules.
+if command -v prometheus >/dev/null; then
+  targets="      - targets: ['127.0.0.1:9101']\n        labels: {job: assay-matcher}\n      - targets: ['127.0.0.1:8090']\n        labels: {job: assay-reporter}"
+  [ -z "${DEVBROKER_OPS:-}" ] || targets="$targets\n      - targets: ['$DEVBROKER_OPS']\n        labels: {job: assay-devbroker}"
+  printf "global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\nrule_files:\n  - %s\nscrape_configs:\n  - job_name: assay\n    static_configs:\n$targets\n" \
+    "$PWD/deploy/prometheus/alerts.yml" >"$LOGS/prometheus.yml"
+  rm -rf "$LOGS/prometheus-data"   # a fresh demo, as the case database is
+  if prometheus --config.file "$LOGS/prometheus.yml" --storage.tsdb.path "$LOGS/prometheus-data" \
+      --web.listen-address 127.0.0.1:${PROMETHEUS_PORT:-9090} >"$LOGS/prometheus.log" 2>&1 &
+  then
+    pids+=($!)
+    prom=http://127.0.0.1:${PROMETHEUS_PORT:-9090}
+    # Publish only once Prometheus has scraped the matcher's counters at 0,
+    # so that the fixtures' flags show as the burst they are.
+    for _ in $(seq 150); do
+      curl -sf "$prom/api/v1/query?query=count(assay_matcher_listings_flagged_total)" 2>/dev/null | grep -q '"result":\[{' && break
+      sleep 0.2
+    done
+    echo "== Prometheus: $prom/alerts (rules deploy/prometheus/alerts.yml, log $LOGS/prometheus.log)"
+    echo "   the fixtures arrive at once: InfringementSpike goes pending for each brand with 20+ flags"
+  fi
+else
+  echo "== Prometheus not installed: no alerting in this demo (Debian: apt-get install prometheus)"
+fi
+
 echo "== ingest publish fixtures/listings.jsonl"
 "$BIN/ingest" publish fixtures/listings.jsonl | tail -n 1
 
