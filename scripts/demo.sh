@@ -71,7 +71,7 @@ if command -v prometheus >/dev/null; then
       curl -sf "$prom/api/v1/query?query=count(assay_matcher_listings_flagged_total)" 2>/dev/null | grep -q '"result":\[{' && break
       sleep 0.2
     done
-    echo "== Prometheus: $prom/alerts (rules deploy/prometheus/alerts.yml, log $LOGS/prometheus.log)"
+    echo "== Prometheus: $prom (Alerts tab; rules deploy/prometheus/alerts.yml, log $LOGS/prometheus.log)"
     echo "   the fixtures arrive at once: InfringementSpike goes pending for each brand with 20+ flags"
   fi
 else
