@@ -17,8 +17,32 @@ type Span struct {
 	End       int64
 }
 
-// Spans returns the offsets every partition of topic holds now.
+// spansRetry bounds the retries of Spans on a partition that has no
+// leader ready yet.
+const spansRetry = 15 * time.Second
+
+// Spans returns the offsets every partition of topic holds now. A real
+// broker answers CreateTopics, and even metadata naming the leaders,
+// before those leaders serve the partitions: until then ListOffsets fails
+// with a retriable error (Not Leader For Partition), which Spans waits out
+// for a while. kfake is ready at once.
 func Spans(ctx context.Context, brokers []string, topic string) ([]Span, error) {
+	deadline := time.Now().Add(spansRetry)
+	for {
+		spans, err := spans(ctx, brokers, topic)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() || time.Now().After(deadline) {
+			return spans, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func spans(ctx context.Context, brokers []string, topic string) ([]Span, error) {
 	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
