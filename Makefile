@@ -9,7 +9,7 @@ TAGS      ?= $(TURBO)
 GOFLAGS_T := $(if $(TAGS),-tags $(TAGS),)
 FUZZTIME  ?= 10s
 
-.PHONY: help build demo scan-demo bench-stream bench-ui test test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
+.PHONY: help build demo scan-demo bench-stream bench-ui test test-kafka test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ test: ## run every test (the README's test command); image hashing is tested on 
 ifneq ($(TAGS),)
 	$(GO) test -count=1 ./internal/imagehash/
 endif
+
+test-kafka: ## the pipeline tests against a real Apache Kafka 3.9 broker (scripts/kafka-local; Java and Maven needed, the jars are fetched once)
+	ASSAY_KAFKA=local $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./internal/matcher/
 
 test-race:
 	$(GO) test $(GOFLAGS_T) -race -count=1 ./...

@@ -25,10 +25,10 @@ import (
 
 	"github.com/assay-dev/assay/docs/schema"
 	"github.com/assay-dev/assay/internal/brand"
-	"github.com/assay-dev/assay/internal/devbroker"
 	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/ingest"
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/scan"
 	"github.com/assay-dev/assay/internal/score"
@@ -45,18 +45,7 @@ func fileImages(dir string) fetch.Local {
 
 func startBroker(t testing.TB) []string {
 	t.Helper()
-	b, err := devbroker.Start(devbroker.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	brokers := b.Addrs()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := stream.EnsureTopics(ctx, brokers, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
-	return brokers
+	return kafkatest.Start(t).Addrs
 }
 
 // publishBrands puts the fixture brands (all, or those kept) on the brands
@@ -461,8 +450,9 @@ func TestBrandAddedLive(t *testing.T) {
 	mt, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
 	waitReady(t, mt)
 	write(t, brokers, stream.DefaultTopics().Listings, old)
-	// Give the matcher time to score the old listings without the brand.
-	time.Sleep(1500 * time.Millisecond)
+	// The old listings are scored without the brand (a real broker's
+	// group join takes seconds: a fixed wait was not enough there).
+	waitScored(t, len(old), mt)
 	if got := candidates(t, brokers, 2*time.Second, func(map[string][]stream.Candidate) bool { return false }); len(got) != 0 {
 		t.Fatalf("%d candidates before the brand existed", len(got))
 	}

@@ -1,0 +1,116 @@
+// Package kafkatest gives tests a Kafka broker of their own: by default
+// the embedded one (package devbroker, franz-go's kfake), or with
+// ASSAY_KAFKA=local a real Apache Kafka broker started by
+// scripts/kafka-local on free loopback ports, with a fresh data directory
+// (make test-kafka). Each call starts a new broker, so tests never see one
+// another's topics, records or groups. What the tests do with it is theirs.
+package kafkatest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// Real reports whether tests run against a real Kafka broker.
+func Real() bool { return os.Getenv("ASSAY_KAFKA") == "local" }
+
+// Broker is a running test broker.
+type Broker struct {
+	Addrs []string
+	// Restart stops the broker and starts it again on the same address
+	// with the same data, as a broker restart in production would; with
+	// the embedded broker it skips the test.
+	Restart func(t testing.TB)
+}
+
+// Start starts a broker for t and creates the default topics on it; it is
+// stopped when t ends.
+func Start(t testing.TB) *Broker {
+	t.Helper()
+	var b *Broker
+	if Real() {
+		b = startReal(t)
+	} else {
+		b = startEmbedded(t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, b.Addrs, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func startEmbedded(t testing.TB) *Broker {
+	t.Helper()
+	b, err := devbroker.Start(devbroker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return &Broker{Addrs: b.Addrs(), Restart: func(t testing.TB) {
+		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
+	}}
+}
+
+// script is scripts/kafka-local/kafka-local, found from this file.
+func script(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("kafkatest: cannot find the repository")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "scripts", "kafka-local", "kafka-local")
+}
+
+func startReal(t testing.TB) *Broker {
+	t.Helper()
+	dir := t.TempDir()
+	port := freePortPair(t)
+	run := func(args ...string) {
+		cmd := exec.Command(script(t), args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("kafka-local %v: %v\n%s", args, err, out)
+		}
+	}
+	start := func() { run("start", "--dir", dir, "--port", strconv.Itoa(port)) }
+	start()
+	t.Cleanup(func() { run("stop", "--dir", dir) })
+	return &Broker{Addrs: []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}, Restart: func(t testing.TB) {
+		t.Helper()
+		run("stop", "--dir", dir)
+		start()
+	}}
+}
+
+// freePortPair finds a port p such that p and p+1 (the controller's) are
+// both free now.
+func freePortPair(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := ln.Addr().(*net.TCPAddr).Port
+		ln2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
+		ln.Close()
+		if err == nil {
+			ln2.Close()
+			return p
+		}
+	}
+	t.Fatal("kafkatest: no two consecutive free ports")
+	return 0
+}
