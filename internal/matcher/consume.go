@@ -40,11 +40,24 @@ type pubJob struct {
 	reject bool
 }
 
-// consume runs the consumer group: one fetch loop (this goroutine), scoring
-// workers, one publisher and one committer. On cancellation it stops
-// fetching, lets the work in hand finish, publishes it and commits it, all
-// within ShutdownTimeout; whatever is not committed by then is redelivered.
+// consume runs group sessions until ctx ends. A session that fails (the
+// broker restarting, say) is followed by a new one, which joins the group
+// again and resumes from the committed offsets, for as long as
+// stream.Reconnect allows; what the failed session had not committed is
+// scored again.
 func (mt *Matcher) consume(ctx context.Context) error {
+	return stream.Reconnect(ctx, func() (bool, error) { return mt.session(ctx) }, func(err error, pause time.Duration) {
+		mt.log.Warn("listings consumer failed; joining the group again", "err", err, "in", pause)
+	})
+}
+
+// session runs the consumer group once: one fetch loop (this goroutine),
+// scoring workers, one publisher and one committer. On cancellation or a
+// failed fetch it stops fetching, lets the work in hand finish, publishes
+// it and commits it, all within ShutdownTimeout after cancellation;
+// whatever is not committed by then is redelivered. fetched says whether
+// it got any listing.
+func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	// A short MaxWait bounds latency: a fetch parked on an idle partition is
 	// not always woken early by new data.
 	r := mt.groupReader(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
@@ -82,6 +95,7 @@ func (mt *Matcher) consume(ctx context.Context) error {
 			}
 			break
 		}
+		fetched = true
 		offsets.Start(m)
 		select {
 		case work <- m:
@@ -99,7 +113,7 @@ func (mt *Matcher) consume(ctx context.Context) error {
 	close(commitStop)
 	committer.Wait()
 	_ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, candW.Close, rejW.Close)
-	return fetchErr
+	return fetched, fetchErr
 }
 
 // handle scores one listing and hands its record to the publisher, or marks

@@ -749,3 +749,29 @@ func TestFeedbackTeaches(t *testing.T) {
 		t.Errorf("evidence does not name the confirmed case: %+v", got["fb-3"][0].Signals)
 	}
 }
+
+// TestBrokerRestart restarts the broker in the middle of a run (against a
+// real broker: make test-kafka): the matcher reconnects by itself and every
+// listing still gets its verdict.
+func TestBrokerRestart(t *testing.T) {
+	b := kafkatest.Start(t)
+	if !kafkatest.Real() {
+		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
+	}
+	publishBrands(t, b.Addrs, nil)
+	want := batchVerdicts(t, nil)
+	mt, _ := startMatcher(t, Options{Brokers: b.Addrs})
+	waitReady(t, mt)
+	msgs := fixtureListings(t, nil)
+	half := len(msgs) / 2
+	write(t, b.Addrs, stream.DefaultTopics().Listings, msgs[:half])
+	waitScored(t, half, mt)
+	b.Restart(t)
+	write(t, b.Addrs, stream.DefaultTopics().Listings, msgs[half:])
+	got := candidates(t, b.Addrs, 90*time.Second, hasAll(want))
+	for id := range want {
+		if len(got[id]) == 0 {
+			t.Errorf("%s: flagged by scan, no candidate after the broker restart", id)
+		}
+	}
+}

@@ -43,38 +43,98 @@ func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Mes
 
 // Tail reads each partition of topic from its offset in from (an offset, or
 // kafka.FirstOffset) on, one reader per partition, until ctx ends or
-// something fails; fn is called from several goroutines at once. The first
-// failure, a reader's or fn's, stops every reader and is returned; the end
-// of ctx returns its error.
+// something fails; fn is called from several goroutines at once. A reader
+// that fails (the broker restarting, a leader moving) is opened again from
+// where it stopped, as Reconnect does; an outage longer than Outage, or an
+// error of fn, stops every reader and is returned. The end of ctx returns
+// its error.
 func Tail(ctx context.Context, brokers []string, topic string, from map[int]int64, maxWait time.Duration, fn func(kafka.Message) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	for p, off := range from {
 		wg.Go(func() {
-			r := NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p, MaxWait: maxWait})
-			defer r.Close()
-			if err := r.SetOffset(off); err != nil {
-				cancel(fmt.Errorf("follow %s/%d: %w", topic, p, err))
-				return
-			}
-			for {
-				m, err := r.FetchMessage(ctx)
-				if err != nil {
-					if ctx.Err() == nil {
-						cancel(fmt.Errorf("follow %s/%d: %w", topic, p, err))
-					}
-					return
-				}
-				if err := fn(m); err != nil {
-					cancel(err)
-					return
-				}
+			next := off
+			err := Reconnect(ctx, func() (bool, error) {
+				return tailPartition(ctx, brokers, topic, p, &next, maxWait, fn)
+			}, nil)
+			if err != nil && ctx.Err() == nil {
+				cancel(err)
 			}
 		})
 	}
 	wg.Wait()
 	return context.Cause(ctx)
+}
+
+// Outage is how long Reconnect keeps trying without progress before it
+// gives up: long enough for a broker restart or a leader election.
+const Outage = 2 * time.Minute
+
+// permanentError is an error Reconnect returns at once.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as one that retrying cannot cure (a caller's own
+// error, say): Reconnect returns it without retrying.
+func Permanent(err error) error { return permanentError{err} }
+
+// Reconnect runs attempt until ctx ends, and again after each failure with
+// a pause growing from 100 ms to 5 s, reset whenever an attempt made
+// progress. It gives up, returning the last error, once attempts have
+// failed without progress for Outage, or at once on a Permanent error.
+// retry, when set, hears of each failure before the pause. It returns nil
+// when ctx ends.
+func Reconnect(ctx context.Context, attempt func() (progressed bool, err error), retry func(err error, pause time.Duration)) error {
+	pause := 100 * time.Millisecond
+	var failingSince time.Time
+	for ctx.Err() == nil {
+		progressed, err := attempt()
+		var perm permanentError
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err == nil:
+			continue
+		case errors.As(err, &perm):
+			return perm.err
+		case progressed || failingSince.IsZero():
+			failingSince, pause = time.Now(), 100*time.Millisecond
+		case time.Since(failingSince) > Outage:
+			return fmt.Errorf("failing for over %s: %w", Outage, err)
+		}
+		if retry != nil {
+			retry(err, pause)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
+	return nil
+}
+
+// tailPartition reads one partition from *next until an error, advancing
+// *next past each record handled; read says whether any record was.
+func tailPartition(ctx context.Context, brokers []string, topic string, p int, next *int64, maxWait time.Duration, fn func(kafka.Message) error) (read bool, err error) {
+	r := NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p, MaxWait: maxWait})
+	defer r.Close()
+	if err := r.SetOffset(*next); err != nil {
+		return false, fmt.Errorf("follow %s/%d: %w", topic, p, err)
+	}
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			return read, fmt.Errorf("follow %s/%d: %w", topic, p, err)
+		}
+		if err := fn(m); err != nil {
+			return read, Permanent(err)
+		}
+		*next, read = m.Offset+1, true
+	}
 }
 
 // ApplyFunc applies one record of a followed topic and reports whether it
