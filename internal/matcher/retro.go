@@ -100,14 +100,18 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 // errRetroRetry makes retroRun start a fresh member after a failed re-scan.
 var errRetroRetry = errors.New("re-scan to be retried")
 
-// retroRun keeps a retro group member running until ctx ends.
+// retroRun keeps a retro group member running until ctx ends, joining
+// again after a failure (the broker restarting, say).
 func (mt *Matcher) retroRun(ctx context.Context) error {
-	for {
+	return stream.Reconnect(ctx, func() (bool, error) {
 		err := mt.retroLoop(ctx)
-		if !errors.Is(err, errRetroRetry) {
-			return err
+		if errors.Is(err, errRetroRetry) {
+			return true, nil
 		}
-	}
+		return false, err
+	}, func(err error, pause time.Duration) {
+		mt.log.Warn("re-scan consumer failed; joining the group again", "err", err, "in", pause)
+	})
 }
 
 // fetchBurst waits for one record, then takes whatever else arrives within

@@ -99,31 +99,40 @@ func (in *Intake) Run(ctx context.Context) error {
 	if err := stream.EnsureTopics(ctx, in.opts.Brokers, topics, stream.DefaultLayout()); err != nil {
 		return err
 	}
+	return stream.Reconnect(ctx, func() (bool, error) { return in.session(ctx) }, func(err error, pause time.Duration) {
+		in.opts.Logger.Warn("candidates consumer failed; joining the group again", "err", err, "in", pause)
+	})
+}
+
+// session consumes as one group member until ctx ends or a fetch fails
+// (the broker restarting, say); stored says whether it stored anything. A
+// batch that cannot be stored ends Run: it is not committed, so it comes
+// again after a restart.
+func (in *Intake) session(ctx context.Context) (stored bool, err error) {
 	r := stream.NewReader(kafka.ReaderConfig{
 		Brokers: in.opts.Brokers, GroupID: in.opts.Group, Topic: in.opts.Topic,
 		StartOffset: kafka.FirstOffset,
 	})
 	defer r.Close()
-	log := in.opts.Logger
 	for {
 		msgs, err := in.fetchBatch(ctx, r)
 		if len(msgs) > 0 {
 			if serr := in.storeBatch(ctx, msgs); serr != nil {
-				// Not committed: the batch comes again after a restart.
-				return serr
+				return stored, stream.Permanent(serr)
 			}
+			stored = true
 			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			cerr := r.CommitMessages(cctx, msgs...)
 			cancel()
 			if cerr != nil {
-				log.Warn("commit failed; the batch may be stored again (harmless: cases are idempotent)", "err", cerr)
+				in.opts.Logger.Warn("commit failed; the batch may be stored again (harmless: cases are idempotent)", "err", cerr)
 			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return stored, nil
 			}
-			return fmt.Errorf("fetch candidates: %w", err)
+			return stored, fmt.Errorf("fetch candidates: %w", err)
 		}
 	}
 }
