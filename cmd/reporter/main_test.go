@@ -38,7 +38,10 @@ not a verdict
 	}
 }
 
-func TestCasesAndMove(t *testing.T) {
+// oneCase makes a case database holding one new fullips case (case 1) and
+// returns its path.
+func oneCase(t *testing.T) string {
+	t.Helper()
 	db := filepath.Join(t.TempDir(), "cases.db")
 	store, err := casestore.Open(context.Background(), db)
 	if err != nil {
@@ -52,6 +55,11 @@ func TestCasesAndMove(t *testing.T) {
 		t.Fatal(err)
 	}
 	store.Close()
+	return db
+}
+
+func TestCasesAndMove(t *testing.T) {
+	db := oneCase(t)
 	tests := []struct {
 		args           []string
 		status         int
@@ -158,19 +166,7 @@ func TestRunServesOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	db := filepath.Join(t.TempDir(), "cases.db")
-	store, err := casestore.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &stream.Candidate{
-		Verdict: score.Verdict{ListingID: "mp-7", Flagged: true, BrandID: "fullips", Score: 0.93},
-		Listing: &listing.Listing{ID: "mp-7", Title: "Fuⅼⅼips gloss", Seller: listing.Seller{ID: "s-42"}}, ContentHash: "h",
-	}
-	if _, err := store.Put(context.Background(), []*stream.Candidate{c}); err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
+	db := oneCase(t)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -274,10 +276,13 @@ type sample struct {
 	Value  [2]any            `json:"value"`
 }
 
+// value is the sample's value; Prometheus sends it as a string, and
+// anything else reads as NaN, which equals nothing a test compares with.
 func (s sample) value() float64 {
-	var f float64
-	if v, ok := s.Value[1].(string); ok {
-		fmt.Sscan(v, &f)
+	v, _ := s.Value[1].(string)
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return math.NaN()
 	}
 	return f
 }

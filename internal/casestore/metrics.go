@@ -45,14 +45,16 @@ type BrandTally struct {
 
 // Acceptance is the share of the brand's decided cases that analysts
 // upheld (whatever happened to them after), and false while none is decided.
-func (b *BrandTally) Acceptance() (float64, bool) {
-	up, decided := 0, b.Cases[Dismissed]
-	for st, n := range b.Cases {
-		if isUpheld(st) {
-			up += n
-		}
+func (b *BrandTally) Acceptance() (float64, bool) { return acceptance(b.Cases) }
+
+// acceptance is the share of upheld cases among the decided ones of counts
+// (cases by status), and false while none is decided.
+func acceptance(counts map[Status]int) (float64, bool) {
+	up := 0
+	for _, st := range upheld {
+		up += counts[st]
 	}
-	decided += up
+	decided := up + counts[Dismissed]
 	if decided == 0 {
 		return 0, false
 	}

@@ -223,12 +223,8 @@ func (s *Store) Brand(ctx context.Context, brandID string) (*BrandReport, error)
 		r.TopSellers = append(r.TopSellers, sc)
 	}
 	rows.Close()
-	confirmed, dismissed := 0, r.Counts[Dismissed]
-	for _, st := range upheld {
-		confirmed += r.Counts[st]
-	}
-	if confirmed+dismissed > 0 {
-		r.AcceptanceRate = float64(confirmed) / float64(confirmed+dismissed)
+	if rate, ok := acceptance(r.Counts); ok {
+		r.AcceptanceRate = rate
 	}
 	r.MedianToDecision, err = s.medianSince(ctx, brandID, `from_status = 'new' AND to_status != ''`)
 	if err != nil {

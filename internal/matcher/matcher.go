@@ -183,13 +183,12 @@ func (mt *Matcher) applyFeedback(m kafka.Message) (bool, string) {
 
 // rebuild swaps in an engine over the current registry.
 func (mt *Matcher) rebuild() error {
-	eng, version, err := mt.reg.buildEngine(mt.opts.Score)
+	eng, version, ids, err := mt.reg.buildEngine(mt.opts.Score)
 	if err != nil {
 		return err
 	}
 	mt.engine.Store(eng)
 	mt.m.registryVersion.Set(float64(version))
-	ids := mt.reg.ids()
 	mt.m.registryBrands.Set(float64(len(ids)))
 	mt.m.setBrands(ids)
 	return nil

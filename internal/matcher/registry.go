@@ -167,27 +167,21 @@ func (r *registry) size() int {
 	return len(r.records)
 }
 
-// ids lists the brands in force.
-func (r *registry) ids() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]string, 0, len(r.records))
-	for id := range r.records {
-		out = append(out, id)
-	}
-	return out
-}
-
-// buildEngine builds a scoring engine over the registry.
-func (r *registry) buildEngine(opts score.Options) (*score.Engine, int64, error) {
+// buildEngine builds a scoring engine over the registry, and returns the
+// registry version and the brand ids it was built from.
+func (r *registry) buildEngine(opts score.Options) (*score.Engine, int64, []string, error) {
 	reg, lookup, feedback, version := r.snapshot()
+	ids := make([]string, len(reg.Brands))
+	for i, b := range reg.Brands {
+		ids[i] = b.ID
+	}
 	if len(reg.Brands) == 0 {
-		return nil, version, nil
+		return nil, version, ids, nil
 	}
 	opts.References, opts.Feedback = lookup, feedback
 	eng, err := score.New(reg, opts)
 	if err != nil {
-		return nil, version, fmt.Errorf("build engine at registry version %d: %w", version, err)
+		return nil, version, nil, fmt.Errorf("build engine at registry version %d: %w", version, err)
 	}
-	return eng, version, nil
+	return eng, version, ids, nil
 }

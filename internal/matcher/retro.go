@@ -66,7 +66,7 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
 		if len(ids) > 0 {
 			todo.feedback = mt.reg.feedbackSnapshot()
-			eng, _, err := todo.buildEngine(mt.opts.Score)
+			eng, _, _, err := todo.buildEngine(mt.opts.Score)
 			if err == nil {
 				err = mt.retroScan(ctx, eng, ids, w)
 			}
