@@ -179,6 +179,8 @@ func (r *registry) buildEngine(opts score.Options) (*score.Engine, int64, []stri
 		return nil, version, ids, nil
 	}
 	opts.References, opts.Feedback = lookup, feedback
+	// Only flagged verdicts leave the matcher, as candidates.
+	opts.FlaggedEvidenceOnly = true
 	eng, err := score.New(reg, opts)
 	if err != nil {
 		return nil, version, nil, fmt.Errorf("build engine at registry version %d: %w", version, err)

@@ -143,7 +143,11 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 		a.signals = append(a.signals, s)
 	} else {
 		// Said, not just omitted: the analyst sees it was looked for.
-		a.signals = append(a.signals, Signal{Kind: KindCoded, Evidence: "no counterfeit coded language (replica, 1:1, AAA, dupe, ...)"})
+		s := Signal{Kind: KindCoded}
+		if withEvidence {
+			s.Evidence = "no counterfeit coded language (replica, 1:1, AAA, dupe, ...)"
+		}
+		a.signals = append(a.signals, s)
 	}
 	// An accessory or an ordinary word is cheap for honest reasons; its price
 	// says nothing about the brand unless something else ties it there.

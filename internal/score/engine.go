@@ -36,6 +36,11 @@ type Options struct {
 	References func(brandID, image string) (hashes []imagehash.RefHash, ok bool)
 	// Feedback is what analysts' decisions taught; nil is none.
 	Feedback *Feedback
+	// FlaggedEvidenceOnly leaves the evidence text out of verdicts that
+	// are not flagged (their scores and signal kinds stay): for callers
+	// that keep only flagged verdicts, such as the streaming matcher,
+	// since wording evidence is a fair share of scoring's cost.
+	FlaggedEvidenceOnly bool
 }
 
 func (o *Options) validate() error {
@@ -168,7 +173,8 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	// With several brands, only the best one's evidence is reported: the
 	// others are scored without their evidence text, and the best is
 	// assessed again in full (the score comes out the same either way).
-	withEvidence := len(ids) == 1
+	// Without FlaggedEvidenceOnly, a lone brand is assessed in full at once.
+	withEvidence := len(ids) == 1 && !e.opts.FlaggedEvidenceOnly
 	for _, id := range ids {
 		b, ok := e.brands[id]
 		if !ok {
@@ -180,7 +186,7 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 			best = a
 		}
 	}
-	if best != nil && !withEvidence {
+	if best != nil && !withEvidence && (!e.opts.FlaggedEvidenceOnly || best.flagged()) {
 		full := e.assess(best.brand, l, ev, true)
 		for i, a := range all {
 			if a == best {
@@ -191,13 +197,15 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	}
 	v := Verdict{ListingID: l.ID, Threshold: e.opts.Threshold, Signals: []Signal{}}
 	if best == nil {
-		v.Signals = append(v.Signals, ev.unattributed()...)
+		if !e.opts.FlaggedEvidenceOnly {
+			v.Signals = append(v.Signals, ev.unattributed()...)
+		}
 		return v
 	}
 	v.BrandID, v.BrandName = best.brand.ID, best.brand.Name
 	v.Score = round(best.score)
 	v.Threshold = best.threshold
-	v.Flagged = !best.vetoed && best.score >= best.threshold
+	v.Flagged = best.flagged()
 	v.Signals = append(best.signals, ev.imageErrors()...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
 	for _, a := range all {
@@ -207,5 +215,7 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	}
 	return v
 }
+
+func (a *assessment) flagged() bool { return !a.vetoed && a.score >= a.threshold }
 
 func round(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

@@ -267,3 +267,65 @@ func TestFeedback(t *testing.T) {
 		})
 	}
 }
+
+// TestFlaggedEvidenceOnly checks that leaving unflagged verdicts' evidence
+// out changes nothing else: over the fixtures, flagged verdicts are the
+// same, and unflagged ones keep their brand, score and signal scores.
+func TestFlaggedEvidenceOnly(t *testing.T) {
+	reg, err := brand.LoadFile(filepath.Join("..", "..", "fixtures", "brands.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := New(reg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := New(reg, Options{FlaggedEvidenceOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "listings.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flagged, named int
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		l, err := listing.Decode(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := full.Score(l, nil), lean.Score(l, nil)
+		if want.Flagged {
+			flagged++
+			w, _ := json.Marshal(want)
+			g, _ := json.Marshal(got)
+			if !bytes.Equal(w, g) {
+				t.Errorf("%s: flagged verdict differs:\n got %s\nwant %s", l.ID, g, w)
+			}
+			continue
+		}
+		if want.BrandID != "" {
+			named++
+		}
+		if got.Flagged || got.BrandID != want.BrandID || got.Score != want.Score || len(got.Others) != len(want.Others) {
+			t.Errorf("%s: lean verdict %+v, want brand %q score %v", l.ID, got, want.BrandID, want.Score)
+			continue
+		}
+		kept := want.Signals
+		if want.BrandID == "" {
+			kept = nil // an unattributed verdict's signals are evidence only
+		}
+		if len(got.Signals) != len(kept) {
+			t.Errorf("%s: %d signals, want %d", l.ID, len(got.Signals), len(kept))
+			continue
+		}
+		for i, s := range got.Signals {
+			if s.Kind != kept[i].Kind || s.Score != kept[i].Score || s.Evidence != "" {
+				t.Errorf("%s: signal %d is %+v, want %s %v without evidence", l.ID, i, s, kept[i].Kind, kept[i].Score)
+			}
+		}
+	}
+	if flagged == 0 || named == 0 {
+		t.Fatalf("fixtures gave %d flagged and %d named-but-unflagged verdicts; the test needs both", flagged, named)
+	}
+}

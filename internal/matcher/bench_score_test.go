@@ -1,0 +1,35 @@
+package matcher
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/score"
+)
+
+// BenchmarkScoreStreamCorpus is the scoring half of BenchmarkStream without
+// the broker: decode and score BenchmarkStream's listings against the
+// fixture registry, on one core.
+func BenchmarkScoreStreamCorpus(b *testing.B) {
+	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := score.New(reg, score.Options{FlaggedEvidenceOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	corpus := benchCorpus(b, 1000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		l, err := listing.Decode(corpus[i%len(corpus)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = eng.Score(l, nil)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "listings/s")
+}
