@@ -86,7 +86,7 @@ func TestOps(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	if err := stream.Reachable(ctx, []string{broker[1]}); err != nil {
+	if err := stream.Reachable(ctx, stream.Cluster{Brokers: []string{broker[1]}}); err != nil {
 		t.Fatalf("the printed broker address: %v", err)
 	}
 

@@ -130,13 +130,13 @@ func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
 
 // kafkaFlags are the flags every Kafka command takes.
 type kafkaFlags struct {
-	brokers string
+	cluster stream.ClusterConfig
 	topics  stream.Topics
 }
 
 func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
-	k := &kafkaFlags{topics: stream.DefaultTopics()}
-	fs.StringVar(&k.brokers, "brokers", stream.BrokersFromEnv(), "comma-separated Kafka `host:port` list; $KAFKA_BROKERS sets the default")
+	k := &kafkaFlags{cluster: stream.ClusterConfigFromEnv(), topics: stream.DefaultTopics()}
+	k.cluster.AddFlags(fs)
 	fs.StringVar(&k.topics.Listings, "topic-listings", k.topics.Listings, "topic of valid listings")
 	fs.StringVar(&k.topics.Rejected, "topic-rejected", k.topics.Rejected, "topic of rejected events (dead letters)")
 	fs.StringVar(&k.topics.Brands, "topic-brands", k.topics.Brands, "compacted topic of the brand registry")
@@ -144,18 +144,18 @@ func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
 	return k
 }
 
-// connect parses the broker list and creates missing topics.
-func (k *kafkaFlags) connect(ctx context.Context) ([]string, error) {
-	brokers, err := stream.ParseBrokers(k.brokers)
+// connect checks the connection flags and creates missing topics.
+func (k *kafkaFlags) connect(ctx context.Context) (stream.Cluster, error) {
+	c, err := k.cluster.Cluster()
 	if err != nil {
-		return nil, err
+		return stream.Cluster{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
-	if err := stream.EnsureTopics(ctx, brokers, k.topics, stream.DefaultLayout()); err != nil {
-		return nil, err
+	if err := stream.EnsureTopics(ctx, c, k.topics, stream.DefaultLayout()); err != nil {
+		return stream.Cluster{}, err
 	}
-	return brokers, nil
+	return c, nil
 }
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -285,12 +285,12 @@ func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader,
 		return exitFailure
 	}
 	defer closeAll()
-	brokers, err := kf.connect(ctx)
+	kafka, err := kf.connect(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
 		return exitFailure
 	}
-	p, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: kf.topics, BatchSize: *batchSize})
+	p, err := ingest.NewPublisher(ingest.Options{Kafka: kafka, Topics: kf.topics, BatchSize: *batchSize})
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
 		return exitFailure
@@ -382,13 +382,13 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	brokers, err := kf.connect(ctx)
+	kafka, err := kf.connect(ctx)
 	if err != nil {
 		log.Error("connect to Kafka", "err", err)
 		return exitFailure
 	}
 	reg := ops.NewRegistry()
-	p, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: kf.topics, Logger: log, Registerer: reg})
+	p, err := ingest.NewPublisher(ingest.Options{Kafka: kafka, Topics: kf.topics, Logger: log, Registerer: reg})
 	if err != nil {
 		log.Error("publisher", "err", err)
 		return exitFailure
@@ -408,7 +408,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("listen", "err", err)
 		return exitFailure
 	}
-	log.Info("listening", "addr", "http://"+srv.Addr().String(), "brokers", strings.Join(brokers, ","), "topic", kf.topics.Listings)
+	log.Info("listening", "addr", "http://"+srv.Addr().String(), "kafka", kafka.String(), "topic", kf.topics.Listings)
 	if err := srv.Serve(ctx); err != nil {
 		log.Error("serve", "err", err)
 		return exitFailure
@@ -474,12 +474,12 @@ func runBrands(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		reg = r
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	brokers, err := kf.connect(ctx)
+	kafka, err := kf.connect(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
 		return exitFailure
 	}
-	b, err := ingest.NewBrands(ingest.BrandsOptions{Brokers: brokers, Topic: kf.topics.Brands, Logger: log})
+	b, err := ingest.NewBrands(ingest.BrandsOptions{Kafka: kafka, Topic: kf.topics.Brands, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
 		return exitFailure

@@ -32,7 +32,8 @@ func topicFlags(fs *flag.FlagSet, t *stream.Topics) {
 func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	brokers := fs.String("brokers", stream.BrokersFromEnv(), "Kafka brokers, comma-separated `HOST:PORT` list (default $KAFKA_BROKERS or 127.0.0.1:9092)")
+	kc := stream.ClusterConfigFromEnv()
+	kc.AddFlags(fs)
 	group := fs.String("group", "assay-matcher", "consumer group; matchers sharing it share the listings' partitions")
 	workers := fs.Int("workers", 0, "listings scored in parallel (default 2 per CPU)")
 	listen := fs.String("listen", "127.0.0.1:9101", "serve /metrics, /healthz and /readyz on `ADDR` (empty: off)")
@@ -64,14 +65,14 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	bs, err := stream.ParseBrokers(*brokers)
+	kafka, err := kc.Cluster()
 	if err != nil {
 		fmt.Fprintf(stderr, "matcher run: %v\n", err)
 		return exitUsage
 	}
 	reg := ops.NewRegistry()
 	opts := matcher.Options{
-		Brokers: bs, Topics: topics, Group: *group, Workers: *workers, RetroScan: *retro,
+		Kafka: kafka, Topics: topics, Group: *group, Workers: *workers, RetroScan: *retro,
 		Score:           score.Options{Threshold: *threshold, Logger: logger},
 		ShutdownTimeout: *shutdown, LagInterval: *lagInterval,
 		Logger: logger, Registerer: reg,
@@ -104,7 +105,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 			return exitUsage
 		}
 		checks := []ops.Check{
-			{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, bs) }},
+			{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, kafka) }},
 			ops.Flag("matcher", "loading the brand registry or joining the consumer group", m.Ready),
 		}
 		srv = &http.Server{Handler: ops.Handler(reg, checks...), ReadHeaderTimeout: 5 * time.Second}
@@ -115,7 +116,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 		}()
 		logger.Info("serving /metrics, /healthz, /readyz", "addr", ln.Addr().String())
 	}
-	logger.Info("matcher starting", "brokers", *brokers, "group", *group, "listings", topics.Listings, "candidates", topics.Candidates)
+	logger.Info("matcher starting", "kafka", kafka.String(), "group", *group, "listings", topics.Listings, "candidates", topics.Candidates)
 	err = m.Run(ctx)
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

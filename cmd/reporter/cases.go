@@ -29,7 +29,8 @@ import (
 func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	brokers := fs.String("brokers", stream.BrokersFromEnv(), "Kafka brokers, comma-separated `HOST:PORT` list")
+	kc := stream.ClusterConfigFromEnv()
+	kc.AddFlags(fs)
 	db := fs.String("db", "assay-cases.db", "case database `FILE` (SQLite; created if missing)")
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	group := fs.String("group", "assay-reporter", "consumer group")
@@ -48,7 +49,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	bs, err := stream.ParseBrokers(*brokers)
+	kafka, err := kc.Cluster()
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter run: %v\n", err)
 		return 2
@@ -60,7 +61,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	defer store.Close()
 	reg := ops.NewRegistry()
-	in, err := reporter.NewIntake(store, reporter.Options{Brokers: bs, Topic: *topic, Group: *group, Logger: logger, Registerer: reg})
+	in, err := reporter.NewIntake(store, reporter.Options{Kafka: kafka, Topic: *topic, Group: *group, Logger: logger, Registerer: reg})
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter run: %v\n", err)
 		return 2
@@ -73,7 +74,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if *listen != "" {
-		teacher := reporter.NewTeacher(bs, *feedbackTopic)
+		teacher := reporter.NewTeacher(kafka, *feedbackTopic)
 		defer teacher.Close()
 		search, err := casesearch.Open(*db+".search", store)
 		if err != nil {
@@ -81,9 +82,9 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			return 1
 		}
 		defer search.Close()
-		brands := reporter.NewBrandPublisher(bs, *brandsTopic)
+		brands := reporter.NewBrandPublisher(kafka, *brandsTopic)
 		defer brands.Close()
-		directory := reporter.NewDirectory(bs, *brandsTopic, logger)
+		directory := reporter.NewDirectory(kafka, *brandsTopic, logger)
 		uploads := *db + ".uploads"
 		if err := os.MkdirAll(uploads, 0o755); err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
@@ -113,7 +114,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		mux := http.NewServeMux()
 		ops.Register(mux, reg,
 			ops.Check{Name: "database", Probe: store.Ping},
-			ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, bs) }})
+			ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, kafka) }})
 		mux.Handle("/", ui)
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		g.Add(func() error {
@@ -131,7 +132,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		g.Add(func() error { return directory.Run(ctx) }, func(error) { cancel() })
 	}
 	g.Add(func() error {
-		logger.Info("storing candidates as cases", "db", *db, "topic", *topic, "brokers", *brokers)
+		logger.Info("storing candidates as cases", "db", *db, "topic", *topic, "kafka", kafka.String())
 		return in.Run(ctx)
 	}, func(error) { cancel() })
 	if err := g.Run(); err != nil && !errors.Is(err, context.Canceled) {
@@ -193,7 +194,11 @@ func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	actor := fs.String("actor", "", "who decides (required)")
 	reason := fs.String("reason", "", "why")
 	why := fs.String("why", "", "for a dismissal, what it teaches the matchers: authorized (the seller) or not-infringing (this listing)")
-	brokers := fs.String("brokers", os.Getenv("KAFKA_BROKERS"), "Kafka brokers to publish what the decision teaches to (default $KAFKA_BROKERS; empty: not published)")
+	// Unlike the long-running commands, no default broker: a decision
+	// taken offline is saved and simply not published.
+	kc := stream.ClusterConfigFromEnv()
+	kc.Brokers = os.Getenv("KAFKA_BROKERS")
+	kc.AddFlags(fs)
 	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "feedback topic")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: reporter move --actor NAME [--reason TEXT] CASE STATUS\n\nFlags:\n")
@@ -243,16 +248,16 @@ func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil || len(lessons) == 0 {
 		return 0
 	}
-	if *brokers == "" {
+	if kc.Brokers == "" {
 		fmt.Fprintf(stdout, "not taught to the matchers (%d feedback records): set --brokers or KAFKA_BROKERS\n", len(lessons))
 		return 0
 	}
-	bs, err := stream.ParseBrokers(*brokers)
+	kafka, err := kc.Cluster()
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter move: %v\n", err)
 		return 2
 	}
-	teacher := reporter.NewTeacher(bs, *feedbackTopic)
+	teacher := reporter.NewTeacher(kafka, *feedbackTopic)
 	defer teacher.Close()
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()

@@ -22,7 +22,8 @@ import (
 func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	brokers := fs.String("brokers", stream.BrokersFromEnv(), "Kafka brokers, comma-separated `HOST:PORT` list")
+	kc := stream.ClusterConfigFromEnv()
+	kc.AddFlags(fs)
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -30,18 +31,18 @@ func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	bs, err := stream.ParseBrokers(*brokers)
+	cluster, err := kc.Cluster()
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
 		return 2
 	}
 	topics := stream.DefaultTopics()
 	topics.Candidates = *topic
-	if err := stream.EnsureTopics(ctx, bs, topics, stream.DefaultLayout()); err != nil {
+	if err := stream.EnsureTopics(ctx, cluster, topics, stream.DefaultLayout()); err != nil {
 		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
 		return 1
 	}
-	spans, err := stream.Spans(ctx, bs, *topic)
+	spans, err := stream.Spans(ctx, cluster, *topic)
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter watch: %v\n", err)
 		return 1
@@ -54,8 +55,8 @@ func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seen := map[string]bool{}
 	perBrand := map[string]int{}
 	retro := 0
-	fmt.Fprintf(stderr, "reporter watch: following %s on %s (Ctrl-C to stop)\n", *topic, *brokers)
-	err = stream.Tail(ctx, bs, *topic, from, 0, func(m kafka.Message) error {
+	fmt.Fprintf(stderr, "reporter watch: following %s on %s (Ctrl-C to stop)\n", *topic, cluster)
+	err = stream.Tail(ctx, cluster, *topic, from, 0, func(m kafka.Message) error {
 		var c stream.Candidate
 		if err := json.Unmarshal(m.Value, &c); err != nil {
 			fmt.Fprintf(stderr, "%s/%d@%d: not a candidate: %v\n", *topic, m.Partition, m.Offset, err)

@@ -83,7 +83,7 @@ func (b *Broker) serveOps(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen for ops endpoints: %w", err)
 	}
-	kafka := ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, b.Addrs()) }}
+	kafka := ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, stream.Cluster{Brokers: b.Addrs()}) }}
 	b.ops = &http.Server{Handler: ops.Handler(ops.NewRegistry(), kafka), ReadHeaderTimeout: 5 * time.Second}
 	b.opsAddr = ln.Addr()
 	b.opsServed = make(chan struct{})

@@ -25,7 +25,7 @@ const DefaultReadTimeout = 30 * time.Second
 
 // BrandsOptions configures NewBrands.
 type BrandsOptions struct {
-	Brokers []string
+	Kafka stream.Cluster
 	// Topic is the compacted brands topic.
 	Topic string
 	// Limits bound each reference image (imagehash defaults when zero).
@@ -38,7 +38,7 @@ type BrandsOptions struct {
 }
 
 func (o *BrandsOptions) validate() error {
-	if len(o.Brokers) == 0 {
+	if len(o.Kafka.Brokers) == 0 {
 		return errors.New("no Kafka brokers given")
 	}
 	if o.Topic == "" {
@@ -77,7 +77,7 @@ func NewBrands(opts BrandsOptions) (*Brands, error) {
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("brands options: %w", err)
 	}
-	return &Brands{opts: opts, w: stream.NewWriter(opts.Brokers, opts.Topic)}, nil
+	return &Brands{opts: opts, w: opts.Kafka.NewWriter(opts.Topic)}, nil
 }
 
 // Close flushes and closes the writer.
@@ -265,7 +265,7 @@ func (b *Brands) hash(path string) ([]imagehash.RefHash, error) {
 func (b *Brands) Current(ctx context.Context) (map[string]*stream.BrandRecord, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.opts.ReadTimeout)
 	defer cancel()
-	msgs, _, err := stream.ReadTopic(ctx, b.opts.Brokers, b.opts.Topic)
+	msgs, _, err := stream.ReadTopic(ctx, b.opts.Kafka, b.opts.Topic)
 	if err != nil {
 		return nil, fmt.Errorf("read current brands: %w", err)
 	}

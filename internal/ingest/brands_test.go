@@ -21,7 +21,7 @@ func TestBrands(t *testing.T) {
 		t.Fatalf("fixture has %d brands, want 12", len(reg.Brands))
 	}
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	b, err := NewBrands(BrandsOptions{Brokers: brokers, Topic: "brands", Now: func() time.Time { return now }})
+	b, err := NewBrands(BrandsOptions{Kafka: brokers, Topic: "brands", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestBrands(t *testing.T) {
 
 func TestBrandsImages(t *testing.T) {
 	brokers := startKafka(t)
-	b, err := NewBrands(BrandsOptions{Brokers: brokers, Topic: "brands"})
+	b, err := NewBrands(BrandsOptions{Kafka: brokers, Topic: "brands"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,7 +132,7 @@ func NewHandler(p *Publisher, opts HandlerOptions) (*Handler, error) {
 	}
 	ops.Register(h.mux, opts.Gatherer, ops.Check{
 		Name:  "kafka",
-		Probe: func(ctx context.Context) error { return stream.Reachable(ctx, p.brokers) },
+		Probe: func(ctx context.Context) error { return stream.Reachable(ctx, p.kafka) },
 	})
 	return h, nil
 }

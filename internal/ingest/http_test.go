@@ -168,7 +168,7 @@ func deadAddr(t *testing.T) string {
 // Kafka reachable and not.
 func TestHandlerOps(t *testing.T) {
 	up, _ := newTestPublisher(t, startKafka(t))
-	down, _ := newTestPublisher(t, []string{deadAddr(t)})
+	down, _ := newTestPublisher(t, stream.Cluster{Brokers: []string{deadAddr(t)}})
 	live, dead := serve(t, up, HandlerOptions{}), serve(t, down, HandlerOptions{})
 
 	tests := []struct {
@@ -203,7 +203,7 @@ func TestHandlerOps(t *testing.T) {
 }
 
 func TestHandlerGatherer(t *testing.T) {
-	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics(), Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"a": "b"}, prometheus.NewRegistry())}
+	opts := Options{Kafka: stream.Cluster{Brokers: []string{"x:1"}}, Topics: stream.DefaultTopics(), Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"a": "b"}, prometheus.NewRegistry())}
 	if err := opts.validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestHandlerGatherer(t *testing.T) {
 }
 
 func TestHandlerKafkaDown(t *testing.T) {
-	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics()}
+	opts := Options{Kafka: stream.Cluster{Brokers: []string{"x:1"}}, Topics: stream.DefaultTopics()}
 	if err := opts.validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -43,8 +43,8 @@ type messageWriter interface {
 
 // Options configures a Publisher.
 type Options struct {
-	// Brokers are the Kafka bootstrap addresses (host:port).
-	Brokers []string
+	// Kafka is the cluster to publish to.
+	Kafka stream.Cluster
 	// Topics names the topics; Listings and Rejected are written to.
 	Topics stream.Topics
 	// BatchSize caps the messages of one write (DefaultBatchSize when 0).
@@ -58,7 +58,7 @@ type Options struct {
 }
 
 func (o *Options) validate() error {
-	if len(o.Brokers) == 0 {
+	if len(o.Kafka.Brokers) == 0 {
 		return errors.New("no Kafka brokers given")
 	}
 	if o.Topics.Listings == "" || o.Topics.Rejected == "" {
@@ -87,7 +87,7 @@ type Publisher struct {
 	rejected  messageWriter
 	batchSize int
 	log       *slog.Logger
-	brokers   []string              // for the readiness probe
+	kafka     stream.Cluster        // for the readiness probe
 	reg       prometheus.Registerer // what Handler serves on /metrics by default
 	m         *metrics
 
@@ -96,7 +96,7 @@ type Publisher struct {
 	writeFailures atomic.Uint64
 }
 
-// NewPublisher returns a publisher writing through stream.NewWriter
+// NewPublisher returns a publisher writing through stream.Cluster.NewWriter
 // producers. It does not contact Kafka until the first write; call
 // stream.EnsureTopics before.
 func NewPublisher(opts Options) (*Publisher, error) {
@@ -104,8 +104,8 @@ func NewPublisher(opts Options) (*Publisher, error) {
 		return nil, fmt.Errorf("publisher options: %w", err)
 	}
 	return newPublisher(
-		stream.NewWriter(opts.Brokers, opts.Topics.Listings),
-		stream.NewWriter(opts.Brokers, opts.Topics.Rejected),
+		opts.Kafka.NewWriter(opts.Topics.Listings),
+		opts.Kafka.NewWriter(opts.Topics.Rejected),
 		opts), nil
 }
 
@@ -115,7 +115,7 @@ func newPublisher(listings, rejected messageWriter, opts Options) *Publisher {
 		rejected:  rejected,
 		batchSize: opts.BatchSize,
 		log:       opts.Logger,
-		brokers:   opts.Brokers,
+		kafka:     opts.Kafka,
 		reg:       opts.Registerer,
 		m:         newMetrics(opts.Registerer),
 	}

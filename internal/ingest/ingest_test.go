@@ -22,7 +22,7 @@ import (
 )
 
 // startKafka starts an embedded broker with the pipeline's topics.
-func startKafka(t *testing.T) []string {
+func startKafka(t *testing.T) stream.Cluster {
 	t.Helper()
 	b, err := devbroker.Start(devbroker.Options{})
 	if err != nil {
@@ -31,18 +31,19 @@ func startKafka(t *testing.T) []string {
 	t.Cleanup(b.Close)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	if err := stream.EnsureTopics(ctx, b.Addrs(), stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+	c := stream.Cluster{Brokers: b.Addrs()}
+	if err := stream.EnsureTopics(ctx, c, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
 		t.Fatal(err)
 	}
-	return b.Addrs()
+	return c
 }
 
 // newTestPublisher returns a publisher whose metrics are in a registry of
 // the test's own.
-func newTestPublisher(t *testing.T, brokers []string) (*Publisher, *prometheus.Registry) {
+func newTestPublisher(t *testing.T, brokers stream.Cluster) (*Publisher, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	p, err := NewPublisher(Options{Brokers: brokers, Topics: stream.DefaultTopics(), Registerer: reg})
+	p, err := NewPublisher(Options{Kafka: brokers, Topics: stream.DefaultTopics(), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func newTestPublisher(t *testing.T, brokers []string) (*Publisher, *prometheus.R
 }
 
 // readTopic reads every record of topic, without a consumer group.
-func readTopic(t *testing.T, brokers []string, topic string) []kafka.Message {
+func readTopic(t *testing.T, brokers stream.Cluster, topic string) []kafka.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()
@@ -158,7 +159,7 @@ func TestPublishJSONL(t *testing.T) {
 // order per key and the progress callback.
 func TestPublishJSONLBatches(t *testing.T) {
 	brokers := startKafka(t)
-	p, err := NewPublisher(Options{Brokers: brokers, Topics: stream.DefaultTopics(), BatchSize: 100})
+	p, err := NewPublisher(Options{Kafka: brokers, Topics: stream.DefaultTopics(), BatchSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ assay_ingest_publish_errors_total 0
 // counts the events Kafka did acknowledge.
 func TestPublishMetricsKafkaFailure(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics(), Registerer: reg}
+	opts := Options{Kafka: stream.Cluster{Brokers: []string{"x:1"}}, Topics: stream.DefaultTopics(), Registerer: reg}
 	if err := opts.validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +408,7 @@ func (halfWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) error 
 func (halfWriter) Close() error { return nil }
 
 func TestPublishKafkaFailure(t *testing.T) {
-	opts := Options{Brokers: []string{"x:1"}, Topics: stream.DefaultTopics()}
+	opts := Options{Kafka: stream.Cluster{Brokers: []string{"x:1"}}, Topics: stream.DefaultTopics()}
 	if err := opts.validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func Start(t testing.TB) *Broker {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := stream.EnsureTopics(ctx, b.Addrs, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+	if err := stream.EnsureTopics(ctx, stream.Cluster{Brokers: b.Addrs}, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
 		t.Fatal(err)
 	}
 	return b

@@ -76,8 +76,8 @@ func benchCorpus(t testing.TB, n int) [][]byte {
 	return out
 }
 
-func produce(b *testing.B, brokers []string, topic string, values [][]byte) {
-	w := stream.NewWriter(brokers, topic)
+func produce(b *testing.B, brokers stream.Cluster, topic string, values [][]byte) {
+	w := brokers.NewWriter(topic)
 	defer w.Close()
 	ctx := context.Background()
 	for i := 0; i < len(values); i += 2000 {
@@ -93,9 +93,9 @@ func produce(b *testing.B, brokers []string, topic string, values [][]byte) {
 
 // bareConsume reads n messages with a plain kafka-go group consumer and
 // returns its rate, timed from the first message.
-func bareConsume(b *testing.B, brokers []string, topic string, n int) float64 {
+func bareConsume(b *testing.B, brokers stream.Cluster, topic string, n int) float64 {
 	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: brokers, GroupID: fmt.Sprintf("bare-%d", time.Now().UnixNano()), Topic: topic,
+		Brokers: brokers.Brokers, GroupID: fmt.Sprintf("bare-%d", time.Now().UnixNano()), Topic: topic,
 		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond, StartOffset: kafka.FirstOffset,
 		CommitInterval: time.Second, QueueCapacity: 1024,
 	})
@@ -138,7 +138,7 @@ func BenchmarkStream(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		mt, stop := startMatcher(b, Options{Brokers: brokers, Images: noImages{}})
+		mt, stop := startMatcher(b, Options{Kafka: brokers, Images: noImages{}})
 		deadline := time.Now().Add(10 * time.Minute)
 		var start time.Time
 		for {
@@ -193,7 +193,7 @@ func (noImages) Images(_ context.Context, urls []string) []score.Image { return 
 
 // latency offers listings at rate per second for d, stamping each with the
 // time it was produced, and measures when its candidate can be read.
-func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Duration) (p50, p99, offered float64) {
+func latency(b *testing.B, brokers stream.Cluster, mt *Matcher, rate int, d time.Duration) (p50, p99, offered float64) {
 	topics := stream.DefaultTopics()
 	spans, err := stream.Spans(context.Background(), brokers, topics.Candidates)
 	if err != nil {
@@ -225,7 +225,7 @@ func latency(b *testing.B, brokers []string, mt *Matcher, rate int, d time.Durat
 	}()
 	time.Sleep(500 * time.Millisecond) // readers positioned
 	base := benchCorpus(b, 648)
-	w := stream.NewWriter(brokers, topics.Listings)
+	w := brokers.NewWriter(topics.Listings)
 	w.BatchTimeout = time.Millisecond
 	defer w.Close()
 	tick := time.NewTicker(10 * time.Millisecond)

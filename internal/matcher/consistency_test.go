@@ -15,7 +15,7 @@ import (
 func TestCandidatesConsistent(t *testing.T) {
 	brokers := startBroker(t)
 	want := batchVerdicts(t, nil)
-	mt, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	mt, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
 	waitReady(t, mt)
 	publishBrands(t, brokers, nil)
 	for deadline := time.Now().Add(10 * time.Second); mt.reg.size() < 12 && time.Now().Before(deadline); {

@@ -19,8 +19,8 @@ import (
 // commits are synchronous and issued by the caller, in order, once the work
 // is done.
 func (mt *Matcher) groupReader(group, topic string, maxWait time.Duration, queue int) *kafka.Reader {
-	return stream.NewReader(kafka.ReaderConfig{
-		Brokers: mt.opts.Brokers, GroupID: group, Topic: topic, Dialer: mt.dialer(),
+	return mt.opts.Kafka.NewReader(kafka.ReaderConfig{
+		GroupID: group, Topic: topic,
 		MaxWait: maxWait, QueueCapacity: queue,
 		StartOffset:       kafka.FirstOffset,
 		SessionTimeout:    mt.opts.SessionTimeout,
@@ -61,8 +61,8 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	// A short MaxWait bounds latency: a fetch parked on an idle partition is
 	// not always woken early by new data.
 	r := mt.groupReader(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
-	candW := mt.writer(mt.opts.Topics.Candidates)
-	rejW := mt.writer(mt.opts.Topics.Rejected)
+	candW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Candidates)
+	rejW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Rejected)
 	offsets := stream.NewOffsets()
 
 	// drain outlives ctx by ShutdownTimeout so the work in hand can finish.

@@ -28,7 +28,7 @@ func (mt *Matcher) lagRun(ctx context.Context) error {
 func (mt *Matcher) measureLag(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, max(mt.opts.LagInterval, 5*time.Second))
 	defer cancel()
-	parts, err := stream.GroupLag(ctx, mt.opts.Brokers, mt.opts.Group, mt.opts.Topics.Listings)
+	parts, err := stream.GroupLag(ctx, mt.opts.Kafka, mt.opts.Group, mt.opts.Topics.Listings)
 	if err != nil {
 		if ctx.Err() == nil {
 			mt.m.lagErrors.Inc()

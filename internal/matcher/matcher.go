@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -34,9 +33,9 @@ type ImageSource interface {
 
 // Options configures the matcher.
 type Options struct {
-	Brokers []string
-	Topics  stream.Topics
-	Layout  stream.Layout
+	Kafka  stream.Cluster
+	Topics stream.Topics
+	Layout stream.Layout
 	// Group is the consumer group; every matcher of one deployment shares it.
 	Group string
 	// Workers score in parallel; 0 means two per CPU (image fetches block).
@@ -56,15 +55,12 @@ type Options struct {
 	// LagInterval is how often the group's lag is read from the broker
 	// for the lag metrics; 0 means 15 s, negative never.
 	LagInterval time.Duration
-	// Dial, when set, opens every broker connection (tests use it to cut
-	// connections as a crash would).
-	Dial       func(ctx context.Context, network, address string) (net.Conn, error)
-	Logger     *slog.Logger
-	Registerer prometheus.Registerer
+	Logger      *slog.Logger
+	Registerer  prometheus.Registerer
 }
 
 func (o *Options) validate() error {
-	if len(o.Brokers) == 0 {
+	if len(o.Kafka.Brokers) == 0 {
 		return errors.New("no brokers")
 	}
 	if o.Topics == (stream.Topics{}) {
@@ -133,15 +129,15 @@ func (mt *Matcher) Ready() bool { return mt.ready.Load() }
 // topic, then scores listings until ctx is cancelled, and shuts down within
 // Options.ShutdownTimeout.
 func (mt *Matcher) Run(ctx context.Context) error {
-	if err := stream.EnsureTopics(ctx, mt.opts.Brokers, mt.opts.Topics, mt.opts.Layout); err != nil {
+	if err := stream.EnsureTopics(ctx, mt.opts.Kafka, mt.opts.Topics, mt.opts.Layout); err != nil {
 		return err
 	}
 	start := time.Now()
-	next, err := stream.LoadCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, mt.applyBrand)
+	next, err := stream.LoadCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Brands, mt.applyBrand)
 	if err != nil {
 		return fmt.Errorf("load brands: %w", err)
 	}
-	nextFeedback, err := stream.LoadCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, mt.applyFeedback)
+	nextFeedback, err := stream.LoadCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Feedback, mt.applyFeedback)
 	if err != nil {
 		return fmt.Errorf("load feedback: %w", err)
 	}
@@ -157,10 +153,10 @@ func (mt *Matcher) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g.Add(func() error {
-		return stream.FollowCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Brands, next, mt.applyBrand, mt.brandsChanged)
+		return stream.FollowCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Brands, next, mt.applyBrand, mt.brandsChanged)
 	}, func(error) { cancel() })
 	g.Add(func() error {
-		return stream.FollowCompacted(ctx, mt.opts.Brokers, mt.opts.Topics.Feedback, nextFeedback, mt.applyFeedback, mt.feedbackChanged)
+		return stream.FollowCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Feedback, nextFeedback, mt.applyFeedback, mt.feedbackChanged)
 	}, func(error) { cancel() })
 	g.Add(func() error { return mt.consume(ctx) }, func(error) { cancel() })
 	if mt.opts.RetroScan {
@@ -211,21 +207,4 @@ func (mt *Matcher) feedbackChanged(brands []string) {
 		return
 	}
 	mt.log.Info("analyst feedback applied", "brands", brands)
-}
-
-// dialer returns the kafka-go dialer for readers, honouring Options.Dial.
-func (mt *Matcher) dialer() *kafka.Dialer {
-	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true}
-	if mt.opts.Dial != nil {
-		d.DialFunc = mt.opts.Dial
-	}
-	return d
-}
-
-func (mt *Matcher) writer(topic string) *kafka.Writer {
-	w := stream.NewWriter(mt.opts.Brokers, topic)
-	if mt.opts.Dial != nil {
-		w.Transport = &kafka.Transport{Dial: mt.opts.Dial}
-	}
-	return w
 }

@@ -43,14 +43,14 @@ func fileImages(dir string) fetch.Local {
 	return fetch.Local{Dir: dir, Limits: imagehash.DefaultLimits()}
 }
 
-func startBroker(t testing.TB) []string {
+func startBroker(t testing.TB) stream.Cluster {
 	t.Helper()
-	return kafkatest.Start(t).Addrs
+	return stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
 }
 
 // publishBrands puts the fixture brands (all, or those kept) on the brands
 // topic with their reference hashes.
-func publishBrands(t testing.TB, brokers []string, keep func(id string) bool) {
+func publishBrands(t testing.TB, brokers stream.Cluster, keep func(id string) bool) {
 	t.Helper()
 	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
 	if err != nil {
@@ -82,9 +82,9 @@ func publishBrands(t testing.TB, brokers []string, keep func(id string) bool) {
 	write(t, brokers, stream.DefaultTopics().Brands, msgs)
 }
 
-func write(t testing.TB, brokers []string, topic string, msgs []kafka.Message) {
+func write(t testing.TB, brokers stream.Cluster, topic string, msgs []kafka.Message) {
 	t.Helper()
-	w := stream.NewWriter(brokers, topic)
+	w := brokers.NewWriter(topic)
 	defer w.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -155,7 +155,7 @@ func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Ver
 
 // candidates reads the candidates topic from the start until done says the
 // collection is complete or the timeout passes.
-func candidates(t testing.TB, brokers []string, timeout time.Duration, done func(map[string][]stream.Candidate) bool) map[string][]stream.Candidate {
+func candidates(t testing.TB, brokers stream.Cluster, timeout time.Duration, done func(map[string][]stream.Candidate) bool) map[string][]stream.Candidate {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -260,7 +260,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	brands, err := ingest.NewBrands(ingest.BrandsOptions{Brokers: brokers, Topic: stream.DefaultTopics().Brands})
+	brands, err := ingest.NewBrands(ingest.BrandsOptions{Kafka: brokers, Topic: stream.DefaultTopics().Brands})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,9 +269,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 	brands.Close()
 	want := batchVerdicts(t, nil)
-	mt, _ := startMatcher(t, Options{Brokers: brokers})
+	mt, _ := startMatcher(t, Options{Kafka: brokers})
 	waitReady(t, mt)
-	pub, err := ingest.NewPublisher(ingest.Options{Brokers: brokers, Topics: stream.DefaultTopics()})
+	pub, err := ingest.NewPublisher(ingest.Options{Kafka: brokers, Topics: stream.DefaultTopics()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,9 @@ func TestCrash(t *testing.T) {
 	publishBrands(t, brokers, nil)
 	want := batchVerdicts(t, nil)
 	k := &killableDial{}
-	a, stopA := startMatcher(t, Options{Brokers: brokers, Dial: k.dial, ShutdownTimeout: 500 * time.Millisecond, Workers: 1})
+	cut := brokers
+	cut.Dial = k.dial
+	a, stopA := startMatcher(t, Options{Kafka: cut, ShutdownTimeout: 500 * time.Millisecond, Workers: 1})
 	waitReady(t, a)
 	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))
 	// Let it publish part of the work, then pull the plug.
@@ -355,7 +357,7 @@ func TestCrash(t *testing.T) {
 	k.kill()
 	stopA()
 	t.Logf("killed after %d of %d candidates", len(part), len(want))
-	b, _ := startMatcher(t, Options{Brokers: brokers})
+	b, _ := startMatcher(t, Options{Kafka: brokers})
 	waitReady(t, b)
 	got := candidates(t, brokers, 60*time.Second, hasAll(want))
 	missing := 0
@@ -375,8 +377,8 @@ func TestTwoMatchers(t *testing.T) {
 	brokers := startBroker(t)
 	publishBrands(t, brokers, nil)
 	want := batchVerdicts(t, nil)
-	a, stopA := startMatcher(t, Options{Brokers: brokers, Workers: 1})
-	b, _ := startMatcher(t, Options{Brokers: brokers, Workers: 1})
+	a, stopA := startMatcher(t, Options{Kafka: brokers, Workers: 1})
+	b, _ := startMatcher(t, Options{Kafka: brokers, Workers: 1})
 	waitReady(t, a)
 	waitReady(t, b)
 	msgs := fixtureListings(t, nil)
@@ -401,7 +403,7 @@ const lateBrand = "fullips"
 // lateSetup publishes every brand but lateBrand and returns the fixture
 // counterfeits that only lateBrand flags, split into the ones listed before
 // it is published and after.
-func lateSetup(t *testing.T, brokers []string) (old, fresh []kafka.Message, lateIDs []string) {
+func lateSetup(t *testing.T, brokers stream.Cluster) (old, fresh []kafka.Message, lateIDs []string) {
 	t.Helper()
 	publishBrands(t, brokers, func(id string) bool { return id != lateBrand })
 	want := batchVerdicts(t, nil)
@@ -447,7 +449,7 @@ func msgIDs(msgs []kafka.Message) []string {
 func TestBrandAddedLive(t *testing.T) {
 	brokers := startBroker(t)
 	old, fresh, lateIDs := lateSetup(t, brokers)
-	mt, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	mt, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
 	waitReady(t, mt)
 	write(t, brokers, stream.DefaultTopics().Listings, old)
 	// The old listings are scored without the brand (a real broker's
@@ -486,8 +488,8 @@ func TestBrandAddedLive(t *testing.T) {
 func TestRetroScanShared(t *testing.T) {
 	brokers := startBroker(t)
 	old, _, _ := lateSetup(t, brokers)
-	a, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
-	b, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	a, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
+	b, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
 	waitReady(t, a)
 	waitReady(t, b)
 	write(t, brokers, stream.DefaultTopics().Listings, old)
@@ -512,7 +514,7 @@ func TestRetroScanShared(t *testing.T) {
 func TestBrandAddedWhileDown(t *testing.T) {
 	brokers := startBroker(t)
 	old, _, _ := lateSetup(t, brokers)
-	a, stopA := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	a, stopA := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
 	waitReady(t, a)
 	write(t, brokers, stream.DefaultTopics().Listings, old)
 	waitScored(t, len(old), a)
@@ -521,7 +523,7 @@ func TestBrandAddedWhileDown(t *testing.T) {
 		t.Fatalf("%d candidates before the brand existed", len(got))
 	}
 	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
-	b, _ := startMatcher(t, Options{Brokers: brokers, RetroScan: true})
+	b, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
 	waitReady(t, b)
 	got := candidates(t, brokers, 30*time.Second, hasIDs(msgIDs(old)))
 	for _, m := range old {
@@ -555,7 +557,7 @@ func waitScored(t *testing.T, n int, mts ...*Matcher) {
 func TestRejected(t *testing.T) {
 	brokers := startBroker(t)
 	publishBrands(t, brokers, nil)
-	mt, _ := startMatcher(t, Options{Brokers: brokers})
+	mt, _ := startMatcher(t, Options{Kafka: brokers})
 	waitReady(t, mt)
 	good := `{"id":"g-1","title":"Fuⅼⅼips lip plumper","price":{"amount":3,"currency":"USD"},"seller":{"id":"s"}}`
 	write(t, brokers, stream.DefaultTopics().Listings, []kafka.Message{
@@ -606,7 +608,7 @@ func TestImageGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mt, _ := startMatcher(t, Options{Brokers: brokers, Images: f})
+	mt, _ := startMatcher(t, Options{Kafka: brokers, Images: f})
 	waitReady(t, mt)
 	listings := map[string]string{
 		"ssrf-1": "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
@@ -642,7 +644,7 @@ func TestImageGuard(t *testing.T) {
 
 // checkSchemas holds every record on the brands and candidates topics to the
 // documented JSON Schemas.
-func checkSchemas(t *testing.T, brokers []string) {
+func checkSchemas(t *testing.T, brokers stream.Cluster) {
 	t.Helper()
 	v, err := schema.New()
 	if err != nil {
@@ -673,7 +675,7 @@ func checkSchemas(t *testing.T, brokers []string) {
 func TestFeedbackTeaches(t *testing.T) {
 	brokers := startBroker(t)
 	publishBrands(t, brokers, nil)
-	mt, _ := startMatcher(t, Options{Brokers: brokers, Images: fileImages(filepath.Join("..", "imagehash", "testdata"))})
+	mt, _ := startMatcher(t, Options{Kafka: brokers, Images: fileImages(filepath.Join("..", "imagehash", "testdata"))})
 	waitReady(t, mt)
 	photo, err := os.ReadFile(filepath.Join("..", "imagehash", "testdata", "coffee.jpg"))
 	if err != nil {
@@ -758,17 +760,18 @@ func TestBrokerRestart(t *testing.T) {
 	if !kafkatest.Real() {
 		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
 	}
-	publishBrands(t, b.Addrs, nil)
+	brokers := stream.Cluster{Brokers: b.Addrs}
+	publishBrands(t, brokers, nil)
 	want := batchVerdicts(t, nil)
-	mt, _ := startMatcher(t, Options{Brokers: b.Addrs})
+	mt, _ := startMatcher(t, Options{Kafka: brokers})
 	waitReady(t, mt)
 	msgs := fixtureListings(t, nil)
 	half := len(msgs) / 2
-	write(t, b.Addrs, stream.DefaultTopics().Listings, msgs[:half])
+	write(t, brokers, stream.DefaultTopics().Listings, msgs[:half])
 	waitScored(t, half, mt)
 	b.Restart(t)
-	write(t, b.Addrs, stream.DefaultTopics().Listings, msgs[half:])
-	got := candidates(t, b.Addrs, 90*time.Second, hasAll(want))
+	write(t, brokers, stream.DefaultTopics().Listings, msgs[half:])
+	got := candidates(t, brokers, 90*time.Second, hasAll(want))
 	for id := range want {
 		if len(got[id]) == 0 {
 			t.Errorf("%s: flagged by scan, no candidate after the broker restart", id)

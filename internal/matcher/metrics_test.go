@@ -20,7 +20,7 @@ func TestMetrics(t *testing.T) {
 	brokers := startBroker(t)
 	keep := func(id string) bool { return id == "fullips" || id == "dyson" }
 	publishBrands(t, brokers, keep)
-	mt, _ := startMatcher(t, Options{Brokers: brokers, LagInterval: 50 * time.Millisecond, RetroScan: false})
+	mt, _ := startMatcher(t, Options{Kafka: brokers, LagInterval: 50 * time.Millisecond, RetroScan: false})
 	waitReady(t, mt)
 	reg := mt.opts.Registerer.(*prometheus.Registry)
 

@@ -32,7 +32,7 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 	// A new deployment re-scans for every brand: that is its first scan of
 	// the listings already retained.
 	r := mt.groupReader(RetroGroup(mt.opts.Group), mt.opts.Topics.Brands, 250*time.Millisecond, 0)
-	w := mt.writer(mt.opts.Topics.Candidates)
+	w := mt.opts.Kafka.NewWriter(mt.opts.Topics.Candidates)
 	defer func() { _ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, w.Close) }()
 	mt.m.retroProgress.Set(1)
 	// scanned remembers what this process already re-scanned for, so that a
@@ -141,7 +141,7 @@ func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []strin
 	if eng == nil {
 		return nil
 	}
-	spans, err := stream.Spans(ctx, mt.opts.Brokers, mt.opts.Topics.Listings)
+	spans, err := stream.Spans(ctx, mt.opts.Kafka, mt.opts.Topics.Listings)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []strin
 		return nil
 	}
 	for _, s := range spans {
-		err := stream.ReadSpan(ctx, mt.opts.Brokers, mt.opts.Topics.Listings, s, func(m kafka.Message) error {
+		err := stream.ReadSpan(ctx, mt.opts.Kafka, mt.opts.Topics.Listings, s, func(m kafka.Message) error {
 			scanned++
 			mt.m.retroScanned.Inc()
 			if l, err := listing.Decode(m.Value); err == nil {

@@ -18,33 +18,33 @@ import (
 // rights owner, contact and marks a notice needs, and the record the
 // registration form edits. It follows the topic live.
 type Directory struct {
-	brokers []string
-	topic   string
-	log     *slog.Logger
-	mu      sync.RWMutex
-	recs    map[string]*stream.BrandRecord
-	loaded  atomic.Bool
+	kafka  stream.Cluster
+	topic  string
+	log    *slog.Logger
+	mu     sync.RWMutex
+	recs   map[string]*stream.BrandRecord
+	loaded atomic.Bool
 }
 
 // NewDirectory follows the brands topic once Run is called.
-func NewDirectory(brokers []string, topic string, log *slog.Logger) *Directory {
+func NewDirectory(kafka stream.Cluster, topic string, log *slog.Logger) *Directory {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Directory{brokers: brokers, topic: topic, log: log, recs: map[string]*stream.BrandRecord{}}
+	return &Directory{kafka: kafka, topic: topic, log: log, recs: map[string]*stream.BrandRecord{}}
 }
 
 // Run loads the topic, then follows it until ctx ends.
 func (d *Directory) Run(ctx context.Context) error {
-	if err := stream.EnsureTopics(ctx, d.brokers, stream.Topics{Brands: d.topic}, stream.DefaultLayout()); err != nil {
+	if err := stream.EnsureTopics(ctx, d.kafka, stream.Topics{Brands: d.topic}, stream.DefaultLayout()); err != nil {
 		return err
 	}
-	next, err := stream.LoadCompacted(ctx, d.brokers, d.topic, d.apply)
+	next, err := stream.LoadCompacted(ctx, d.kafka, d.topic, d.apply)
 	if err != nil {
 		return fmt.Errorf("load brands: %w", err)
 	}
 	d.loaded.Store(true)
-	return stream.FollowCompacted(ctx, d.brokers, d.topic, next, d.apply, func([]string) {})
+	return stream.FollowCompacted(ctx, d.kafka, d.topic, next, d.apply, func([]string) {})
 }
 
 // Loaded reports whether the topic has been read to its end once.

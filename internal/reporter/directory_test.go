@@ -21,7 +21,7 @@ func TestDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	brokers := b.Addrs()
+	brokers := stream.Cluster{Brokers: b.Addrs()}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pub := NewBrandPublisher(brokers, "brands")
@@ -50,7 +50,7 @@ func TestDirectory(t *testing.T) {
 	if err := pub.PublishBrand(ctx, &stream.BrandRecord{Brand: brand.Brand{ID: "halden", Name: "Halden Moor"}}); err != nil {
 		t.Fatal(err)
 	}
-	w := stream.NewWriter(brokers, "brands")
+	w := brokers.NewWriter("brands")
 	defer w.Close()
 	if err := w.WriteMessages(ctx, kafka.Message{Key: []byte("broken"), Value: []byte("{")}); err != nil {
 		t.Fatal(err)

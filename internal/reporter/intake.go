@@ -22,9 +22,9 @@ import (
 
 // Options configures the intake.
 type Options struct {
-	Brokers []string
-	Topic   string
-	Group   string
+	Kafka stream.Cluster
+	Topic string
+	Group string
 	// BatchSize candidates are stored per transaction at most; a batch is
 	// also closed after BatchWait.
 	BatchSize  int
@@ -34,7 +34,7 @@ type Options struct {
 }
 
 func (o *Options) validate() error {
-	if len(o.Brokers) == 0 {
+	if len(o.Kafka.Brokers) == 0 {
 		return errors.New("no brokers")
 	}
 	if o.Topic == "" {
@@ -96,7 +96,7 @@ func NewIntake(store *casestore.Store, opts Options) (*Intake, error) {
 func (in *Intake) Run(ctx context.Context) error {
 	topics := stream.DefaultTopics()
 	topics.Candidates = in.opts.Topic
-	if err := stream.EnsureTopics(ctx, in.opts.Brokers, topics, stream.DefaultLayout()); err != nil {
+	if err := stream.EnsureTopics(ctx, in.opts.Kafka, topics, stream.DefaultLayout()); err != nil {
 		return err
 	}
 	return stream.Reconnect(ctx, func() (bool, error) { return in.session(ctx) }, func(err error, pause time.Duration) {
@@ -109,8 +109,8 @@ func (in *Intake) Run(ctx context.Context) error {
 // batch that cannot be stored ends Run: it is not committed, so it comes
 // again after a restart.
 func (in *Intake) session(ctx context.Context) (stored bool, err error) {
-	r := stream.NewReader(kafka.ReaderConfig{
-		Brokers: in.opts.Brokers, GroupID: in.opts.Group, Topic: in.opts.Topic,
+	r := in.opts.Kafka.NewReader(kafka.ReaderConfig{
+		GroupID: in.opts.Group, Topic: in.opts.Topic,
 		StartOffset: kafka.FirstOffset,
 	})
 	defer r.Close()

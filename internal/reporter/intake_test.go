@@ -32,10 +32,10 @@ func candidate(id, brand, hash string) kafka.Message {
 
 // runIntake consumes until the store holds want cases, then stops the
 // intake, and returns the registry it counted in.
-func runIntake(t *testing.T, brokers []string, store *casestore.Store, want int) *prometheus.Registry {
+func runIntake(t *testing.T, brokers stream.Cluster, store *casestore.Store, want int) *prometheus.Registry {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	in, err := NewIntake(store, Options{Brokers: brokers, Registerer: reg})
+	in, err := NewIntake(store, Options{Kafka: brokers, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestIntake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	brokers := b.Addrs()
+	brokers := stream.Cluster{Brokers: b.Addrs()}
 	ctx := context.Background()
 	if err := stream.EnsureTopics(ctx, brokers, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestIntake(t *testing.T) {
 	}
 	msgs = append(msgs, candidate("mp-1", "fullips", "h1"), candidate("mp-2", "fullips", "h2"), candidate("mp-2", "dyson", "h2"))
 	msgs = append(msgs, kafka.Message{Key: []byte("junk"), Value: []byte("not json")})
-	w := stream.NewWriter(brokers, stream.DefaultTopics().Candidates)
+	w := brokers.NewWriter(stream.DefaultTopics().Candidates)
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestIntake(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second intake in the same group finds nothing new to store.
-	w = stream.NewWriter(brokers, stream.DefaultTopics().Candidates)
+	w = brokers.NewWriter(stream.DefaultTopics().Candidates)
 	if err := w.WriteMessages(ctx, candidate("mp-99", "fullips", "h9"), kafka.Message{Value: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}

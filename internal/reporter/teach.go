@@ -27,8 +27,8 @@ type Teacher struct {
 }
 
 // NewTeacher writes to the feedback topic.
-func NewTeacher(brokers []string, topic string) *Teacher {
-	return &Teacher{w: stream.NewWriter(brokers, topic)}
+func NewTeacher(kafka stream.Cluster, topic string) *Teacher {
+	return &Teacher{w: kafka.NewWriter(topic)}
 }
 
 // Close flushes and closes the writer.
@@ -94,8 +94,8 @@ type BrandPublisher struct {
 }
 
 // NewBrandPublisher writes to the brands topic.
-func NewBrandPublisher(brokers []string, topic string) *BrandPublisher {
-	return &BrandPublisher{w: stream.NewWriter(brokers, topic)}
+func NewBrandPublisher(kafka stream.Cluster, topic string) *BrandPublisher {
+	return &BrandPublisher{w: kafka.NewWriter(topic)}
 }
 
 // PublishBrand publishes one brand record and waits for Kafka's ack.

@@ -14,8 +14,8 @@ import (
 // ReadTopic returns every record of topic up to each partition's end at the
 // time of the call, partition by partition in offset order, reading without
 // a consumer group (nothing is committed), and the spans it read.
-func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Message, []Span, error) {
-	spans, err := Spans(ctx, brokers, topic)
+func ReadTopic(ctx context.Context, c Cluster, topic string) ([]kafka.Message, []Span, error) {
+	spans, err := Spans(ctx, c, topic)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -28,7 +28,7 @@ func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Mes
 	var wg sync.WaitGroup
 	for i, sp := range spans {
 		wg.Go(func() {
-			errs[i] = ReadSpan(ctx, brokers, topic, sp, func(m kafka.Message) error {
+			errs[i] = ReadSpan(ctx, c, topic, sp, func(m kafka.Message) error {
 				got[i] = append(got[i], m)
 				return nil
 			})
@@ -48,7 +48,7 @@ func ReadTopic(ctx context.Context, brokers []string, topic string) ([]kafka.Mes
 // where it stopped, as Reconnect does; an outage longer than Outage, or an
 // error of fn, stops every reader and is returned. The end of ctx returns
 // its error.
-func Tail(ctx context.Context, brokers []string, topic string, from map[int]int64, maxWait time.Duration, fn func(kafka.Message) error) error {
+func Tail(ctx context.Context, c Cluster, topic string, from map[int]int64, maxWait time.Duration, fn func(kafka.Message) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
@@ -56,7 +56,7 @@ func Tail(ctx context.Context, brokers []string, topic string, from map[int]int6
 		wg.Go(func() {
 			next := off
 			err := Reconnect(ctx, func() (bool, error) {
-				return tailPartition(ctx, brokers, topic, p, &next, maxWait, fn)
+				return tailPartition(ctx, c, topic, p, &next, maxWait, fn)
 			}, nil)
 			if err != nil && ctx.Err() == nil {
 				cancel(err)
@@ -119,8 +119,8 @@ func Reconnect(ctx context.Context, attempt func() (progressed bool, err error),
 
 // tailPartition reads one partition from *next until an error, advancing
 // *next past each record handled; read says whether any record was.
-func tailPartition(ctx context.Context, brokers []string, topic string, p int, next *int64, maxWait time.Duration, fn func(kafka.Message) error) (read bool, err error) {
-	r := NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p, MaxWait: maxWait})
+func tailPartition(ctx context.Context, c Cluster, topic string, p int, next *int64, maxWait time.Duration, fn func(kafka.Message) error) (read bool, err error) {
+	r := c.NewReader(kafka.ReaderConfig{Topic: topic, Partition: p, MaxWait: maxWait})
 	defer r.Close()
 	if err := r.SetOffset(*next); err != nil {
 		return false, fmt.Errorf("follow %s/%d: %w", topic, p, err)
@@ -143,8 +143,8 @@ type ApplyFunc func(kafka.Message) (changed bool, id string)
 
 // LoadCompacted reads a compacted topic from the beginning to its current
 // end and returns where to follow it from.
-func LoadCompacted(ctx context.Context, brokers []string, topic string, apply ApplyFunc) (next map[int]int64, err error) {
-	msgs, spans, err := ReadTopic(ctx, brokers, topic)
+func LoadCompacted(ctx context.Context, c Cluster, topic string, apply ApplyFunc) (next map[int]int64, err error) {
+	msgs, spans, err := ReadTopic(ctx, c, topic)
 	if err != nil {
 		return nil, err
 	}
@@ -162,13 +162,13 @@ func LoadCompacted(ctx context.Context, brokers []string, topic string, apply Ap
 // offsets on (LoadCompacted's result) until ctx ends or a reader fails, and
 // calls changed with the ids that changed, debounced so that a burst of
 // records is acted on once.
-func FollowCompacted(ctx context.Context, brokers []string, topic string, from map[int]int64, apply ApplyFunc, changed func([]string)) error {
+func FollowCompacted(ctx context.Context, c Cluster, topic string, from map[int]int64, apply ApplyFunc, changed func([]string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ids := make(chan string, 1024)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- Tail(ctx, brokers, topic, from, 250*time.Millisecond, func(m kafka.Message) error {
+		errc <- Tail(ctx, c, topic, from, 250*time.Millisecond, func(m kafka.Message) error {
 			if ok, id := apply(m); ok {
 				select {
 				case ids <- id:

@@ -21,14 +21,14 @@ func TestTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	brokers := b.Addrs()
+	brokers := stream.Cluster{Brokers: b.Addrs()}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	topics := stream.Topics{Listings: "tail"}
 	if err := stream.EnsureTopics(ctx, brokers, topics, stream.DefaultLayout()); err != nil {
 		t.Fatal(err)
 	}
-	w := stream.NewWriter(brokers, "tail")
+	w := brokers.NewWriter("tail")
 	defer w.Close()
 	var msgs []kafka.Message
 	for i := range 60 {

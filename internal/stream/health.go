@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -12,10 +11,10 @@ import (
 
 // Reachable asks the cluster for its brokers, as a readiness probe: nil
 // means a broker answered a metadata request within ctx.
-func Reachable(ctx context.Context, brokers []string) error {
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second}
+func Reachable(ctx context.Context, c Cluster) error {
+	client := c.Client(5 * time.Second)
 	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}}); err != nil {
-		return fmt.Errorf("kafka at %s: %w", strings.Join(brokers, ","), err)
+		return fmt.Errorf("kafka at %s: %w", c, err)
 	}
 	return nil
 }
@@ -32,12 +31,12 @@ type PartitionLag struct {
 // GroupLag measures a consumer group's lag on topic from the broker's side
 // (end offsets against committed offsets), so it also tells of a consumer
 // that stopped fetching, which the consumer's own view cannot.
-func GroupLag(ctx context.Context, brokers []string, group, topic string) ([]PartitionLag, error) {
-	spans, err := Spans(ctx, brokers, topic)
+func GroupLag(ctx context.Context, c Cluster, group, topic string) ([]PartitionLag, error) {
+	spans, err := Spans(ctx, c, topic)
 	if err != nil {
 		return nil, err
 	}
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	client := c.Client(10 * time.Second)
 	parts := make([]int, len(spans))
 	for i, s := range spans {
 		parts[i] = s.Partition

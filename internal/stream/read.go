@@ -26,10 +26,10 @@ const spansRetry = 15 * time.Second
 // before those leaders serve the partitions: until then ListOffsets fails
 // with a retriable error (Not Leader For Partition), which Spans waits out
 // for a while. kfake is ready at once.
-func Spans(ctx context.Context, brokers []string, topic string) ([]Span, error) {
+func Spans(ctx context.Context, c Cluster, topic string) ([]Span, error) {
 	deadline := time.Now().Add(spansRetry)
 	for {
-		spans, err := spans(ctx, brokers, topic)
+		spans, err := spans(ctx, c, topic)
 		var kerr kafka.Error
 		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() || time.Now().After(deadline) {
 			return spans, err
@@ -42,8 +42,8 @@ func Spans(ctx context.Context, brokers []string, topic string) ([]Span, error) 
 	}
 }
 
-func spans(ctx context.Context, brokers []string, topic string) ([]Span, error) {
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+func spans(ctx context.Context, c Cluster, topic string) ([]Span, error) {
+	client := c.Client(10 * time.Second)
 	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
@@ -79,12 +79,12 @@ func spans(ctx context.Context, brokers []string, topic string) ([]Span, error) 
 
 // ReadSpan calls fn for every record of one partition from s.First up to
 // s.End (exclusive), without a consumer group and without committing.
-func ReadSpan(ctx context.Context, brokers []string, topic string, s Span, fn func(kafka.Message) error) error {
+func ReadSpan(ctx context.Context, c Cluster, topic string, s Span, fn func(kafka.Message) error) error {
 	if s.End <= s.First {
 		return nil
 	}
-	r := NewReader(kafka.ReaderConfig{
-		Brokers: brokers, Topic: topic, Partition: s.Partition,
+	r := c.NewReader(kafka.ReaderConfig{
+		Topic: topic, Partition: s.Partition,
 		MaxWait: 100 * time.Millisecond,
 	})
 	defer r.Close()
@@ -106,27 +106,4 @@ func ReadSpan(ctx context.Context, brokers []string, topic string, s Span, fn fu
 			return nil
 		}
 	}
-}
-
-// NewReader builds a kafka-go reader tuned for low latency. kafka-go backs
-// off ReadBackoffMin (100 ms by default) after an empty or failed fetch,
-// which left about 1% of records 100 ms late on an idle topic; a short
-// MaxWait keeps a parked fetch from holding new records back either.
-func NewReader(c kafka.ReaderConfig) *kafka.Reader {
-	if c.MinBytes == 0 {
-		c.MinBytes = 1
-	}
-	if c.MaxBytes == 0 {
-		c.MaxBytes = 16 << 20
-	}
-	if c.MaxWait == 0 {
-		c.MaxWait = 20 * time.Millisecond
-	}
-	if c.ReadBackoffMin == 0 {
-		c.ReadBackoffMin = time.Millisecond
-	}
-	if c.ReadBackoffMax == 0 {
-		c.ReadBackoffMax = 500 * time.Millisecond
-	}
-	return kafka.NewReader(c)
 }

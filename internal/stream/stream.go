@@ -79,8 +79,8 @@ func DefaultLayout() Layout { return Layout{Partitions: 6, ReplicationFactor: 1}
 // brands and feedback topics are compacted: it holds the latest record per brand id for ever, so a
 // matcher starting from the beginning sees the whole registry. Creating topics
 // up front avoids kafka-go's first-write "Leader Not Available" failures.
-func EnsureTopics(ctx context.Context, brokers []string, t Topics, l Layout) error {
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+func EnsureTopics(ctx context.Context, c Cluster, t Topics, l Layout) error {
+	client := c.Client(10 * time.Second)
 	cfg := func(name string, compact bool) kafka.TopicConfig {
 		tc := kafka.TopicConfig{Topic: name, NumPartitions: l.Partitions, ReplicationFactor: l.ReplicationFactor}
 		if compact {
@@ -98,7 +98,7 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics, l Layout) err
 	}
 	resp, err := client.CreateTopics(ctx, req)
 	if err != nil {
-		return fmt.Errorf("create topics on %s: %w", strings.Join(brokers, ","), err)
+		return fmt.Errorf("create topics on %s: %w", c, err)
 	}
 	var errs []error
 	for topic, err := range resp.Errors {
@@ -107,22 +107,6 @@ func EnsureTopics(ctx context.Context, brokers []string, t Topics, l Layout) err
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// NewWriter returns a producer for one topic that waits for every in-sync
-// replica (kafka-go defaults to no acks), batches for at most 5 ms (the
-// default 1 s turns every small write into a second's wait) and hashes keys
-// to partitions so one listing's events stay in order. Close flushes it.
-func NewWriter(brokers []string, topic string) *kafka.Writer {
-	return &kafka.Writer{
-		Addr:         kafka.TCP(brokers...),
-		Topic:        topic,
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: 5 * time.Millisecond,
-		BatchSize:    1000,
-		MaxAttempts:  5,
-	}
 }
 
 // CloseWithin closes in parallel and gives up after d, because kafka-go's
