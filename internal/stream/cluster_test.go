@@ -1,0 +1,146 @@
+package stream_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"flag"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// writePEM writes a self-signed certificate and its key as PEM files.
+func writePEM(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestClusterConfig(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writePEM(t, dir)
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pwFile := filepath.Join(dir, "password")
+	if err := os.WriteFile(pwFile, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		cfg     stream.ClusterConfig
+		wantErr string // empty: no error
+		tls     bool
+		sasl    string
+		str     string
+	}{
+		{name: "plaintext", cfg: stream.ClusterConfig{Brokers: "a:1, b:2"}, str: "a:1,b:2"},
+		{name: "no brokers", cfg: stream.ClusterConfig{Brokers: " , "}, wantErr: "no Kafka brokers"},
+		{name: "bad broker", cfg: stream.ClusterConfig{Brokers: "a"}, wantErr: `broker "a" is not host:port`},
+		{name: "tls system roots", cfg: stream.ClusterConfig{Brokers: "a:1", TLS: true}, tls: true, str: "a:1 (TLS)"},
+		{name: "a CA implies TLS", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: cert}, tls: true},
+		{name: "CA missing", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: filepath.Join(dir, "nope.pem")}, wantErr: "kafka TLS CA: open"},
+		{name: "CA not PEM", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: notPEM}, wantErr: "no PEM certificate"},
+		{name: "client cert", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: cert, KeyFile: key}, tls: true},
+		{name: "cert without key", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: cert}, wantErr: "needs both --kafka-tls-cert and --kafka-tls-key"},
+		{name: "key is not a cert", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: key, KeyFile: key}, wantErr: "kafka TLS client certificate"},
+		{name: "plain", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "plain", SASLUser: "u", SASLPassword: "p"}, sasl: "PLAIN", str: "a:1 (SASL PLAIN, no TLS)"},
+		{name: "scram-256 over TLS", cfg: stream.ClusterConfig{Brokers: "a:1", TLS: true, SASLMechanism: "SCRAM-SHA-256", SASLUser: "u", SASLPassword: "p"}, tls: true, sasl: "SCRAM-SHA-256", str: "a:1 (TLS, SASL SCRAM-SHA-256)"},
+		{name: "scram-512 password file", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "scram-sha-512", SASLUser: "u", SASLPasswordFile: pwFile}, sasl: "SCRAM-SHA-512"},
+		{name: "password file missing", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "PLAIN", SASLUser: "u", SASLPasswordFile: filepath.Join(dir, "nope")}, wantErr: "kafka SASL password: open"},
+		{name: "no password", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "PLAIN", SASLUser: "u"}, wantErr: "no password"},
+		{name: "no user", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "PLAIN", SASLPassword: "p"}, wantErr: "no user name"},
+		{name: "user without mechanism", cfg: stream.ClusterConfig{Brokers: "a:1", SASLUser: "u"}, wantErr: "without --kafka-sasl-mechanism"},
+		{name: "unknown mechanism", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "GSSAPI", SASLUser: "u", SASLPassword: "p"}, wantErr: `"GSSAPI" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := tt.cfg.Cluster()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (c.TLS != nil) != tt.tls {
+				t.Errorf("TLS %v, want %v", c.TLS != nil, tt.tls)
+			}
+			if c.TLS != nil && tt.cfg.CAFile != "" && c.TLS.RootCAs == nil {
+				t.Error("the CA file was not used")
+			}
+			if c.TLS != nil && tt.cfg.CertFile != "" && len(c.TLS.Certificates) != 1 {
+				t.Error("the client certificate was not used")
+			}
+			got := ""
+			if c.SASL != nil {
+				got = c.SASL.Name()
+			}
+			if got != tt.sasl {
+				t.Errorf("SASL %q, want %q", got, tt.sasl)
+			}
+			if tt.str != "" && c.String() != tt.str {
+				t.Errorf("String() = %q, want %q", c.String(), tt.str)
+			}
+		})
+	}
+}
+
+// TestClusterConfigFlags: the environment gives the defaults, flags win,
+// and no flag takes the password itself.
+func TestClusterConfigFlags(t *testing.T) {
+	t.Setenv("KAFKA_BROKERS", "env:1")
+	t.Setenv("KAFKA_TLS", "true")
+	t.Setenv("KAFKA_SASL_MECHANISM", "PLAIN")
+	t.Setenv("KAFKA_SASL_USERNAME", "envuser")
+	t.Setenv("KAFKA_SASL_PASSWORD", "envpass")
+	cfg := stream.ClusterConfigFromEnv()
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	cfg.AddFlags(fs)
+	if err := fs.Parse([]string{"--brokers", "flag:2", "--kafka-sasl-username", "flaguser"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Brokers != "flag:2" || !cfg.TLS || cfg.SASLMechanism != "PLAIN" || cfg.SASLUser != "flaguser" || cfg.SASLPassword != "envpass" {
+		t.Errorf("config %+v", cfg)
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.Contains(f.Name, "password") && !strings.HasSuffix(f.Name, "-file") {
+			t.Errorf("flag --%s takes a password on the command line", f.Name)
+		}
+	})
+	if _, err := cfg.Cluster(); err != nil {
+		t.Fatal(err)
+	}
+}
