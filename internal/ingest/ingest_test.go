@@ -16,26 +16,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
 
-	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
-// startKafka starts an embedded broker with the pipeline's topics.
+// startKafka starts a broker of the test's own (package kafkatest) with
+// the pipeline's topics.
 func startKafka(t *testing.T) stream.Cluster {
 	t.Helper()
-	b, err := devbroker.Start(devbroker.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	c := stream.Cluster{Brokers: b.Addrs()}
-	if err := stream.EnsureTopics(ctx, c, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
 }
 
 // newTestPublisher returns a publisher whose metrics are in a registry of

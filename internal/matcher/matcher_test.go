@@ -25,11 +25,13 @@ import (
 
 	"github.com/assay-dev/assay/docs/schema"
 	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/ingest"
 	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/scan"
 	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
@@ -307,6 +309,57 @@ func TestEndToEnd(t *testing.T) {
 	}
 	checkSchemas(t, brokers)
 	t.Logf("%d candidates, as matcher scan", len(want))
+	checkCases(t, brokers, want)
+}
+
+// checkCases runs the reporter's intake over the candidates topic into a
+// fresh case database, the last stage of the pipeline, and expects exactly
+// one case per flagged listing, for the brand matcher scan named.
+func checkCases(t *testing.T, brokers stream.Cluster, want map[string]score.Verdict) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, err := casestore.Open(ctx, filepath.Join(t.TempDir(), "cases.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	in, err := reporter.NewIntake(store, reporter.Options{Kafka: brokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- in.Run(runCtx) }()
+	var cases []*casestore.Case
+	for {
+		if cases, err = store.List(ctx, casestore.Filter{}); err != nil {
+			t.Fatal(err)
+		}
+		if len(cases) >= len(want) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, c := range cases {
+		seen[c.ListingID]++
+		if v, ok := want[c.ListingID]; !ok {
+			t.Errorf("case %d: listing %s was not flagged by matcher scan", c.ID, c.ListingID)
+		} else if c.BrandID != v.BrandID {
+			t.Errorf("case %d: brand %s, matcher scan says %s", c.ID, c.BrandID, v.BrandID)
+		}
+	}
+	for id := range want {
+		if seen[id] != 1 {
+			t.Errorf("%s: %d cases, want exactly one", id, seen[id])
+		}
+	}
+	t.Logf("%d cases in the reporter's database", len(cases))
 }
 
 // killableDial opens real connections and can cut them all at once, as a

@@ -8,7 +8,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/brand"
-	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -16,12 +16,7 @@ import (
 // brand published live, a record that does not decode (skipped), and a
 // tombstone.
 func TestDirectory(t *testing.T) {
-	b, err := devbroker.Start(devbroker.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	brokers := stream.Cluster{Brokers: b.Addrs()}
+	brokers := stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pub := NewBrandPublisher(brokers, "brands")

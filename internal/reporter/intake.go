@@ -27,10 +27,14 @@ type Options struct {
 	Group string
 	// BatchSize candidates are stored per transaction at most; a batch is
 	// also closed after BatchWait.
-	BatchSize  int
-	BatchWait  time.Duration
-	Logger     *slog.Logger
-	Registerer prometheus.Registerer
+	BatchSize int
+	BatchWait time.Duration
+	// SessionTimeout of the group membership; 0 means 30 s. A member lost
+	// without leaving (a crash, or a broker restart under it) holds its
+	// partitions this long before the group rebalances.
+	SessionTimeout time.Duration
+	Logger         *slog.Logger
+	Registerer     prometheus.Registerer
 }
 
 func (o *Options) validate() error {
@@ -48,6 +52,9 @@ func (o *Options) validate() error {
 	}
 	if o.BatchWait <= 0 {
 		o.BatchWait = 100 * time.Millisecond
+	}
+	if o.SessionTimeout <= 0 {
+		o.SessionTimeout = 30 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -111,7 +118,10 @@ func (in *Intake) Run(ctx context.Context) error {
 func (in *Intake) session(ctx context.Context) (stored bool, err error) {
 	r := in.opts.Kafka.NewReader(kafka.ReaderConfig{
 		GroupID: in.opts.Group, Topic: in.opts.Topic,
-		StartOffset: kafka.FirstOffset,
+		StartOffset:       kafka.FirstOffset,
+		SessionTimeout:    in.opts.SessionTimeout,
+		HeartbeatInterval: max(in.opts.SessionTimeout/10, time.Second),
+		RebalanceTimeout:  in.opts.SessionTimeout,
 	})
 	defer r.Close()
 	for {

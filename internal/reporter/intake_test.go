@@ -13,7 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/casestore"
-	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
 	"github.com/assay-dev/assay/internal/score"
@@ -72,16 +72,8 @@ func runIntake(t *testing.T, brokers stream.Cluster, store *casestore.Store, wan
 // update, never duplicate; a record that is not a candidate is skipped; a
 // second intake in the same group starts after the committed offsets.
 func TestIntake(t *testing.T) {
-	b, err := devbroker.Start(devbroker.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	brokers := stream.Cluster{Brokers: b.Addrs()}
+	brokers := stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
 	ctx := context.Background()
-	if err := stream.EnsureTopics(ctx, brokers, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
 	var msgs []kafka.Message
 	for i := range 50 {
 		msgs = append(msgs, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h1"))
@@ -141,4 +133,82 @@ func mustCounter(t *testing.T, reg *prometheus.Registry, outcome string) prometh
 		}
 	}
 	return prometheus.NewCounter(prometheus.CounterOpts{Name: "x"})
+}
+
+// TestIntakeBrokerRestart restarts the broker while the intake runs
+// (against a real broker: make test-kafka): the intake reconnects by itself
+// and every candidate becomes a case.
+func TestIntakeBrokerRestart(t *testing.T) {
+	b := kafkatest.Start(t)
+	if !kafkatest.Real() {
+		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
+	}
+	brokers := stream.Cluster{Brokers: b.Addrs}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	store, err := casestore.Open(ctx, filepath.Join(t.TempDir(), "cases.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	in, err := NewIntake(store, Options{Kafka: brokers, SessionTimeout: 10 * time.Second, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- in.Run(runCtx) }()
+	send := func(from, to int) {
+		t.Helper()
+		var msgs []kafka.Message
+		for i := from; i < to; i++ {
+			msgs = append(msgs, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h"))
+		}
+		w := brokers.NewWriter(stream.DefaultTopics().Candidates)
+		defer w.Close()
+		for {
+			err := w.WriteMessages(ctx, msgs...)
+			if err == nil {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond) // the broker is still starting
+		}
+	}
+	waitCases := func(want int) {
+		t.Helper()
+		for {
+			cases, err := store.List(ctx, casestore.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cases) >= want {
+				return
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("intake stopped with %d of %d cases: %v", len(cases), want, err)
+			case <-ctx.Done():
+				t.Fatalf("%d cases, want %d", len(cases), want)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	send(0, 40)
+	waitCases(40)
+	restarted := time.Now()
+	b.Restart(t)
+	t.Logf("broker restarted in %v", time.Since(restarted).Round(time.Millisecond))
+	send(40, 80)
+	waitCases(80)
+	t.Logf("every case stored %v after the restart began", time.Since(restarted).Round(time.Millisecond))
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := store.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
