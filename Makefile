@@ -36,8 +36,8 @@ ifneq ($(TAGS),)
 	$(GO) test -count=1 ./internal/imagehash/
 endif
 
-test-kafka: ## the pipeline, reporter, ingest and kcat tests against a real Apache Kafka 3.9 broker (scripts/kafka-local; Java and Maven needed, the jars are fetched once)
-	ASSAY_KAFKA=local $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./internal/matcher/ ./internal/reporter/ ./internal/ingest/ ./cmd/matcher/
+test-kafka: ## the pipeline, reporter, ingest, kcat and TLS/SASL tests against a real Apache Kafka 3.9 broker (scripts/kafka-local; Java and Maven needed, the jars are fetched once)
+	ASSAY_KAFKA=local $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./internal/kafkatest/ ./internal/stream/ ./internal/matcher/ ./internal/reporter/ ./internal/ingest/ ./cmd/matcher/
 
 test-race:
 	$(GO) test $(GOFLAGS_T) -race -count=1 ./...

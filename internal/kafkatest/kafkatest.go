@@ -78,21 +78,29 @@ func startReal(t testing.TB) *Broker {
 	t.Helper()
 	dir := t.TempDir()
 	port := freePortPair(t)
-	run := func(args ...string) {
-		cmd := exec.Command(script(t), args...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("kafka-local %v: %v\n%s", args, err, out)
-		}
-	}
-	start := func() { run("start", "--dir", dir, "--port", strconv.Itoa(port)) }
-	start()
-	t.Cleanup(func() { run("stop", "--dir", dir) })
-	return &Broker{Addrs: []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}, Restart: func(t testing.TB) {
+	start := func(t testing.TB) {
 		t.Helper()
-		run("stop", "--dir", dir)
-		start()
+		kafkaLocal(t, "start", "--dir", dir, "--port", strconv.Itoa(port))
+	}
+	start(t)
+	t.Cleanup(func() { kafkaLocal(t, "stop", "--dir", dir) })
+	return &Broker{Addrs: []string{loopback(port)}, Restart: func(t testing.TB) {
+		t.Helper()
+		kafkaLocal(t, "stop", "--dir", dir)
+		start(t)
 	}}
 }
+
+// kafkaLocal runs scripts/kafka-local with args and fails t with its
+// output when it fails.
+func kafkaLocal(t testing.TB, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(script(t), args...).CombinedOutput(); err != nil {
+		t.Fatalf("kafka-local %v: %v\n%s", args, err, out)
+	}
+}
+
+func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
 
 // freePortPair finds a port p such that p and p+1 (the controller's) are
 // both free now.

@@ -831,3 +831,38 @@ func TestBrokerRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestSecurePipeline runs the pipeline over TLS with SCRAM-SHA-512 against
+// a real broker (make test-kafka), configured as the programs' flags
+// configure it: brands in, listings in, every candidate matcher scan
+// expects out.
+func TestSecurePipeline(t *testing.T) {
+	b := kafkatest.StartSecure(t)
+	cfg := stream.ClusterConfig{Brokers: b.SASLSSL[0], CAFile: b.CAFile,
+		SASLMechanism: stream.SASLScramSHA512, SASLUser: b.User, SASLPassword: b.Password}
+	brokers, err := cfg.Cluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, brokers, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	publishBrands(t, brokers, nil)
+	want := batchVerdicts(t, nil)
+	mt, _ := startMatcher(t, Options{Kafka: brokers})
+	waitReady(t, mt)
+	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))
+	got := candidates(t, brokers, 60*time.Second, hasAll(want))
+	for id := range want {
+		if len(got[id]) == 0 {
+			t.Errorf("%s: flagged by scan, no candidate over SASL_SSL", id)
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("%s: candidate the batch scan did not flag", id)
+		}
+	}
+}
