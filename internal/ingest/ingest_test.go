@@ -528,3 +528,43 @@ func TestMappingErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishAcrossBrokerRestart: a long-running publisher (ingest serve
+// keeps one) goes on publishing after its broker restarts, with nothing
+// lost (a real broker: make test-kafka).
+func TestPublishAcrossBrokerRestart(t *testing.T) {
+	b := kafkatest.Start(t)
+	if !kafkatest.Real() {
+		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
+	}
+	brokers := stream.Cluster{Brokers: b.Addrs}
+	p, _ := newTestPublisher(t, brokers)
+	batch := func(from, to int) string {
+		var lines []string
+		for i := from; i < to; i++ {
+			lines = append(lines, fmt.Sprintf(`{"id":"r-%d","title":"Tote %d","price":{"amount":10,"currency":"USD"},"seller":{"id":"s"}}`, i, i))
+		}
+		return strings.Join(lines, "\n")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if res, err := p.PublishJSONL(ctx, "before", strings.NewReader(batch(0, 50)), FeedOptions{}); err != nil || res.Published != 50 {
+		t.Fatalf("before the restart: %+v, %v", res, err)
+	}
+	b.Restart(t)
+	start := time.Now()
+	res, err := p.PublishJSONL(ctx, "after", strings.NewReader(batch(50, 100)), FeedOptions{})
+	if err != nil || res.Published != 50 {
+		t.Fatalf("after the restart: %+v, %v", res, err)
+	}
+	t.Logf("first publish after the restart took %v", time.Since(start).Round(time.Millisecond))
+	got := byKey(readTopic(t, brokers, stream.DefaultTopics().Listings))
+	for i := range 100 {
+		if _, ok := got[fmt.Sprintf("r-%d", i)]; !ok {
+			t.Errorf("r-%d: published, not in the topic", i)
+		}
+	}
+	if len(got) != 100 {
+		t.Errorf("%d records, want 100", len(got))
+	}
+}
