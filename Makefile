@@ -59,7 +59,7 @@ bench-image: ## hashing 800x800 JPEGs, images/s (turbojpeg path when available, 
 	@echo "== image hashing, pure-Go fallback"
 	$(GO) test -run '^$$' -bench 'BenchmarkCompute800$$' -benchtime 2s -count 3 -cpu 1 ./internal/imagehash/ | awk -f scripts/bench-median.awk
 
-bench-stream: ## 200,000 listings through the embedded broker: bare consumer vs matcher, and produce-to-candidate latency at 5,000/s
+bench-stream: ## 200,000 listings through the embedded broker (ASSAY_KAFKA=local: a real Kafka): bare consumer vs matcher, and produce-to-candidate latency at 5,000/s
 	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkStream' -benchtime 1x -count 3 -timeout 30m ./internal/matcher/ | awk -f scripts/bench-median.awk
 
 bench-ui: ## analyst pages over 20,000 cases (medians of 5)
