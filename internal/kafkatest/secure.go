@@ -62,7 +62,7 @@ func StartSecure(t testing.TB) *SecureBroker {
 		Password:      rand.Text(),
 	}
 	keystore := filepath.Join(dir, "server.pem")
-	b.CAPool = writeCertificates(t, b.CAFile, keystore)
+	b.CAPool = WriteCertificates(t, b.CAFile, keystore)
 
 	extra := filepath.Join(dir, "secure.properties")
 	if err := os.WriteFile(extra, []byte(b.properties(keystore, port+1)), 0o600); err != nil {
@@ -99,11 +99,11 @@ func (b *SecureBroker) properties(keystore string, controller int) string {
 	return p.String()
 }
 
-// writeCertificates makes a CA and a server certificate for 127.0.0.1 and
+// WriteCertificates (for tests of TLS clients too) makes a CA and a server certificate for 127.0.0.1 and
 // localhost signed by it (ECDSA P-256, valid for a day); it writes the CA
 // certificate to caFile and the server's PKCS#8 key, certificate and CA
 // certificate to keystore, and returns a pool holding the CA.
-func writeCertificates(t testing.TB, caFile, keystore string) *x509.CertPool {
+func WriteCertificates(t testing.TB, caFile, keystore string) *x509.CertPool {
 	t.Helper()
 	now := time.Now()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -1,53 +1,22 @@
 package stream_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
-// writePEM writes a self-signed certificate and its key as PEM files.
-func writePEM(t *testing.T, dir string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
-}
-
 func TestClusterConfig(t *testing.T) {
 	dir := t.TempDir()
-	cert, key := writePEM(t, dir)
+	// The key store holds a key and its certificate chain: a client key
+	// pair as good as any.
+	ca, pair := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "pair.pem")
+	kafkatest.WriteCertificates(t, ca, pair)
 	notPEM := filepath.Join(dir, "not.pem")
 	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
 		t.Fatal(err)
@@ -68,12 +37,12 @@ func TestClusterConfig(t *testing.T) {
 		{name: "no brokers", cfg: stream.ClusterConfig{Brokers: " , "}, wantErr: "no Kafka brokers"},
 		{name: "bad broker", cfg: stream.ClusterConfig{Brokers: "a"}, wantErr: `broker "a" is not host:port`},
 		{name: "tls system roots", cfg: stream.ClusterConfig{Brokers: "a:1", TLS: true}, tls: true, str: "a:1 (TLS)"},
-		{name: "a CA implies TLS", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: cert}, tls: true},
+		{name: "a CA implies TLS", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: ca}, tls: true},
 		{name: "CA missing", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: filepath.Join(dir, "nope.pem")}, wantErr: "kafka TLS CA: open"},
 		{name: "CA not PEM", cfg: stream.ClusterConfig{Brokers: "a:1", CAFile: notPEM}, wantErr: "no PEM certificate"},
-		{name: "client cert", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: cert, KeyFile: key}, tls: true},
-		{name: "cert without key", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: cert}, wantErr: "needs both --kafka-tls-cert and --kafka-tls-key"},
-		{name: "key is not a cert", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: key, KeyFile: key}, wantErr: "kafka TLS client certificate"},
+		{name: "client cert", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: pair, KeyFile: pair}, tls: true},
+		{name: "cert without key", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: pair}, wantErr: "needs both --kafka-tls-cert and --kafka-tls-key"},
+		{name: "cert file not PEM", cfg: stream.ClusterConfig{Brokers: "a:1", CertFile: notPEM, KeyFile: pair}, wantErr: "kafka TLS client certificate"},
 		{name: "plain", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "plain", SASLUser: "u", SASLPassword: "p"}, sasl: "PLAIN", str: "a:1 (SASL PLAIN, no TLS)"},
 		{name: "scram-256 over TLS", cfg: stream.ClusterConfig{Brokers: "a:1", TLS: true, SASLMechanism: "SCRAM-SHA-256", SASLUser: "u", SASLPassword: "p"}, tls: true, sasl: "SCRAM-SHA-256", str: "a:1 (TLS, SASL SCRAM-SHA-256)"},
 		{name: "scram-512 password file", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "scram-sha-512", SASLUser: "u", SASLPasswordFile: pwFile}, sasl: "SCRAM-SHA-512"},
