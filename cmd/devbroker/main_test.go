@@ -11,34 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/stream"
 )
-
-// lockedBuffer is a strings.Builder safe for run's goroutine and the test's.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // start runs devbroker with args until the test ends and returns its
 // output once it has printed what it listens on, and a function that stops
 // it and returns its exit status.
-func start(t *testing.T, args ...string) (*lockedBuffer, func() int) {
+func start(t *testing.T, args ...string) (*progtest.Buffer, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	var out, errw lockedBuffer
+	var out, errw progtest.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, args, &out, &errw) }()
 	stop := sync.OnceValue(func() int {

@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/progtest"
 )
 
 func TestCheck(t *testing.T) {
@@ -134,29 +134,11 @@ func TestKafkaUnreachable(t *testing.T) {
 	t.Logf("failed after %s", time.Since(start))
 }
 
-// lockedBuffer is a strings.Builder safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestServe(t *testing.T) {
 	brokers := startBroker(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var out, errw lockedBuffer
+	var out, errw progtest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--brokers", brokers, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errw)

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,18 +20,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/assay-dev/assay/docs/schema"
 	"github.com/assay-dev/assay/internal/kafkatest"
+	"github.com/assay-dev/assay/internal/progtest"
 	"gopkg.in/yaml.v3"
 )
-
-// repo is the repository root, from this directory.
-var repo = filepath.Join("..", "..")
 
 // TestKcatInterop uses kcat as an independent producer and consumer: the
 // fixture listings, produced by kcat keyed by listing id, are scored by a
@@ -55,14 +50,14 @@ func TestKcatInterop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixtures, err := filepath.Abs(filepath.Join(repo, "fixtures"))
+	fixtures, err := filepath.Abs(filepath.Join(progtest.Root(t), "fixtures"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	brandsFile := filepath.Join(fixtures, "brands.yaml")
 	listingsFile := filepath.Join(fixtures, "listings.jsonl")
 
-	bin := buildPrograms(t, "./cmd/ingest", "./cmd/matcher")
+	bin := progtest.Build(t, "./cmd/ingest", "./cmd/matcher")
 	ingest, matcher := filepath.Join(bin, "ingest"), filepath.Join(bin, "matcher")
 
 	// What the batch scanner flags on the same files is what the pipeline
@@ -79,12 +74,12 @@ func TestKcatInterop(t *testing.T) {
 	if out, err := exec.Command(ingest, "brands", "--brokers", brokers, brandsFile).CombinedOutput(); err != nil {
 		t.Fatalf("ingest brands: %v\n%s", err, out)
 	}
-	listen := freeAddr(t)
-	startProgram(t, matcher, "run", "--brokers", brokers, "--listen", listen, "--image-dir", fixtures,
+	listen := progtest.FreeAddrs(t, 1)[0]
+	progtest.Start(t, matcher, "run", "--brokers", brokers, "--listen", listen, "--image-dir", fixtures,
 		"--group", "kcat-interop", "--lag-interval", "1s")
 	metrics := "http://" + listen + "/metrics"
 	nBrands := float64(countBrands(t, brandsFile))
-	waitUntil(t, 90*time.Second, "the matcher ready with the fixture brands", func() (bool, string) {
+	progtest.WaitFor(t, 90*time.Second, "the matcher ready with the fixture brands", func() (bool, string) {
 		if code := httpStatus("http://" + listen + "/readyz"); code != http.StatusOK {
 			return false, fmt.Sprintf("/readyz answers %d", code)
 		}
@@ -123,7 +118,7 @@ func TestKcatInterop(t *testing.T) {
 	// later, the checks below say which are missing.
 	var recs []kcatRecord
 	var idle time.Time // when the group was first seen with nothing left to score
-	waitUntil(t, 120*time.Second, "the candidates of every flagged listing", func() (bool, string) {
+	progtest.WaitFor(t, 120*time.Second, "the candidates of every flagged listing", func() (bool, string) {
 		m := scrape(metrics)
 		end, lag := m["assay_matcher_listings_end_offset"], m["assay_matcher_consumer_lag_messages"]
 		caughtUp := end == float64(len(produced)) && lag == 0 && m["assay_matcher_retroscan_running"] == 0
@@ -339,92 +334,6 @@ func (k kcatTool) consume(t *testing.T, topic string) []kcatRecord {
 		recs = append(recs, r)
 	}
 	return recs
-}
-
-// buildPrograms compiles the packages into a temporary directory.
-func buildPrograms(t *testing.T, pkgs ...string) string {
-	t.Helper()
-	bin := t.TempDir()
-	cmd := exec.Command("go", append([]string{"build", "-o", bin + string(filepath.Separator)}, pkgs...)...)
-	cmd.Dir = repo
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// lockedBuffer collects a program's output while it runs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startProgram starts a program that is stopped with SIGTERM when the
-// test ends; its output is logged if the test failed.
-func startProgram(t *testing.T, path string, args ...string) {
-	t.Helper()
-	var out lockedBuffer
-	cmd := exec.Command(path, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	name := filepath.Base(path)
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("%s did not stop within 20 s of SIGTERM", name)
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, out.String())
-		}
-	})
-}
-
-// freeAddr returns a loopback address whose port is free at the moment.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// waitUntil polls ok until it holds; on timeout the test fails with the
-// last state ok described.
-func waitUntil(t *testing.T, d time.Duration, what string, ok func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		done, state := ok()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s: %s", d, what, state)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
 }
 
 func httpStatus(u string) int {

@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/devbroker"
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -140,24 +140,6 @@ func TestNotice(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log the program writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRunServesOps: reporter run serves the operators' endpoints beside
 // the analyst UI on --listen, and /metrics counts the case database.
 func TestRunServesOps(t *testing.T) {
@@ -169,7 +151,7 @@ func TestRunServesOps(t *testing.T) {
 	db := oneCase(t)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
+	var logs progtest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- runIntake(ctx, []string{"--db", db, "--brokers", strings.Join(b.Addrs(), ","), "--listen", "127.0.0.1:0", "--fetch-images=false"}, &logs)

@@ -1,13 +1,11 @@
 package prometheus
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,13 +14,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// root is the repository, from this directory.
-var root = filepath.Join("..", "..")
+	"github.com/assay-dev/assay/internal/progtest"
+)
 
 // TestAlertsEndToEnd runs the real programs (devbroker, matcher, reporter,
 // ingest serve) and Debian's Prometheus with the shipped rules file,
@@ -35,22 +31,23 @@ func TestAlertsEndToEnd(t *testing.T) {
 	}
 	prom := tool(t, "prometheus")
 	promtool := tool(t, "promtool")
-	bin := build(t)
+	root := progtest.Root(t)
+	bin := progtest.Build(t, "./cmd/devbroker", "./cmd/matcher", "./cmd/reporter", "./cmd/ingest")
 	dir := t.TempDir()
 
-	broker := start(t, filepath.Join(bin, "devbroker"), "--port", "0", "--ops-listen", "127.0.0.1:0")
-	brokerAddr := broker.waitLine(t, regexp.MustCompile(`listening on (\S+)`))
-	devOps := broker.waitLine(t, regexp.MustCompile(`ops on http://(\S+)`))
+	broker := progtest.Start(t, filepath.Join(bin, "devbroker"), "--port", "0", "--ops-listen", "127.0.0.1:0")
+	brokerAddr := broker.WaitLine(t, regexp.MustCompile(`listening on (\S+)`))
+	devOps := broker.WaitLine(t, regexp.MustCompile(`ops on http://(\S+)`))
 
-	run(t, filepath.Join(bin, "ingest"), "brands", "--brokers", brokerAddr, filepath.Join(root, "fixtures", "brands.yaml"))
+	progtest.Run(t, filepath.Join(bin, "ingest"), "brands", "--brokers", brokerAddr, filepath.Join(root, "fixtures", "brands.yaml"))
 
-	addrs := freeAddrs(t, 4)
+	addrs := progtest.FreeAddrs(t, 4)
 	matcherAddr, reporterAddr, ingestAddr, promAddr := addrs[0], addrs[1], addrs[2], addrs[3]
-	start(t, filepath.Join(bin, "matcher"), "run", "--brokers", brokerAddr, "--listen", matcherAddr,
+	progtest.Start(t, filepath.Join(bin, "matcher"), "run", "--brokers", brokerAddr, "--listen", matcherAddr,
 		"--image-dir", filepath.Join(root, "fixtures"), "--lag-interval", "1s", "--group", "e2e-matcher")
-	start(t, filepath.Join(bin, "reporter"), "run", "--brokers", brokerAddr, "--listen", reporterAddr,
+	progtest.Start(t, filepath.Join(bin, "reporter"), "run", "--brokers", brokerAddr, "--listen", reporterAddr,
 		"--db", filepath.Join(dir, "cases.db"), "--metrics-cache", "1s", "--group", "e2e-reporter")
-	start(t, filepath.Join(bin, "ingest"), "serve", "--brokers", brokerAddr, "--listen", ingestAddr)
+	progtest.Start(t, filepath.Join(bin, "ingest"), "serve", "--brokers", brokerAddr, "--listen", ingestAddr)
 	targets := map[string]string{
 		"assay-devbroker": devOps, "assay-matcher": matcherAddr, "assay-reporter": reporterAddr, "assay-ingest": ingestAddr,
 	}
@@ -70,7 +67,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	start(t, prom, "--config.file", cfgFile, "--storage.tsdb.path", filepath.Join(dir, "tsdb"),
+	progtest.Start(t, prom, "--config.file", cfgFile, "--storage.tsdb.path", filepath.Join(dir, "tsdb"),
 		"--web.listen-address", promAddr, "--log.level", "warn")
 	api := "http://" + promAddr
 	waitOK(t, api+"/-/ready", 60*time.Second)
@@ -134,115 +131,10 @@ func TestAlertsEndToEnd(t *testing.T) {
 	}
 }
 
-// build compiles the programs once into a temporary directory.
-func build(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", bin+string(filepath.Separator),
-		"./cmd/devbroker", "./cmd/matcher", "./cmd/reporter", "./cmd/ingest")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// proc is a program started for the test, stopped with SIGTERM at cleanup.
-type proc struct {
-	name  string
-	lines chan string
-	log   *bytes.Buffer
-}
-
-func start(t *testing.T, path string, args ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(path, args...)
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	p := &proc{name: filepath.Base(path), lines: make(chan string, 1024), log: &bytes.Buffer{}}
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			p.log.WriteString(sc.Text() + "\n")
-			select {
-			case p.lines <- sc.Text():
-			default:
-			}
-		}
-	}()
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); pw.Close(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("%s did not stop within 15 s of SIGTERM", p.name)
-		}
-		<-copied
-		if t.Failed() {
-			t.Logf("%s output:\n%s", p.name, p.log.String())
-		}
-	})
-	return p
-}
-
-// waitLine waits for a line of output matching re and returns its first
-// group.
-func (p *proc) waitLine(t *testing.T, re *regexp.Regexp) string {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		select {
-		case l := <-p.lines:
-			if m := re.FindStringSubmatch(l); m != nil {
-				return m[1]
-			}
-		case <-deadline:
-			t.Fatalf("%s printed no line matching %s", p.name, re)
-		}
-	}
-}
-
-func run(t *testing.T, path string, args ...string) {
-	t.Helper()
-	if out, err := exec.Command(path, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", filepath.Base(path), args, err, out)
-	}
-}
-
-// freeAddrs returns n loopback addresses with ports free at the moment,
-// all held open together so that no two are the same.
-func freeAddrs(t *testing.T, n int) []string {
-	t.Helper()
-	var out []string
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		out = append(out, ln.Addr().String())
-	}
-	return out
-}
-
+// waitFor is progtest.WaitFor for conditions with nothing more to say.
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
+	progtest.WaitFor(t, d, what, func() (bool, string) { return ok(), "not yet" })
 }
 
 func waitOK(t *testing.T, u string, d time.Duration) {
@@ -331,7 +223,7 @@ func alerts(t *testing.T, api, name string) []alert {
 // brandIDs lists the fixture brands.
 func brandIDs(t *testing.T) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "fixtures", "brands.yaml"))
+	data, err := os.ReadFile(filepath.Join(progtest.Root(t), "fixtures", "brands.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +287,7 @@ func burst(t *testing.T, target, other string) ([]byte, int) {
 
 func lines(t *testing.T, name string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "fixtures", name))
+	data, err := os.ReadFile(filepath.Join(progtest.Root(t), "fixtures", name))
 	if err != nil {
 		t.Fatal(err)
 	}

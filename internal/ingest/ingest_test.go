@@ -25,7 +25,7 @@ import (
 // the pipeline's topics.
 func startKafka(t *testing.T) stream.Cluster {
 	t.Helper()
-	return stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
+	return kafkatest.Start(t).Cluster()
 }
 
 // newTestPublisher returns a publisher whose metrics are in a registry of
@@ -537,7 +537,7 @@ func TestPublishAcrossBrokerRestart(t *testing.T) {
 	if !kafkatest.Real() {
 		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
 	}
-	brokers := stream.Cluster{Brokers: b.Addrs}
+	brokers := b.Cluster()
 	p, _ := newTestPublisher(t, brokers)
 	batch := func(from, to int) string {
 		var lines []string

@@ -34,6 +34,9 @@ type Broker struct {
 	Restart func(t testing.TB)
 }
 
+// Cluster is the broker as a plaintext stream.Cluster.
+func (b *Broker) Cluster() stream.Cluster { return stream.Cluster{Brokers: b.Addrs} }
+
 // Start starts a broker for t and creates the default topics on it; it is
 // stopped when t ends.
 func Start(t testing.TB) *Broker {
@@ -46,7 +49,7 @@ func Start(t testing.TB) *Broker {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := stream.EnsureTopics(ctx, stream.Cluster{Brokers: b.Addrs}, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+	if err := stream.EnsureTopics(ctx, b.Cluster(), stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
 		t.Fatal(err)
 	}
 	return b

@@ -22,10 +22,8 @@ func (mt *Matcher) groupReader(group, topic string, maxWait time.Duration, queue
 	return mt.opts.Kafka.NewReader(kafka.ReaderConfig{
 		GroupID: group, Topic: topic,
 		MaxWait: maxWait, QueueCapacity: queue,
-		StartOffset:       kafka.FirstOffset,
-		SessionTimeout:    mt.opts.SessionTimeout,
-		HeartbeatInterval: max(mt.opts.SessionTimeout/10, time.Second),
-		RebalanceTimeout:  mt.opts.SessionTimeout,
+		StartOffset:    kafka.FirstOffset,
+		SessionTimeout: mt.opts.SessionTimeout,
 	})
 }
 

@@ -47,7 +47,7 @@ func fileImages(dir string) fetch.Local {
 
 func startBroker(t testing.TB) stream.Cluster {
 	t.Helper()
-	return stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
+	return kafkatest.Start(t).Cluster()
 }
 
 // publishBrands puts the fixture brands (all, or those kept) on the brands
@@ -813,7 +813,7 @@ func TestBrokerRestart(t *testing.T) {
 	if !kafkatest.Real() {
 		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
 	}
-	brokers := stream.Cluster{Brokers: b.Addrs}
+	brokers := b.Cluster()
 	publishBrands(t, brokers, nil)
 	want := batchVerdicts(t, nil)
 	mt, _ := startMatcher(t, Options{Kafka: brokers})

@@ -16,7 +16,7 @@ import (
 // brand published live, a record that does not decode (skipped), and a
 // tombstone.
 func TestDirectory(t *testing.T) {
-	brokers := stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
+	brokers := kafkatest.Start(t).Cluster()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pub := NewBrandPublisher(brokers, "brands")

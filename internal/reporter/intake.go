@@ -118,10 +118,8 @@ func (in *Intake) Run(ctx context.Context) error {
 func (in *Intake) session(ctx context.Context) (stored bool, err error) {
 	r := in.opts.Kafka.NewReader(kafka.ReaderConfig{
 		GroupID: in.opts.Group, Topic: in.opts.Topic,
-		StartOffset:       kafka.FirstOffset,
-		SessionTimeout:    in.opts.SessionTimeout,
-		HeartbeatInterval: max(in.opts.SessionTimeout/10, time.Second),
-		RebalanceTimeout:  in.opts.SessionTimeout,
+		StartOffset:    kafka.FirstOffset,
+		SessionTimeout: in.opts.SessionTimeout,
 	})
 	defer r.Close()
 	for {

@@ -72,7 +72,7 @@ func runIntake(t *testing.T, brokers stream.Cluster, store *casestore.Store, wan
 // update, never duplicate; a record that is not a candidate is skipped; a
 // second intake in the same group starts after the committed offsets.
 func TestIntake(t *testing.T) {
-	brokers := stream.Cluster{Brokers: kafkatest.Start(t).Addrs}
+	brokers := kafkatest.Start(t).Cluster()
 	ctx := context.Background()
 	var msgs []kafka.Message
 	for i := range 50 {
@@ -143,7 +143,7 @@ func TestIntakeBrokerRestart(t *testing.T) {
 	if !kafkatest.Real() {
 		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
 	}
-	brokers := stream.Cluster{Brokers: b.Addrs}
+	brokers := b.Cluster()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	store, err := casestore.Open(ctx, filepath.Join(t.TempDir(), "cases.db"))

@@ -30,7 +30,8 @@ type Cluster struct {
 	// SASL, when set, authenticates every connection.
 	SASL sasl.Mechanism
 	// Dial, when set, opens every connection (tests use it to cut
-	// connections as a crash would).
+	// connections as a crash would); clients and writers then get a
+	// transport of their own that uses it.
 	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 
 	// transport is shared by the cluster's clients and writers so their
@@ -72,7 +73,7 @@ func (c Cluster) newTransport() *kafka.Transport {
 }
 
 func (c Cluster) roundTripper() kafka.RoundTripper {
-	if c.transport != nil {
+	if c.transport != nil && c.Dial == nil {
 		return c.transport
 	}
 	if t := c.newTransport(); t != nil {
@@ -116,10 +117,20 @@ func (c Cluster) NewWriter(topic string) *kafka.Writer {
 // latency. kafka-go backs off ReadBackoffMin (100 ms by default) after an
 // empty or failed fetch, which left about 1% of records 100 ms late on an
 // idle topic; a short MaxWait keeps a parked fetch from holding new records
-// back either. cfg's Brokers and Dialer are the cluster's.
+// back either. cfg's Brokers and Dialer are the cluster's. A group
+// reader's SessionTimeout also sets its heartbeat (a tenth of it, at least
+// a second) and rebalance timeout, unless they are set.
 func (c Cluster) NewReader(cfg kafka.ReaderConfig) *kafka.Reader {
 	cfg.Brokers = c.Brokers
 	cfg.Dialer = c.Dialer()
+	if cfg.GroupID != "" && cfg.SessionTimeout > 0 {
+		if cfg.HeartbeatInterval == 0 {
+			cfg.HeartbeatInterval = max(cfg.SessionTimeout/10, time.Second)
+		}
+		if cfg.RebalanceTimeout == 0 {
+			cfg.RebalanceTimeout = cfg.SessionTimeout
+		}
+	}
 	if cfg.MinBytes == 0 {
 		cfg.MinBytes = 1
 	}
