@@ -288,20 +288,24 @@ type Filter struct {
 	// From and To keep cases first flagged on or after, and on or before,
 	// these days (YYYY-MM-DD, UTC).
 	From, To string
+	// Scope keeps the brands the reader may see (the zero Scope: all).
+	Scope Scope
 }
 
 // SellerCounts returns how many cases a seller has and how many of them
 // an analyst upheld: the seller's history in brief, for the case page.
-func (s *Store) SellerCounts(ctx context.Context, sellerID string) (cases, upheldN int, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN status IN (`+placeholders(len(upheld))+`) THEN 1 END) FROM cases WHERE seller_id = ?`,
-		append(statusArgs(upheld), sellerID)...).Scan(&cases, &upheldN)
+// Only the scope's brands count.
+func (s *Store) SellerCounts(ctx context.Context, sellerID string, sc Scope) (cases, upheldN int, err error) {
+	cond, scArgs := sc.where("brand_id")
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN status IN (`+placeholders(len(upheld))+`) THEN 1 END) FROM cases WHERE seller_id = ? AND `+cond,
+		append(append(statusArgs(upheld), sellerID), scArgs...)...).Scan(&cases, &upheldN)
 	return cases, upheldN, err
 }
 
 // List returns cases, highest score first.
 func (s *Store) List(ctx context.Context, f Filter) ([]*Case, error) {
-	q := `SELECT ` + caseColumns + ` FROM cases WHERE 1=1`
-	var args []any
+	cond, args := f.Scope.where("brand_id")
+	q := `SELECT ` + caseColumns + ` FROM cases WHERE ` + cond
 	if f.BrandID != "" {
 		q += ` AND brand_id = ?`
 		args = append(args, f.BrandID)
@@ -382,9 +386,10 @@ func (s *Store) History(ctx context.Context, id int64) ([]Event, error) {
 	return out, rows.Err()
 }
 
-// Brands returns the brand ids that have cases, for filters.
-func (s *Store) Brands(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT brand_id FROM cases ORDER BY brand_id`)
+// Brands returns the brand ids of the scope that have cases, for filters.
+func (s *Store) Brands(ctx context.Context, sc Scope) ([]string, error) {
+	cond, args := sc.where("brand_id")
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT brand_id FROM cases WHERE `+cond+` ORDER BY brand_id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -398,6 +403,16 @@ func (s *Store) Brands(ctx context.Context) ([]string, error) {
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// CaseBrand returns the brand a case is about, for access checks.
+func (s *Store) CaseBrand(ctx context.Context, id int64) (string, error) {
+	var b string
+	err := s.db.QueryRowContext(ctx, `SELECT brand_id FROM cases WHERE id = ?`, id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("case %d: %w", id, ErrNotFound)
+	}
+	return b, err
 }
 
 // Snapshots returns the distinct versions of a case's listing, oldest first.

@@ -129,10 +129,12 @@ func scanNotice(row interface{ Scan(...any) error }) (*Notice, error) {
 	return &n, nil
 }
 
-// Notices lists the notices of a brand ("" for all), newest first, with
-// their outcome counts.
-func (s *Store) Notices(ctx context.Context, brandID string) ([]*Notice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices n WHERE ? = '' OR n.brand_id = ? ORDER BY n.created_at DESC, n.id`, brandID, brandID)
+// Notices lists the notices of a brand ("" for every brand of the scope),
+// newest first, with their outcome counts.
+func (s *Store) Notices(ctx context.Context, brandID string, sc Scope) ([]*Notice, error) {
+	cond, scArgs := sc.where("n.brand_id")
+	rows, err := s.db.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices n WHERE (? = '' OR n.brand_id = ?) AND `+cond+` ORDER BY n.created_at DESC, n.id`,
+		append([]any{brandID, brandID}, scArgs...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +154,7 @@ func (s *Store) Notices(ctx context.Context, brandID string) ([]*Notice, error) 
 		return nil, err
 	}
 	counts, err := s.db.QueryContext(ctx, `SELECT i.notice_id, i.outcome, count(*) FROM notice_items i JOIN notices n ON n.id = i.notice_id
-		WHERE ? = '' OR n.brand_id = ? GROUP BY i.notice_id, i.outcome`, brandID, brandID)
+		WHERE (? = '' OR n.brand_id = ?) AND `+cond+` GROUP BY i.notice_id, i.outcome`, append([]any{brandID, brandID}, scArgs...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +189,16 @@ func (s *Store) Notice(ctx context.Context, id string) (*Notice, error) {
 		n.Outcomes[it.Outcome]++
 	}
 	return n, nil
+}
+
+// NoticeBrand returns the brand a notice is for, for access checks.
+func (s *Store) NoticeBrand(ctx context.Context, id string) (string, error) {
+	var b string
+	err := s.db.QueryRowContext(ctx, `SELECT brand_id FROM notices WHERE id = ?`, id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("notice %q: %w", id, ErrNoticeNotFound)
+	}
+	return b, err
 }
 
 // CaseNotices lists the notices a case was sent in, with its outcome in
@@ -321,10 +333,12 @@ type ReadyGroup struct {
 	Confirmed   int    `json:"confirmed"`
 }
 
-// Ready lists the confirmed cases not yet in a notice, by brand and
-// marketplace.
-func (s *Store) Ready(ctx context.Context) ([]ReadyGroup, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT brand_id, marketplace, count(*) FROM cases WHERE status = ? GROUP BY brand_id, marketplace ORDER BY brand_id, marketplace`, string(Confirmed))
+// Ready lists the confirmed cases of the scope's brands not yet in a
+// notice, by brand and marketplace.
+func (s *Store) Ready(ctx context.Context, sc Scope) ([]ReadyGroup, error) {
+	cond, args := sc.where("brand_id")
+	rows, err := s.db.QueryContext(ctx, `SELECT brand_id, marketplace, count(*) FROM cases WHERE status = ? AND `+cond+` GROUP BY brand_id, marketplace ORDER BY brand_id, marketplace`,
+		append([]any{string(Confirmed)}, args...)...)
 	if err != nil {
 		return nil, err
 	}

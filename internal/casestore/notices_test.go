@@ -93,7 +93,7 @@ func TestNoticeOutcomes(t *testing.T) {
 	if last.ToStatus != Rejected || last.Reason != "notice fullips-shopnet-1: marketplace ticket 77" {
 		t.Errorf("audit trail ends %+v", last)
 	}
-	list, err := s.Notices(ctx, "fullips")
+	list, err := s.Notices(ctx, "fullips", Scope{})
 	if err != nil || len(list) != 1 || list[0].Outcomes[OutcomeRejected] != 1 {
 		t.Errorf("Notices: %+v, %v", list, err)
 	}

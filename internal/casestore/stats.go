@@ -35,13 +35,14 @@ type SellerReport struct {
 	Links   []NetworkLink `json:"links"`
 }
 
-// Seller reports on one seller; strikes confirmed cases make a repeat
-// infringer (0 means DefaultStrikes).
-func (s *Store) Seller(ctx context.Context, sellerID string, strikes int) (*SellerReport, error) {
+// Seller reports on one seller as the scope sees it: its cases, counts and
+// network come from the scope's brands alone. strikes confirmed cases make
+// a repeat infringer (0 means DefaultStrikes).
+func (s *Store) Seller(ctx context.Context, sellerID string, strikes int, sc Scope) (*SellerReport, error) {
 	if strikes <= 0 {
 		strikes = DefaultStrikes
 	}
-	cases, err := s.List(ctx, Filter{SellerID: sellerID, Sort: "age"})
+	cases, err := s.List(ctx, Filter{SellerID: sellerID, Sort: "age", Scope: sc})
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +53,7 @@ func (s *Store) Seller(ctx context.Context, sellerID string, strikes int) (*Sell
 		}
 	}
 	r.RepeatOffender = r.Confirmed >= strikes
-	r.Network, r.Links, err = s.network(ctx, sellerID)
+	r.Network, r.Links, err = s.network(ctx, sellerID, sc)
 	return r, err
 }
 
@@ -92,9 +93,10 @@ func contactKeys(c *listing.Contact) []string {
 // confirmed cases count for photos: one merely flagged may be an innocent
 // stock picture. Contact details identify whoever runs the accounts, so
 // every case counts for them.
-func (s *Store) network(ctx context.Context, sellerID string) ([]string, []NetworkLink, error) {
+func (s *Store) network(ctx context.Context, sellerID string, sc Scope) ([]string, []NetworkLink, error) {
+	cond, scArgs := sc.where("brand_id")
 	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, CASE WHEN status IN (`+placeholders(len(upheld))+`) THEN images ELSE '[]' END, seller_contacts
-		FROM cases WHERE images != '[]' OR seller_contacts != '[]'`, statusArgs(upheld)...)
+		FROM cases WHERE (images != '[]' OR seller_contacts != '[]') AND `+cond, append(statusArgs(upheld), scArgs...)...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -68,7 +68,7 @@ func TestSellerAndBrand(t *testing.T) {
 		{"s-9", 0, false, nil},
 	} {
 		t.Run(tc.seller, func(t *testing.T) {
-			r, err := s.Seller(ctx, tc.seller, 0)
+			r, err := s.Seller(ctx, tc.seller, 0, Scope{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestSellerAndBrand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if r, err := s.Seller(ctx, "s-3", 0); err != nil || !slices.Equal(r.Network, []string{"s-1", "s-2"}) {
+	if r, err := s.Seller(ctx, "s-3", 0, Scope{}); err != nil || !slices.Equal(r.Network, []string{"s-1", "s-2"}) {
 		t.Errorf("s-3 network %v, %v; want [s-1 s-2] (transitive)", r.Network, err)
 	}
 
@@ -144,7 +144,7 @@ func TestNetworkByContact(t *testing.T) {
 		{"s-6", ""},
 	} {
 		t.Run(tc.seller, func(t *testing.T) {
-			r, err := s.Seller(ctx, tc.seller, 0)
+			r, err := s.Seller(ctx, tc.seller, 0, Scope{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +156,7 @@ func TestNetworkByContact(t *testing.T) {
 			}
 		})
 	}
-	r, _ := s.Seller(ctx, "s-1", 0)
+	r, _ := s.Seller(ctx, "s-1", 0, Scope{})
 	var vias []string
 	for _, l := range r.Links {
 		vias = append(vias, l.Via)

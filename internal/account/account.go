@@ -1,0 +1,487 @@
+// Package account holds who may use the reporter's UI and API: accounts
+// with a role (admin, analyst, brand owner) and the brands an owner owns,
+// argon2id password hashes, browser sessions, API tokens, the audit log of
+// logins, decisions, notices and account changes, and a login rate limiter.
+// Its tables live in the reporter's case database, migrated by their own
+// numbered SQL files. What each role may do on which route is package
+// web's; this package only says who someone is.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Role is what an account may do.
+type Role string
+
+// Roles.
+const (
+	// Admin may do everything, including reading the audit log.
+	Admin Role = "admin"
+	// Analyst sees every brand, decides cases and builds notices.
+	Analyst Role = "analyst"
+	// Owner sees only the brands they own: their cases, notices and
+	// statistics; they may register and edit their brands.
+	Owner Role = "owner"
+)
+
+// Roles lists every role.
+var Roles = []Role{Admin, Analyst, Owner}
+
+// ParseRole reads a role's name.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	if !slices.Contains(Roles, r) {
+		return "", fmt.Errorf("unknown role %q (known: admin, analyst, owner)", s)
+	}
+	return r, nil
+}
+
+// Errors.
+var (
+	// ErrNoUser: no account of that name.
+	ErrNoUser = errors.New("no such account")
+	// ErrExists: the name is taken.
+	ErrExists = errors.New("already exists")
+	// ErrBadCredentials covers a wrong name, a wrong password and a disabled
+	// account alike, so a login answer tells an attacker nothing.
+	ErrBadCredentials = errors.New("wrong name or password")
+	// ErrNoSession: the session or token is unknown, expired, revoked or its
+	// account disabled.
+	ErrNoSession = errors.New("not signed in")
+	// ErrNoToken: no API token of that name.
+	ErrNoToken = errors.New("no such API token")
+)
+
+// User is an account.
+type User struct {
+	ID       int64     `json:"id"`
+	Name     string    `json:"name"`
+	Role     Role      `json:"role"`
+	Brands   []string  `json:"brands"`
+	Disabled bool      `json:"disabled"`
+	Created  time.Time `json:"created_at"`
+}
+
+// Staff reports whether the account sees every brand (admins and
+// analysts).
+func (u *User) Staff() bool { return u.Role == Admin || u.Role == Analyst }
+
+// Owns reports whether the account owns a brand.
+func (u *User) Owns(brandID string) bool { return slices.Contains(u.Brands, brandID) }
+
+// Store is the account tables of an open case database. It is safe for
+// concurrent use.
+type Store struct {
+	db    *sql.DB
+	now   func() time.Time
+	dummy struct {
+		once sync.Once
+		hash string
+	}
+}
+
+// SessionTTL is how long a browser session lasts after login.
+const SessionTTL = 12 * time.Hour
+
+// Open opens the account tables in the SQLite database at dbPath (the
+// reporter's case database), creating and migrating them as needed.
+func Open(ctx context.Context, dbPath string) (*Store, error) {
+	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open account database %s: %w", dbPath, err)
+	}
+	db.SetMaxOpenConns(1)
+	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate account tables in %s: %w", dbPath, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrate applies the embedded migrations the database has not seen, each
+// in its own transaction. They are counted in account_migrations, apart
+// from the case store's schema_migrations, so the two sets number
+// independently.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS account_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		version, err := strconv.Atoi(strings.SplitN(path.Base(f), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", f)
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM account_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", f, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO account_migrations (version, applied_at) VALUES (?, ?)`, version, s.stamp()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) stamp() string { return s.now().Format(time.RFC3339Nano) }
+
+var (
+	nameRE  = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._@-]{0,63}$`)
+	brandRE = regexp.MustCompile(`^[a-z0-9-]+$`)
+)
+
+func checkName(what, name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("%s name %q: letters, digits, '.', '_', '@', '-', starting with a letter or digit, at most 64", what, name)
+	}
+	return nil
+}
+
+func checkBrands(role Role, brands []string) error {
+	if role != Owner && len(brands) > 0 {
+		return fmt.Errorf("brands are owned by owner accounts only; a %s sees every brand", role)
+	}
+	for _, b := range brands {
+		if !brandRE.MatchString(b) {
+			return fmt.Errorf("brand id %q must match [a-z0-9-]+", b)
+		}
+	}
+	return nil
+}
+
+// AddUser creates an account; actor is who did it, for the audit log.
+func (s *Store) AddUser(ctx context.Context, name string, role Role, password string, brands []string, actor string) (*User, error) {
+	if err := checkName("account", name); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(Roles, role) {
+		return nil, fmt.Errorf("unknown role %q (known: admin, analyst, owner)", role)
+	}
+	if err := checkBrands(role, brands); err != nil {
+		return nil, err
+	}
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	at := s.stamp()
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+		name, string(role), hash, at, at)
+	if err != nil {
+		return nil, fmt.Errorf("add account %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, fmt.Errorf("account %q: %w", name, ErrExists)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range brands {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_brands (user_id, brand_id) VALUES (?, ?)`, id, b); err != nil {
+			return nil, err
+		}
+	}
+	detail := "role " + string(role)
+	if len(brands) > 0 {
+		detail += ", brands " + strings.Join(brands, ",")
+	}
+	if err := s.audit(ctx, tx, Entry{Actor: actor, Action: ActionUserAdd, Subject: name, Detail: detail}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return s.User(ctx, name)
+}
+
+// userID finds an account's id within a transaction.
+func userID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("account %q: %w", name, ErrNoUser)
+	}
+	return id, err
+}
+
+// change runs one account change and its audit entry in a transaction.
+func (s *Store) change(ctx context.Context, name string, e Entry, f func(tx *sql.Tx, id int64) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	id, err := userID(ctx, tx, name)
+	if err != nil {
+		return err
+	}
+	if err := f(tx, id); err != nil {
+		return err
+	}
+	e.Subject = name
+	if err := s.audit(ctx, tx, e); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SetPassword changes an account's password and ends its sessions.
+func (s *Store) SetPassword(ctx context.Context, name, password, actor string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, func(tx *sql.Tx, id int64) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.stamp(), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
+// SetDisabled disables an account, ending its sessions and refusing its
+// API tokens, or enables it again.
+func (s *Store) SetDisabled(ctx context.Context, name string, disabled bool, actor string) error {
+	action := ActionUserEnable
+	if disabled {
+		action = ActionUserDisable
+	}
+	return s.change(ctx, name, Entry{Actor: actor, Action: action}, func(tx *sql.Tx, id int64) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, disabled, s.stamp(), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+		return err
+	})
+}
+
+// Grant makes an owner account the owner of a brand.
+func (s *Store) Grant(ctx context.Context, name, brandID, actor string) error {
+	return s.change(ctx, name, Entry{Actor: actor, Action: ActionUserGrant, Detail: "brand " + brandID}, func(tx *sql.Tx, id int64) error {
+		var role Role
+		if err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, id).Scan(&role); err != nil {
+			return err
+		}
+		if err := checkBrands(role, []string{brandID}); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_brands (user_id, brand_id) VALUES (?, ?)`, id, brandID)
+		return err
+	})
+}
+
+// Ungrant takes a brand from an owner account.
+func (s *Store) Ungrant(ctx context.Context, name, brandID, actor string) error {
+	return s.change(ctx, name, Entry{Actor: actor, Action: ActionUserUngrant, Detail: "brand " + brandID}, func(tx *sql.Tx, id int64) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM user_brands WHERE user_id = ? AND brand_id = ?`, id, brandID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("account %q does not own brand %q", name, brandID)
+		}
+		return nil
+	})
+}
+
+// BrandOwners lists the accounts owning a brand.
+func (s *Store) BrandOwners(ctx context.Context, brandID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT u.name FROM user_brands b JOIN users u ON u.id = b.user_id WHERE b.brand_id = ? ORDER BY u.name`, brandID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+const userColumns = `id, name, role, disabled, created_at`
+
+func (s *Store) scanUser(ctx context.Context, row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var created string
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &created); err != nil {
+		return nil, err
+	}
+	u.Created, _ = time.Parse(time.RFC3339Nano, created)
+	return &u, nil
+}
+
+// fillBrands reads the brands of accounts.
+func (s *Store) fillBrands(ctx context.Context, users ...*User) error {
+	for _, u := range users {
+		rows, err := s.db.QueryContext(ctx, `SELECT brand_id FROM user_brands WHERE user_id = ? ORDER BY brand_id`, u.ID)
+		if err != nil {
+			return err
+		}
+		u.Brands = []string{}
+		for rows.Next() {
+			var b string
+			if err := rows.Scan(&b); err != nil {
+				rows.Close()
+				return err
+			}
+			u.Brands = append(u.Brands, b)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// User returns an account by name.
+func (s *Store) User(ctx context.Context, name string) (*User, error) {
+	u, err := s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("account %q: %w", name, ErrNoUser)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, s.fillBrands(ctx, u)
+}
+
+// Users lists every account by name.
+func (s *Store) Users(ctx context.Context) ([]*User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var out []*User
+	for rows.Next() {
+		u, err := s.scanUser(ctx, rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.fillBrands(ctx, out...)
+}
+
+// CountAdmins counts the enabled admin accounts (none means nobody can
+// manage the reporter from the UI yet: the operator must add one).
+func (s *Store) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&n)
+	return n, err
+}
+
+// Authenticate checks a name and password. A wrong name, a wrong password
+// and a disabled account all return ErrBadCredentials after the same
+// amount of hashing, so the answer and its timing say nothing of which.
+func (s *Store) Authenticate(ctx context.Context, name, password string) (*User, error) {
+	var id int64
+	var hash string
+	var disabled bool
+	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, disabled FROM users WHERE name = ?`, name).Scan(&id, &hash, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.dummy.once.Do(func() { s.dummy.hash, _ = hashPassword("not anybody's password") })
+		_, _ = verifyPassword(s.dummy.hash, password)
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := verifyPassword(hash, password)
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", name, err)
+	}
+	if !ok || disabled {
+		return nil, ErrBadCredentials
+	}
+	return s.User(ctx, name)
+}
+
+// secret makes a high-entropy random secret (256 bits) with a prefix that
+// says what it is.
+func secret(prefix string) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// digest is how secrets are kept at rest: a plain SHA-256 suffices for
+// 256-bit random values, which no dictionary guesses.
+func digest(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
