@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -181,4 +182,10 @@ func (s *Store) TokenIdentity(ctx context.Context, tok string) (*Identity, error
 		return nil, err
 	}
 	return &Identity{User: u, Token: name}, nil
+}
+
+// SameSecret compares a secret a client sent with the one expected, in
+// constant time; an empty secret never matches.
+func SameSecret(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

@@ -20,17 +20,17 @@ import (
 const maxAPIBody = 64 << 10
 
 func (s *Server) apiRoutes() {
-	s.mux.HandleFunc("GET /api/v1/cases", s.apiCases)
-	s.mux.HandleFunc("GET /api/v1/cases/{id}", s.apiCase)
-	s.mux.HandleFunc("POST /api/v1/cases/{id}/status", s.apiDecide)
-	s.mux.HandleFunc("GET /api/v1/sellers/{id}", s.apiSeller)
-	s.mux.HandleFunc("GET /api/v1/brands/{id}", s.apiBrand)
-	s.mux.HandleFunc("GET /api/v1/notices", s.apiNotices)
-	s.mux.HandleFunc("POST /api/v1/notices", s.apiBuildNotice)
-	s.mux.HandleFunc("GET /api/v1/notices/{id}", s.apiNotice)
-	s.mux.HandleFunc("POST /api/v1/notices/{id}/submit", s.apiSubmit)
-	s.mux.HandleFunc("POST /api/v1/notices/{id}/items/{case}", s.apiOutcome)
-	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	s.route("GET /api/v1/cases", signedIn(), s.apiCases)
+	s.route("GET /api/v1/cases/{id}", signedIn().of(caseObject, "id"), s.apiCase)
+	s.route("POST /api/v1/cases/{id}/status", staffOnly(), s.apiDecide)
+	s.route("GET /api/v1/sellers/{id}", signedIn(), s.apiSeller)
+	s.route("GET /api/v1/brands/{id}", signedIn().of(brandObject, "id"), s.apiBrand)
+	s.route("GET /api/v1/notices", signedIn(), s.apiNotices)
+	s.route("POST /api/v1/notices", staffOnly(), s.apiBuildNotice)
+	s.route("GET /api/v1/notices/{id}", signedIn().of(noticeObject, "id"), s.apiNotice)
+	s.route("POST /api/v1/notices/{id}/submit", staffOnly(), s.apiSubmit)
+	s.route("POST /api/v1/notices/{id}/items/{case}", staffOnly(), s.apiOutcome)
+	s.route("/api/", signedIn(), func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusNotFound, fmt.Errorf("no API route %s %s", r.Method, r.URL.Path))
 	})
 }
@@ -85,7 +85,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	f, err := s.caseFilter(r.Context(), q, limit)
+	f, err := s.caseFilter(r.Context(), q, limit, scope(r))
 	if err != nil {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
@@ -138,12 +138,16 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
+	if err := sameActor(r, req.Actor); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return
+	}
 	to, err := casestore.ParseStatus(req.Status)
 	if err != nil {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	c, code, err := s.decision(r.Context(), id, to, req.Why, strings.TrimSpace(req.Actor), strings.TrimSpace(req.Reason))
+	c, code, err := s.decision(r, id, to, req.Why, strings.TrimSpace(req.Reason))
 	if code == http.StatusServiceUnavailable {
 		err = fmt.Errorf("the decision is saved, but the matchers could not be told: %w", err)
 	}
@@ -155,7 +159,7 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSeller(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes)
+	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes, scope(r))
 	if err != nil {
 		s.apiError(w, http.StatusInternalServerError, err)
 		return
@@ -182,12 +186,12 @@ func (s *Server) apiBrand(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) {
-	list, err := s.store.Notices(r.Context(), r.URL.Query().Get("brand"))
+	list, err := s.store.Notices(r.Context(), r.URL.Query().Get("brand"), scope(r))
 	if err != nil {
 		s.apiError(w, http.StatusInternalServerError, err)
 		return
 	}
-	ready, err := s.store.Ready(r.Context())
+	ready, err := s.store.Ready(r.Context(), scope(r))
 	if err != nil {
 		s.apiError(w, http.StatusInternalServerError, err)
 		return
@@ -201,7 +205,7 @@ func (s *Server) apiBuildNotice(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	ns, code, err := s.issue(r.Context(), req)
+	ns, code, err := s.issue(r, req)
 	if err != nil {
 		s.apiError(w, code, err)
 		return
@@ -234,11 +238,11 @@ func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	if strings.TrimSpace(req.Actor) == "" {
-		s.apiError(w, http.StatusBadRequest, errors.New("say who sent it: the actor is empty"))
+	if err := sameActor(r, req.Actor); err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	if code, err := s.submit(r.Context(), r.PathValue("id"), strings.TrimSpace(req.Actor)); err != nil {
+	if code, err := s.submit(r, r.PathValue("id")); err != nil {
 		s.apiError(w, code, err)
 		return
 	}
@@ -255,7 +259,7 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	if code, err := s.setOutcome(r.Context(), r.PathValue("id"), caseID, req); err != nil {
+	if code, err := s.setOutcome(r, r.PathValue("id"), caseID, req); err != nil {
 		s.apiError(w, code, err)
 		return
 	}

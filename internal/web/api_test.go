@@ -10,18 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 )
 
 // call makes one API request and decodes the JSON answer.
-func call(t *testing.T, method, u, body string) (int, map[string]any) {
+func call(t *testing.T, c *http.Client, method, u, body string) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +43,7 @@ func call(t *testing.T, method, u, body string) (int, map[string]any) {
 func TestAPINotices(t *testing.T) {
 	srv, store := newTestServer(t, &recordTeacher{})
 	api := srv.URL + "/api/v1"
+	ana := srv.as(t, account.Analyst)
 	steps := []struct {
 		name, method, path, body string
 		code                     int
@@ -54,23 +56,23 @@ func TestAPINotices(t *testing.T) {
 		{"unknown case", "GET", "/cases/99", "", 404, "case 99 does not exist"},
 		{"case id not a number", "GET", "/cases/x", "", 404, "not a number"},
 		{"unknown route", "GET", "/casez", "", 404, "no API route"},
-		{"decision without actor", "POST", "/cases/1/status", `{"status":"confirmed"}`, 400, "actor is empty"},
+		{"decision in another's name", "POST", "/cases/1/status", `{"status":"confirmed","actor":"bo"}`, 400, `actor "bo" is not the signed-in account "analyst"`},
 		{"misspelt field", "POST", "/cases/1/status", `{"status":"confirmed","actr":"ana"}`, 400, `unknown field "actr"`},
 		{"not JSON", "POST", "/cases/1/status", `status=confirmed`, 400, "not the expected JSON"},
-		{"unknown status", "POST", "/cases/1/status", `{"status":"gone","actor":"ana"}`, 400, "unknown status"},
-		{"illegal move", "POST", "/cases/1/status", `{"status":"removed","actor":"ana"}`, 409, "allowed from new: confirmed, dismissed"},
-		{"confirm 1", "POST", "/cases/1/status", `{"status":"confirmed","actor":"ana","reason":"logo"}`, 200, ""},
-		{"confirm 2", "POST", "/cases/2/status", `{"status":"confirmed","actor":"ana"}`, 200, ""},
-		{"notice without actor", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet"}`, 400, "actor is empty"},
-		{"notice for an unregistered brand", "POST", "/notices", `{"brand":"acme","marketplace":"shopnet","actor":"ana"}`, 400, `brand "acme" is not registered`},
-		{"notice with nothing confirmed there", "POST", "/notices", `{"brand":"fullips","marketplace":"elsewhere","actor":"ana"}`, 409, "no confirmed cases"},
-		{"notice, cap 1", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"ana","cap":1}`, 201, ""},
-		{"again: nothing left to send", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"ana"}`, 409, "no confirmed cases"},
+		{"unknown status", "POST", "/cases/1/status", `{"status":"gone","actor":"analyst"}`, 400, "unknown status"},
+		{"illegal move", "POST", "/cases/1/status", `{"status":"removed","actor":"analyst"}`, 409, "allowed from new: confirmed, dismissed"},
+		{"confirm 1", "POST", "/cases/1/status", `{"status":"confirmed","actor":"analyst","reason":"logo"}`, 200, ""},
+		{"confirm 2", "POST", "/cases/2/status", `{"status":"confirmed"}`, 200, ""},
+		{"notice in another's name", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"bo"}`, 400, "is not the signed-in account"},
+		{"notice for an unregistered brand", "POST", "/notices", `{"brand":"acme","marketplace":"shopnet","actor":"analyst"}`, 400, `brand "acme" is not registered`},
+		{"notice with nothing confirmed there", "POST", "/notices", `{"brand":"fullips","marketplace":"elsewhere","actor":"analyst"}`, 409, "no confirmed cases"},
+		{"notice, cap 1", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"analyst","cap":1}`, 201, ""},
+		{"again: nothing left to send", "POST", "/notices", `{"brand":"fullips","marketplace":"shopnet","actor":"analyst"}`, 409, "no confirmed cases"},
 	}
 	var noticeIDs []any
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			code, out := call(t, st.method, api+st.path, st.body)
+			code, out := call(t, ana, st.method, api+st.path, st.body)
 			if code != st.code {
 				t.Fatalf("status %d, want %d: %v", code, st.code, out)
 			}
@@ -83,7 +85,7 @@ func TestAPINotices(t *testing.T) {
 		})
 	}
 	for q, want := range map[string]int{"to=2000-01-01": 0, "from=" + time.Now().UTC().Format(time.DateOnly): 3, "from=2000-01-01&to=2999-12-31&brand=fullips": 2} {
-		_, out := call(t, "GET", api+"/cases?"+q, "")
+		_, out := call(t, ana, "GET", api+"/cases?"+q, "")
 		if got := len(out["cases"].([]any)); got != want {
 			t.Errorf("cases?%s: %d, want %d", q, got, want)
 		}
@@ -92,7 +94,7 @@ func TestAPINotices(t *testing.T) {
 		t.Fatalf("notices %v: want two, split at the cap of 1", noticeIDs)
 	}
 	first := url.PathEscape(noticeIDs[0].(string))
-	code, out := call(t, "GET", api+"/notices/"+first, "")
+	code, out := call(t, ana, "GET", api+"/notices/"+first, "")
 	if code != 200 {
 		t.Fatalf("get notice: %d %v", code, out)
 	}
@@ -108,17 +110,17 @@ func TestAPINotices(t *testing.T) {
 		code             int
 		status           casestore.Status
 	}{
-		{"rejected needs a reason", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"ana"}`, 400, casestore.InNotice},
-		{"unknown outcome", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"lost","actor":"ana"}`, 400, casestore.InNotice},
-		{"case not in this notice", "/notices/" + first + "/items/3", `{"outcome":"removed","actor":"ana"}`, 404, casestore.InNotice},
-		{"unknown notice", "/notices/nope/items/" + cid(caseID), `{"outcome":"removed","actor":"ana"}`, 404, casestore.InNotice},
-		{"removed", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"removed","actor":"ana","reason":"ticket 4411"}`, 200, casestore.Removed},
-		{"removed cannot be rejected", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"ana","reason":"x"}`, 409, casestore.Removed},
-		{"late counter-notice", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"counter_noticed","actor":"ana","reason":"seller claims a licence"}`, 200, casestore.CounterNoticed},
+		{"rejected needs a reason", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"analyst"}`, 400, casestore.InNotice},
+		{"unknown outcome", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"lost","actor":"analyst"}`, 400, casestore.InNotice},
+		{"case not in this notice", "/notices/" + first + "/items/3", `{"outcome":"removed","actor":"analyst"}`, 404, casestore.InNotice},
+		{"unknown notice", "/notices/nope/items/" + cid(caseID), `{"outcome":"removed","actor":"analyst"}`, 404, casestore.InNotice},
+		{"removed", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"removed","actor":"analyst","reason":"ticket 4411"}`, 200, casestore.Removed},
+		{"removed cannot be rejected", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"analyst","reason":"x"}`, 409, casestore.Removed},
+		{"late counter-notice", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"counter_noticed","actor":"analyst","reason":"seller claims a licence"}`, 200, casestore.CounterNoticed},
 	}
 	for _, st := range outcomes {
 		t.Run(st.name, func(t *testing.T) {
-			code, out := call(t, "POST", api+st.path, st.body)
+			code, out := call(t, ana, "POST", api+st.path, st.body)
 			if code != st.code {
 				t.Fatalf("status %d, want %d: %v", code, st.code, out)
 			}
@@ -127,11 +129,11 @@ func TestAPINotices(t *testing.T) {
 			}
 		})
 	}
-	_, out = call(t, "GET", api+"/notices?brand=fullips", "")
+	_, out = call(t, ana, "GET", api+"/notices?brand=fullips", "")
 	if ns := out["notices"].([]any); len(ns) != 2 {
 		t.Errorf("notices listed: %v", ns)
 	}
-	_, out = call(t, "GET", api+"/cases/"+cid(caseID), "")
+	_, out = call(t, ana, "GET", api+"/cases/"+cid(caseID), "")
 	if ns := out["notices"].([]any); len(ns) != 1 || ns[0].(map[string]any)["outcome"] != "counter_noticed" {
 		t.Errorf("the case's notices: %v", out["notices"])
 	}
@@ -144,7 +146,7 @@ func TestAPINotices(t *testing.T) {
 		"/notices/" + first + "/file?format=html": "penalty of perjury",
 		"/cases/" + cid(caseID):                   "Takedown notices",
 	} {
-		resp, err := http.Get(srv.URL + path)
+		resp, err := ana.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,15 +156,15 @@ func TestAPINotices(t *testing.T) {
 			t.Errorf("GET %s: %d, lacks %q", path, resp.StatusCode, want)
 		}
 	}
-	if resp, _ := http.Get(srv.URL + "/notices/" + first + "/file?format=xml"); resp.StatusCode != 400 {
+	if resp, _ := ana.Get(srv.URL + "/notices/" + first + "/file?format=xml"); resp.StatusCode != 400 {
 		t.Errorf("format=xml: %d, want 400", resp.StatusCode)
 	}
-	resp, err := http.PostForm(srv.URL+"/notices/"+first+"/outcome", url.Values{"case": {cid(caseID)}, "outcome": {"reinstated"}})
+	resp, err := ana.PostForm(srv.URL+"/notices/"+first+"/outcome", url.Values{"case": {cid(caseID)}, "outcome": {"reinstated"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 400 {
-		t.Errorf("outcome form without a name: %d, want 400", resp.StatusCode)
+	if c, _ := store.Get(t.Context(), caseID); resp.StatusCode != http.StatusSeeOther || c.Status != casestore.Reinstated {
+		t.Errorf("outcome form: %d, case %s; want 303 and reinstated", resp.StatusCode, c.Status)
 	}
 }

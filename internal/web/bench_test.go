@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
@@ -48,16 +48,18 @@ func BenchmarkPages(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	s, err := New(store, Options{})
+	accts := newAccounts(b)
+	s, err := New(store, Options{Accounts: accts})
 	if err != nil {
 		b.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
+	client, _ := clientAs(b, accts, account.Analyst)
 	for _, page := range []string{"/cases", "/cases?brand=brand-3&status=new&sort=age", "/cases/777", "/sellers/s-77", "/brands/brand-3", "/api/v1/cases?limit=100"} {
 		b.Run(page, func(b *testing.B) {
 			for b.Loop() {
-				resp, err := http.Get(srv.URL + page)
+				resp, err := client.Get(srv.URL + page)
 				if err != nil {
 					b.Fatal(err)
 				}

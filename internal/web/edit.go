@@ -25,7 +25,7 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, fmt.Sprintf("brand %q is not registered", r.PathValue("id")))
 		return
 	}
-	s.render(w, "register", map[string]any{"Title": "Edit brand " + rec.Brand.ID, "F": formFromBrand(&rec.Brand),
+	s.render(w, r, "register", map[string]any{"Title": "Edit brand " + rec.Brand.ID, "F": formFromBrand(&rec.Brand),
 		"Editing": rec.Brand.ID, "Existing": rec.Brand.ReferenceImages})
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/price"
 	"github.com/assay-dev/assay/internal/stream"
@@ -63,14 +64,16 @@ func TestEditBrand(t *testing.T) {
 	dir := mapDirectory{"nordwind": {Brand: b, ReferenceHashes: []stream.ReferenceHash{
 		{Image: "uploads/aaa.jpg", Hash: "p:00000000000000aa"}, {Image: "uploads/bbb.jpg", Hash: "p:00000000000000bb"}}}}
 	pub := &recordPublisher{}
-	s, err := New(store, Options{Brands: pub, Uploads: t.TempDir(), Directory: dir})
+	accts := newAccounts(t)
+	s, err := New(store, Options{Brands: pub, Uploads: t.TempDir(), Directory: dir, Accounts: accts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
+	client, _ := clientAs(t, accts, account.Owner, "nordwind")
 
-	resp, err := http.Get(srv.URL + "/brands/nordwind/edit")
+	resp, err := client.Get(srv.URL + "/brands/nordwind/edit")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +84,7 @@ func TestEditBrand(t *testing.T) {
 			t.Errorf("edit form lacks %q", want)
 		}
 	}
-	if resp, _ := http.Get(srv.URL + "/brands/nobody/edit"); resp.StatusCode != 404 {
+	if resp, _ := client.Get(srv.URL + "/brands/nobody/edit"); resp.StatusCode != 404 {
 		t.Errorf("editing an unregistered brand: %d, want 404", resp.StatusCode)
 	}
 
@@ -96,7 +99,6 @@ func TestEditBrand(t *testing.T) {
 	mw.WriteField("keep", "uploads/bbb.jpg")
 	mw.WriteField("keep", "uploads/forged.jpg")
 	mw.Close()
-	client := &http.Client{CheckRedirect: noRedirect}
 	resp, err = client.Post(srv.URL+"/brands", mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)

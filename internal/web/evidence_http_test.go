@@ -5,13 +5,13 @@ import (
 	"context"
 	"image/jpeg"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/imagehash"
@@ -47,14 +47,16 @@ func TestEvidencePhotos(t *testing.T) {
 	if _, err := store.Put(context.Background(), []*stream.Candidate{c}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(store, Options{Images: fetch.Photos{Dir: filepath.Join("..", "..", "fixtures"), Limits: imagehash.DefaultLimits()}})
+	accts := newAccounts(t)
+	s, err := New(store, Options{Accounts: accts, Images: fetch.Photos{Dir: filepath.Join("..", "..", "fixtures"), Limits: imagehash.DefaultLimits()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
+	client, _ := clientAs(t, accts, account.Owner, "fullips")
 	get := func(path string) (int, string, []byte) {
-		resp, err := http.Get(srv.URL + path)
+		resp, err := client.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}

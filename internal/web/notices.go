@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/notice"
 	"github.com/assay-dev/assay/internal/stream"
@@ -21,6 +21,8 @@ type BrandDirectory interface {
 }
 
 // noticeRequest is what building a notice takes, from the form or the API.
+// Actor, if given, must be the signed-in account's name: notices are
+// recorded under it.
 type noticeRequest struct {
 	Brand       string `json:"brand"`
 	Marketplace string `json:"marketplace"`
@@ -31,12 +33,13 @@ type noticeRequest struct {
 
 // issue builds and records notices; the error comes with the HTTP status
 // it deserves.
-func (s *Server) issue(ctx context.Context, req noticeRequest) ([]notice.Notice, int, error) {
+func (s *Server) issue(r *http.Request, req noticeRequest) ([]notice.Notice, int, error) {
+	ctx := r.Context()
 	if s.directory == nil {
 		return nil, http.StatusNotFound, errors.New("notices need the brands topic: this server was started without it")
 	}
-	if strings.TrimSpace(req.Actor) == "" {
-		return nil, http.StatusBadRequest, errors.New("say who sends the notice: the actor is empty")
+	if err := sameActor(r, req.Actor); err != nil {
+		return nil, http.StatusBadRequest, err
 	}
 	if req.Cap < 0 || req.Cap > 10_000 {
 		return nil, http.StatusBadRequest, fmt.Errorf("cap %d is out of range (1 to 10000; 0 for the default %d)", req.Cap, notice.DefaultCap)
@@ -46,12 +49,15 @@ func (s *Server) issue(ctx context.Context, req noticeRequest) ([]notice.Notice,
 		return nil, http.StatusBadRequest, fmt.Errorf("brand %q is not registered", req.Brand)
 	}
 	b := rec.Brand
-	ns, err := notice.Issue(ctx, s.store, &b, req.Marketplace, strings.TrimSpace(req.Actor), notice.Options{Cap: req.Cap, Signer: strings.TrimSpace(req.Signer)})
+	ns, err := notice.Issue(ctx, s.store, &b, req.Marketplace, actor(r), notice.Options{Cap: req.Cap, Signer: strings.TrimSpace(req.Signer)})
 	switch {
 	case errors.Is(err, notice.ErrNotReady), errors.Is(err, casestore.ErrTransition):
 		return ns, http.StatusConflict, err
 	case err != nil:
 		return ns, http.StatusInternalServerError, err
+	}
+	for _, n := range ns {
+		s.audit(r, account.ActionNoticeBuild, "notice "+n.ID, fmt.Sprintf("%s on %s, %d listings", b.ID, req.Marketplace, len(n.Items)))
 	}
 	return ns, http.StatusCreated, nil
 }
@@ -61,19 +67,19 @@ func (s *Server) noticesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showNotices(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	list, err := s.store.Notices(r.Context(), r.URL.Query().Get("brand"))
+	list, err := s.store.Notices(r.Context(), r.URL.Query().Get("brand"), scope(r))
 	if err != nil {
 		s.internal(w, "list notices", err)
 		return
 	}
-	ready, err := s.store.Ready(r.Context())
+	ready, err := s.store.Ready(r.Context(), scope(r))
 	if err != nil {
 		s.internal(w, "notices ready", err)
 		return
 	}
 	w.WriteHeader(code)
-	s.render(w, "notices", map[string]any{"Title": "Takedown notices", "Notices": list, "Ready": ready, "Error": msg,
-		"CanBuild": s.directory != nil, "DefaultCap": notice.DefaultCap})
+	s.render(w, r, "notices", map[string]any{"Title": "Takedown notices", "Notices": list, "Ready": ready, "Error": msg,
+		"CanBuild": s.directory != nil, "Staff": identity(r).User.Staff(), "DefaultCap": notice.DefaultCap})
 }
 
 func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +88,7 @@ func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return
 	}
-	req := noticeRequest{Brand: r.PostForm.Get("brand"), Marketplace: r.PostForm.Get("marketplace"), Signer: r.PostForm.Get("signer"), Actor: r.PostForm.Get("actor")}
+	req := noticeRequest{Brand: r.PostForm.Get("brand"), Marketplace: r.PostForm.Get("marketplace"), Signer: r.PostForm.Get("signer")}
 	if c := strings.TrimSpace(r.PostForm.Get("cap")); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil {
@@ -91,7 +97,7 @@ func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Cap = n
 	}
-	ns, code, err := s.issue(r.Context(), req)
+	ns, code, err := s.issue(r, req)
 	if err != nil {
 		if code == http.StatusInternalServerError {
 			s.internal(w, "issue notice", err)
@@ -137,7 +143,7 @@ func (s *Server) showNotice(w http.ResponseWriter, r *http.Request, code int, ms
 		reasons[it.CaseID] = it.Reason
 	}
 	w.WriteHeader(code)
-	s.render(w, "notice", map[string]any{"Title": "Notice " + n.ID, "N": n, "Body": body, "Reasons": reasons,
+	s.render(w, r, "notice", map[string]any{"Title": "Notice " + n.ID, "N": n, "Body": body, "Reasons": reasons, "Staff": identity(r).User.Staff(),
 		"Outcomes": casestore.Outcomes, "Error": msg, "Message": r.URL.Query().Get("done")})
 }
 
@@ -167,39 +173,38 @@ func (s *Server) submitNotice(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return
 	}
-	actor := strings.TrimSpace(r.PostForm.Get("actor"))
-	if actor == "" {
-		s.showNotice(w, r, http.StatusBadRequest, "Say who sent it: the name field is empty.")
-		return
-	}
-	if code, err := s.submit(r.Context(), r.PathValue("id"), actor); err != nil {
+	if code, err := s.submit(r, r.PathValue("id")); err != nil {
 		s.noticeError(w, r, code, "submit notice", err)
 		return
 	}
 	http.Redirect(w, r, "/notices/"+url.PathEscape(r.PathValue("id"))+"?done=marked+sent", http.StatusSeeOther)
 }
 
-func (s *Server) submit(ctx context.Context, id, actor string) (int, error) {
-	err := s.store.SubmitNotice(ctx, id, actor)
+// submit marks a notice sent, under the signed-in account's name.
+func (s *Server) submit(r *http.Request, id string) (int, error) {
+	err := s.store.SubmitNotice(r.Context(), id, actor(r))
 	switch {
 	case errors.Is(err, casestore.ErrNoticeNotFound):
 		return http.StatusNotFound, err
 	case err != nil:
 		return http.StatusInternalServerError, err
 	}
+	s.audit(r, account.ActionNoticeSubmit, "notice "+id, "marked sent")
 	return http.StatusOK, nil
 }
 
-// outcomeRequest records what became of one listing of a notice.
+// outcomeRequest records what became of one listing of a notice; Actor,
+// if given, must be the signed-in account's name.
 type outcomeRequest struct {
 	Outcome string `json:"outcome"`
 	Reason  string `json:"reason"`
 	Actor   string `json:"actor"`
 }
 
-func (s *Server) setOutcome(ctx context.Context, noticeID string, caseID int64, req outcomeRequest) (int, error) {
-	if strings.TrimSpace(req.Actor) == "" {
-		return http.StatusBadRequest, errors.New("say who enters the outcome: the actor is empty")
+func (s *Server) setOutcome(r *http.Request, noticeID string, caseID int64, req outcomeRequest) (int, error) {
+	ctx := r.Context()
+	if err := sameActor(r, req.Actor); err != nil {
+		return http.StatusBadRequest, err
 	}
 	o, err := casestore.ParseOutcome(req.Outcome)
 	if err != nil {
@@ -208,7 +213,7 @@ func (s *Server) setOutcome(ctx context.Context, noticeID string, caseID int64, 
 	if (o == casestore.OutcomeRejected || o == casestore.OutcomeCounterNoticed) && strings.TrimSpace(req.Reason) == "" {
 		return http.StatusBadRequest, fmt.Errorf("a %s outcome needs the marketplace's or the seller's reason", o)
 	}
-	err = s.store.SetOutcome(ctx, noticeID, caseID, o, strings.TrimSpace(req.Actor), strings.TrimSpace(req.Reason))
+	err = s.store.SetOutcome(ctx, noticeID, caseID, o, actor(r), strings.TrimSpace(req.Reason))
 	switch {
 	case errors.Is(err, casestore.ErrNoticeNotFound), errors.Is(err, casestore.ErrNotFound):
 		return http.StatusNotFound, err
@@ -217,6 +222,11 @@ func (s *Server) setOutcome(ctx context.Context, noticeID string, caseID int64, 
 	case err != nil:
 		return http.StatusInternalServerError, err
 	}
+	detail := fmt.Sprintf("case %d: %s", caseID, o)
+	if reason := strings.TrimSpace(req.Reason); reason != "" {
+		detail += ": " + reason
+	}
+	s.audit(r, account.ActionNoticeOutcome, "notice "+noticeID, detail)
 	return http.StatusOK, nil
 }
 
@@ -231,12 +241,21 @@ func (s *Server) outcome(w http.ResponseWriter, r *http.Request) {
 		s.showNotice(w, r, http.StatusBadRequest, "no case chosen")
 		return
 	}
-	req := outcomeRequest{Outcome: r.PostForm.Get("outcome"), Reason: r.PostForm.Get("reason"), Actor: r.PostForm.Get("actor")}
-	if code, err := s.setOutcome(r.Context(), r.PathValue("id"), caseID, req); err != nil {
+	req := outcomeRequest{Outcome: r.PostForm.Get("outcome"), Reason: r.PostForm.Get("reason")}
+	if code, err := s.setOutcome(r, r.PathValue("id"), caseID, req); err != nil {
 		s.noticeError(w, r, code, "notice outcome", err)
 		return
 	}
 	http.Redirect(w, r, "/notices/"+url.PathEscape(r.PathValue("id"))+"?done="+url.QueryEscape(fmt.Sprintf("case %d: %s", caseID, req.Outcome)), http.StatusSeeOther)
+}
+
+// sameActor refuses an actor field naming someone other than the
+// signed-in account: what is done is recorded under who did it.
+func sameActor(r *http.Request, given string) error {
+	if given = strings.TrimSpace(given); given != "" && given != actor(r) {
+		return fmt.Errorf("actor %q is not the signed-in account %q: leave it out, actions are recorded under the account", given, actor(r))
+	}
+	return nil
 }
 
 func (s *Server) noticeError(w http.ResponseWriter, r *http.Request, code int, what string, err error) {

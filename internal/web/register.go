@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/imagehash"
 	"github.com/assay-dev/assay/internal/price"
@@ -34,7 +35,7 @@ const (
 var formFields = []string{"id", "name", "owner", "contact_name", "contact_email", "aliases", "floor", "currency", "products", "sellers", "marks", "keywords", "threshold"}
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, "register", map[string]any{"Title": "Register a brand", "F": map[string]string{"currency": "USD"}, "Done": r.URL.Query().Get("done")})
+	s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": map[string]string{"currency": "USD"}, "Done": r.URL.Query().Get("done")})
 }
 
 // register validates the form, re-encodes and hashes the photos, stores
@@ -56,6 +57,16 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		f[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
 	b, errs := brandFromForm(f)
+	isNew, code, err := s.mayRegister(r, b.ID)
+	if err != nil {
+		if code == http.StatusInternalServerError {
+			s.internal(w, "check brand ownership", err)
+			return
+		}
+		w.WriteHeader(code)
+		s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": []string{err.Error()}, "Editing": r.PostForm.Get("editing"), "Existing": r.PostForm["keep"]})
+		return
+	}
 	if err := (&brand.Registry{Brands: []brand.Brand{b}}).Validate("form"); err != nil {
 		for _, e := range strings.Split(err.Error(), "\n") {
 			errs = append(errs, strings.TrimPrefix(e, "form: invalid registry: "))
@@ -97,7 +108,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		w.WriteHeader(http.StatusBadRequest)
-		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs, "Editing": r.PostForm.Get("editing"), "Existing": keep})
+		s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs, "Editing": r.PostForm.Get("editing"), "Existing": keep})
 		return
 	}
 	for _, u := range uploads {
@@ -110,11 +121,46 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if err := s.brands.PublishBrand(r.Context(), rec); err != nil {
 		s.log.Error("publish brand", "brand", b.ID, "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		s.render(w, "register", map[string]any{"Title": "Register a brand", "F": f, "Editing": r.PostForm.Get("editing"), "Existing": keep,
+		s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Editing": r.PostForm.Get("editing"), "Existing": keep,
 			"Errors": []string{"the brand could not be published (Kafka unavailable?); nothing was changed: " + err.Error()}})
 		return
 	}
+	detail := "edited"
+	if isNew {
+		detail = "registered"
+	}
+	s.audit(r, account.ActionBrandRegister, "brand "+b.ID, detail)
+	if u := identity(r).User; u.Role == account.Owner && !u.Owns(b.ID) {
+		// The owner who registers a new brand owns it.
+		if err := s.accounts.Grant(r.Context(), u.Name, b.ID, u.Name); err != nil {
+			s.internal(w, "grant the registered brand", err)
+			return
+		}
+	}
 	http.Redirect(w, r, "/brands/new?done="+b.ID, http.StatusSeeOther)
+}
+
+// mayRegister says whether the signed-in account may publish the brand
+// with this id, and whether it is new. Admins may publish any brand; an
+// owner their own brands and new ones nobody has registered or owns.
+// Analysts never reach here (the route's policy).
+func (s *Server) mayRegister(r *http.Request, id string) (isNew bool, code int, err error) {
+	registered := false
+	if s.directory != nil {
+		_, registered = s.directory.Brand(id)
+	}
+	u := identity(r).User
+	if u.Role == account.Admin || u.Owns(id) || id == "" {
+		return !registered, http.StatusOK, nil
+	}
+	owners, err := s.accounts.BrandOwners(r.Context(), id)
+	if err != nil {
+		return false, http.StatusInternalServerError, err
+	}
+	if registered || len(owners) > 0 {
+		return false, http.StatusForbidden, fmt.Errorf("brand %q is registered by another account: you may edit only the brands you own (%s)", id, strings.Join(u.Brands, ", "))
+	}
+	return true, http.StatusOK, nil
 }
 
 func readPart(open func() (multipart.File, error)) ([]byte, error) {

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -82,14 +82,15 @@ func TestRegister(t *testing.T) {
 			defer store.Close()
 			pub := &recordPublisher{fail: tt.failPub}
 			uploads := t.TempDir()
-			s, err := New(store, Options{Brands: pub, Uploads: uploads})
+			accts := newAccounts(t)
+			s, err := New(store, Options{Brands: pub, Uploads: uploads, Accounts: accts})
 			if err != nil {
 				t.Fatal(err)
 			}
 			srv := httptest.NewServer(s)
 			defer srv.Close()
 			body, ctype := multipartBody(t, tt.fields, tt.images)
-			client := &http.Client{CheckRedirect: noRedirect}
+			client, _ := clientAs(t, accts, account.Admin)
 			resp, err := client.Post(srv.URL+"/brands", ctype, body)
 			if err != nil {
 				t.Fatal(err)
@@ -117,7 +118,7 @@ func TestRegister(t *testing.T) {
 				len(br.ReferenceImages) != 1 || len(rec.ReferenceHashes) < 10 {
 				t.Fatalf("record %+v", rec)
 			}
-			resp, err = http.Get(srv.URL + "/" + br.ReferenceImages[0])
+			resp, err = client.Get(srv.URL + "/" + br.ReferenceImages[0])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +127,7 @@ func TestRegister(t *testing.T) {
 				t.Errorf("stored photo: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
 			for _, bad := range []string{"/uploads/..%2Fcases.db", "/uploads/nope.jpg", "/uploads/x.png"} {
-				resp, err := http.Get(srv.URL + bad)
+				resp, err := client.Get(srv.URL + bad)
 				if err != nil {
 					t.Fatal(err)
 				}

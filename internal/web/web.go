@@ -1,8 +1,9 @@
 // Package web serves the analyst UI of the reporter: the review queue and
 // the case page with its evidence, decision buttons and audit trail. Pages
 // are rendered on the server and work with JavaScript off; nothing is loaded
-// from anywhere but this server. Cases live in package casestore; accounts
-// and access control come later.
+// from anywhere but this server. Every route is behind an access policy
+// (access.go): accounts, sessions and tokens are package account's, cases
+// package casestore's.
 package web
 
 import (
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/reporter"
 )
@@ -47,6 +49,14 @@ type Searcher interface {
 
 // Options configures the UI.
 type Options struct {
+	// Accounts says who may sign in and what they may see (required).
+	Accounts *account.Store
+	// Limiter slows password guessing (account.NewLimiter() if nil).
+	Limiter *account.Limiter
+	// InsecureCookies drops the session cookie's Secure flag, for plain
+	// HTTP to hosts other than localhost (browsers keep Secure cookies
+	// from http://localhost and 127.0.0.1 anyway).
+	InsecureCookies bool
 	// Search, if set, enables the queue's full-text search box.
 	Search Searcher
 	// Brands, if set, enables brand registration, which publishes to it;
@@ -79,6 +89,12 @@ type Server struct {
 	images    ImageSource
 	pages     map[string]*template.Template
 	mux       *http.ServeMux
+	handler   http.Handler
+	routes    []Route
+
+	accounts        *account.Store
+	limiter         *account.Limiter
+	insecureCookies bool
 }
 
 // New builds the UI over a case store.
@@ -87,7 +103,14 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	if opts.Accounts == nil {
+		return nil, errors.New("web: Options.Accounts is required: every page is behind a sign-in")
+	}
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
+		accounts: opts.Accounts, limiter: opts.Limiter, insecureCookies: opts.InsecureCookies}
+	if s.limiter == nil {
+		s.limiter = account.NewLimiter()
+	}
 	if s.strikes <= 0 {
 		s.strikes = casestore.DefaultStrikes
 	}
@@ -106,7 +129,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 			return fmt.Sprintf("%.1f days", d.Hours()/24)
 		},
 	}
-	for _, page := range []string{"queue", "case", "seller", "brand", "register", "notices", "notice"} {
+	for _, page := range []string{"queue", "case", "seller", "brand", "register", "notices", "notice", "login", "audit"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -117,26 +140,35 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/cases", http.StatusFound) })
-	s.mux.HandleFunc("GET /cases", s.queue)
-	s.mux.HandleFunc("GET /cases/{id}", s.casePage)
-	s.mux.HandleFunc("POST /cases/{id}/status", s.decide)
-	s.mux.HandleFunc("GET /cases/{id}/evidence/{n}/{k}/{which}", s.evidenceImage)
-	s.mux.HandleFunc("POST /cases/bulk", s.bulk)
-	s.mux.HandleFunc("GET /sellers/{id}", s.sellerPage)
-	s.mux.HandleFunc("GET /brands/{id}", s.brandPage)
-	s.mux.HandleFunc("GET /brands/new", s.registerForm)
-	s.mux.HandleFunc("GET /brands/{id}/edit", s.editForm)
-	s.mux.HandleFunc("POST /brands", s.register)
-	s.mux.HandleFunc("GET /uploads/{name}", s.uploadFile)
-	s.mux.HandleFunc("GET /notices", s.noticesPage)
-	s.mux.HandleFunc("POST /notices", s.buildNotice)
-	s.mux.HandleFunc("GET /notices/{id}", s.noticePage)
-	s.mux.HandleFunc("GET /notices/{id}/file", s.noticeFile)
-	s.mux.HandleFunc("POST /notices/{id}/submit", s.submitNotice)
-	s.mux.HandleFunc("POST /notices/{id}/outcome", s.outcome)
+	staticFiles := http.StripPrefix("/static/", http.FileServerFS(static))
+	s.route("GET /static/", public(), staticFiles.ServeHTTP)
+	s.route("GET /{$}", public(), func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/cases", http.StatusFound) })
+	s.route("GET /login", public(), s.loginPage)
+	s.route("POST /login", public(), s.login)
+	s.route("POST /logout", signedIn(), s.logout)
+	s.route("GET /audit", adminOnly(), s.auditPage)
+	s.route("GET /cases", signedIn(), s.queue)
+	s.route("GET /cases/{id}", signedIn().of(caseObject, "id"), s.casePage)
+	s.route("POST /cases/{id}/status", staffOnly(), s.decide)
+	s.route("GET /cases/{id}/evidence/{n}/{k}/{which}", signedIn().of(caseObject, "id"), s.evidenceImage)
+	s.route("POST /cases/bulk", staffOnly(), s.bulk)
+	s.route("GET /sellers/{id}", signedIn(), s.sellerPage)
+	s.route("GET /brands/{id}", signedIn().of(brandObject, "id"), s.brandPage)
+	s.route("GET /brands/new", brandManagers(), s.registerForm)
+	s.route("GET /brands/{id}/edit", brandManagers().of(brandObject, "id"), s.editForm)
+	s.route("POST /brands", brandManagers(), s.register)
+	s.route("GET /uploads/{name}", signedIn().of(uploadObject, "name"), s.uploadFile)
+	s.route("GET /notices", signedIn(), s.noticesPage)
+	s.route("POST /notices", staffOnly(), s.buildNotice)
+	s.route("GET /notices/{id}", signedIn().of(noticeObject, "id"), s.noticePage)
+	s.route("GET /notices/{id}/file", signedIn().of(noticeObject, "id"), s.noticeFile)
+	s.route("POST /notices/{id}/submit", staffOnly(), s.submitNotice)
+	s.route("POST /notices/{id}/outcome", staffOnly(), s.outcome)
 	s.apiRoutes()
+	// Go's cross-origin protection refuses state-changing requests a
+	// browser marks as coming from another site (Sec-Fetch-Site, Origin),
+	// beside the per-session CSRF token the forms carry.
+	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s, nil
 }
 
@@ -147,7 +179,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 var sorts = []string{"score", "age", "brand"}
@@ -159,8 +191,8 @@ const pageSize = 200
 
 // caseFilter reads the queue's filters from a query, for the page and the
 // API alike; q runs a full-text search.
-func (s *Server) caseFilter(ctx context.Context, q url.Values, limit int) (casestore.Filter, error) {
-	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: limit}
+func (s *Server) caseFilter(ctx context.Context, q url.Values, limit int, sc casestore.Scope) (casestore.Filter, error) {
+	f := casestore.Filter{BrandID: q.Get("brand"), SellerID: q.Get("seller"), Marketplace: q.Get("marketplace"), Sort: q.Get("sort"), Limit: limit, Scope: sc}
 	if f.Sort == "" {
 		f.Sort = "score"
 	}
@@ -192,7 +224,7 @@ func (s *Server) caseFilter(ctx context.Context, q url.Values, limit int) (cases
 
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f, err := s.caseFilter(r.Context(), q, pageSize+1)
+	f, err := s.caseFilter(r.Context(), q, pageSize+1, scope(r))
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
@@ -203,7 +235,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, "list cases", err)
 		return
 	}
-	brands, err := s.store.Brands(r.Context())
+	brands, err := s.store.Brands(r.Context(), scope(r))
 	if err != nil {
 		s.internal(w, "list brands", err)
 		return
@@ -212,7 +244,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	if more {
 		cases = cases[:pageSize]
 	}
-	s.render(w, "queue", map[string]any{
+	s.render(w, r, "queue", map[string]any{"CanDecide": identity(r).User.Staff(),
 		"Title": "Review queue", "Cases": cases, "More": more, "Filter": f,
 		"Brands": brands, "Statuses": statuses, "Sorts": sorts, "Message": q.Get("done"),
 		"Query": text, "CanSearch": s.search != nil,
@@ -273,13 +305,13 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 		}
 		pretty = append(pretty, string(sn))
 	}
-	sellerCases, sellerUpheld, err := s.store.SellerCounts(r.Context(), c.SellerID)
+	sellerCases, sellerUpheld, err := s.store.SellerCounts(r.Context(), c.SellerID, scope(r))
 	if err != nil {
 		s.internal(w, "seller history", err)
 		return
 	}
 	w.WriteHeader(code)
-	s.render(w, "case", map[string]any{
+	s.render(w, r, "case", map[string]any{"CanDecide": identity(r).User.Staff(),
 		"SellerCases": sellerCases, "SellerUpheld": sellerUpheld, "Strikes": s.strikes,
 		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
 		"History": cv.history, "Snapshots": pretty, "Error": msg, "Notices": cv.notices,
@@ -327,17 +359,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "no such case")
 		return
 	}
-	actor := strings.TrimSpace(r.PostForm.Get("actor"))
-	if actor == "" {
-		s.showCase(w, r, http.StatusBadRequest, "Say who decides: the analyst field is empty.")
-		return
-	}
 	to, err := casestore.ParseStatus(r.PostForm.Get("status"))
 	if err != nil {
 		s.showCase(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	_, code, err := s.decision(r.Context(), id, to, r.PostForm.Get("why"), actor, strings.TrimSpace(r.PostForm.Get("reason")))
+	_, code, err := s.decision(r, id, to, r.PostForm.Get("why"), strings.TrimSpace(r.PostForm.Get("reason")))
 	switch code {
 	case http.StatusOK:
 		http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
@@ -352,13 +379,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// decision moves a case and tells the matchers what it teaches; the error
-// comes with the HTTP status it deserves. 503 means the decision is saved
-// but the matchers were not told.
-func (s *Server) decision(ctx context.Context, id int64, to casestore.Status, why, actor, reason string) (*casestore.Case, int, error) {
-	if strings.TrimSpace(actor) == "" {
-		return nil, http.StatusBadRequest, errors.New("say who decides: the actor is empty")
-	}
+// decision moves a case, under the signed-in account's name, audits it
+// and tells the matchers what it teaches; the error comes with the HTTP
+// status it deserves. 503 means the decision is saved but the matchers
+// were not told.
+func (s *Server) decision(r *http.Request, id int64, to casestore.Status, why, reason string) (*casestore.Case, int, error) {
+	ctx, actor := r.Context(), actor(r)
 	if why != "" && why != reporter.WhyAuthorized && why != reporter.WhyNotInfringing {
 		return nil, http.StatusBadRequest, fmt.Errorf("unknown dismissal reason %q (known: %s, %s)", why, reporter.WhyAuthorized, reporter.WhyNotInfringing)
 	}
@@ -375,6 +401,14 @@ func (s *Server) decision(ctx context.Context, id int64, to casestore.Status, wh
 	if err != nil {
 		return nil, http.StatusInternalServerError, err
 	}
+	detail := "to " + string(to)
+	if why != "" {
+		detail += " (" + why + ")"
+	}
+	if reason != "" {
+		detail += ": " + reason
+	}
+	s.audit(r, account.ActionDecision, fmt.Sprintf("case %d", id), detail)
 	if s.teacher != nil {
 		if err := s.teacher.Teach(ctx, c, to, why, actor, reason); err != nil {
 			s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
@@ -394,11 +428,6 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes*8)
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
-		return
-	}
-	actor := strings.TrimSpace(r.PostForm.Get("actor"))
-	if actor == "" {
-		s.fail(w, http.StatusBadRequest, "Say who decides: the analyst field is empty.")
 		return
 	}
 	to, err := casestore.ParseStatus(r.PostForm.Get("status"))
@@ -421,7 +450,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		}
 		// A decision saved but not taught (503) is logged by decision and
 		// counts as moved.
-		switch _, code, err := s.decision(r.Context(), id, to, "", actor, reason); code {
+		switch _, code, err := s.decision(r, id, to, "", reason); code {
 		case http.StatusOK, http.StatusServiceUnavailable:
 			moved++
 		case http.StatusNotFound, http.StatusConflict:
@@ -439,7 +468,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sellerPage(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes)
+	rep, err := s.store.Seller(r.Context(), r.PathValue("id"), s.strikes, scope(r))
 	if err != nil {
 		s.internal(w, "seller report", err)
 		return
@@ -448,7 +477,7 @@ func (s *Server) sellerPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "no cases for this seller")
 		return
 	}
-	s.render(w, "seller", map[string]any{"Title": "Seller " + rep.SellerID, "R": rep, "Strikes": s.strikes})
+	s.render(w, r, "seller", map[string]any{"Title": "Seller " + rep.SellerID, "R": rep, "Strikes": s.strikes})
 }
 
 func (s *Server) brandPage(w http.ResponseWriter, r *http.Request) {
@@ -465,10 +494,18 @@ func (s *Server) brandPage(w http.ResponseWriter, r *http.Request) {
 	if s.directory != nil {
 		_, editable = s.directory.Brand(rep.BrandID)
 	}
-	s.render(w, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay), "Editable": editable})
+	if u := identity(r).User; u.Role == account.Analyst {
+		editable = false
+	}
+	s.render(w, r, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay), "Editable": editable})
 }
 
-func (s *Server) render(w http.ResponseWriter, page string, data map[string]any) {
+// render writes a page; every page is given the signed-in account and its
+// CSRF token, which every state-changing form carries.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, data map[string]any) {
+	if id := identity(r); id != nil {
+		data["User"], data["CSRF"] = id.User, id.CSRF
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := s.pages[page].ExecuteTemplate(w, page+".html", data); err != nil {
 		s.log.Error("render page", "page", page, "err", err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/casesearch"
 	"github.com/assay-dev/assay/internal/casestore"
@@ -36,7 +37,19 @@ func (r *recordTeacher) Teach(_ context.Context, c *casestore.Case, to casestore
 	return nil
 }
 
-func newTestServer(t *testing.T, teacher Teacher) (*httptest.Server, *casestore.Store) {
+// testServer is the UI over a test's case database, with its accounts.
+type testServer struct {
+	*httptest.Server
+	accounts *account.Store
+}
+
+// as returns a client signed in as a new account of the role.
+func (ts *testServer) as(t testing.TB, role account.Role, brands ...string) *http.Client {
+	c, _ := clientAs(t, ts.accounts, role, brands...)
+	return c
+}
+
+func newTestServer(t *testing.T, teacher Teacher) (*testServer, *casestore.Store) {
 	t.Helper()
 	store, err := casestore.Open(context.Background(), filepath.Join(t.TempDir(), "cases.db"))
 	if err != nil {
@@ -66,13 +79,14 @@ func newTestServer(t *testing.T, teacher Teacher) (*httptest.Server, *casestore.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	s, err := New(store, Options{Teacher: teacher, Search: ix, Directory: testDirectory{}})
+	accts := newAccounts(t)
+	s, err := New(store, Options{Teacher: teacher, Search: ix, Directory: testDirectory{}, Accounts: accts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return srv, store
+	return &testServer{srv, accts}, store
 }
 
 // testDirectory stands for the brands topic's registry: one brand with
@@ -103,7 +117,7 @@ func TestPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	client := &http.Client{CheckRedirect: noRedirect}
+	client := srv.as(t, account.Analyst)
 	tests := []struct {
 		name, method, path string
 		form               url.Values
@@ -128,27 +142,25 @@ func TestPages(t *testing.T) {
 			notWant: []string{"<script>", "<b>Fu"}},
 		{name: "missing case", method: "GET", path: "/cases/99", code: 404},
 		{name: "not a case id", method: "GET", path: "/cases/abc", code: 404},
-		{name: "decide without actor", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"confirmed"}}, code: 400, want: []string{"analyst field is empty"}},
-		{name: "illegal move", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"removed"}, "actor": {"ana"}}, code: 409, want: []string{"not allowed: from new to removed"}},
-		{name: "unknown status", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"zap"}, "actor": {"ana"}}, code: 400},
-		{name: "confirm", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}, "reason": {"logo copied"}}, code: 303},
-		{name: "after confirm", method: "GET", path: "/cases/1", code: 200, want: []string{"ana", "new → confirmed", "logo copied", `value="in_notice"`}},
+		{name: "illegal move", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"removed"}}, code: 409, want: []string{"not allowed: from new to removed"}},
+		{name: "unknown status", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"zap"}}, code: 400},
+		{name: "confirm", method: "POST", path: "/cases/1/status", form: url.Values{"status": {"confirmed"}, "reason": {"logo copied"}}, code: 303},
+		{name: "after confirm", method: "GET", path: "/cases/1", code: 200, want: []string{"analyst", "new → confirmed", "logo copied", `value="in_notice"`}},
 		{name: "relisting after confirm", method: "GET", path: "/cases/4", code: 200, before: relist, want: []string{"repeats confirmed case #1", "re-listing of confirmed case 1: same seller, same title"}},
 		{name: "queue marks relisting", method: "GET", path: "/cases?seller=s-42", code: 200, want: []string{"re-listing of #1"}},
-		{name: "decide missing case", method: "POST", path: "/cases/77/status", form: url.Values{"status": {"confirmed"}, "actor": {"ana"}}, code: 404},
+		{name: "decide missing case", method: "POST", path: "/cases/77/status", form: url.Values{"status": {"confirmed"}}, code: 404},
 		{name: "stylesheet", method: "GET", path: "/static/style.css", code: 200, want: []string{"--accent"}},
 		{name: "wrong method", method: "DELETE", path: "/cases/1", code: 405},
 		{name: "seller page", method: "GET", path: "/sellers/s-42", code: 200, want: []string{"Seller s-42", "mp-a", "repeat infringer at 3"}, notWant: []string{"<script>"}},
 		{name: "unknown seller", method: "GET", path: "/sellers/nobody", code: 404},
 		{name: "brand page", method: "GET", path: "/brands/fullips", code: 200, want: []string{"Brand fullips", "<svg", "Acceptance rate", "/sellers/s-42"}},
 		{name: "unknown brand", method: "GET", path: "/brands/nope", code: 404},
-		{name: "bulk without actor", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "id": {"3"}}, code: 400},
-		{name: "bulk wrong status", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"removed"}, "actor": {"ana"}, "id": {"3"}}, code: 400},
-		{name: "bulk nothing selected", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}}, code: 400},
-		{name: "bulk dismiss", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "actor": {"cy"}, "id": {"3", "99", "x"}}, code: 303, location: "1 cases dismissed; 2 could not move"},
+		{name: "bulk wrong status", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"removed"}, "id": {"3"}}, code: 400},
+		{name: "bulk nothing selected", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}}, code: 400},
+		{name: "bulk dismiss", method: "POST", path: "/cases/bulk", form: url.Values{"status": {"dismissed"}, "id": {"3", "99", "x"}}, code: 303, location: "1 cases dismissed; 2 could not move"},
 		{name: "bulk result", method: "GET", path: "/cases?done=1+cases+dismissed%3B+2+could+not+move", code: 200, want: []string{"1 cases dismissed; 2 could not move"}},
-		{name: "bad dismissal reason", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"ana"}, "why": {"bored"}}, code: 400, want: []string{"unknown dismissal reason"}},
-		{name: "dismiss as authorized", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "actor": {"bo"}, "why": {"authorized"}}, code: 303},
+		{name: "bad dismissal reason", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "why": {"bored"}}, code: 400, want: []string{"unknown dismissal reason"}},
+		{name: "dismiss as authorized", method: "POST", path: "/cases/2/status", form: url.Values{"status": {"dismissed"}, "why": {"authorized"}}, code: 303},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,7 +207,7 @@ func TestPages(t *testing.T) {
 			}
 		})
 	}
-	if got := strings.Join(teacher.told, "; "); got != "1 confirmed  ana; 3 dismissed  cy; 2 dismissed authorized bo" {
+	if got := strings.Join(teacher.told, "; "); got != "1 confirmed  analyst; 3 dismissed  analyst; 2 dismissed authorized analyst" {
 		t.Errorf("teacher told %q", got)
 	}
 }
@@ -204,7 +216,7 @@ func TestPages(t *testing.T) {
 // the decision is saved but not taught — not a 500.
 func TestTeachFails(t *testing.T) {
 	srv, _ := newTestServer(t, &recordTeacher{fail: true})
-	resp, err := http.PostForm(srv.URL+"/cases/1/status", url.Values{"status": {"confirmed"}, "actor": {"ana"}})
+	resp, err := srv.as(t, account.Analyst).PostForm(srv.URL+"/cases/1/status", url.Values{"status": {"confirmed"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/assay-dev/assay/internal/account"
+)
+
+// newAccounts opens account tables for a test.
+func newAccounts(t testing.TB) *account.Store {
+	t.Helper()
+	a, err := account.Open(context.Background(), filepath.Join(t.TempDir(), "accounts.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// bearer adds an API token to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+var accountSeq atomic.Int64
+
+// clientAs makes an account of the role (owning brands, for an owner) and
+// returns a client signed in as it with an API token, which needs no CSRF
+// token; it does not follow redirects. Its name is the role's, then a
+// number: "analyst", "analyst-2", ...
+func clientAs(t testing.TB, accts *account.Store, role account.Role, brands ...string) (*http.Client, string) {
+	t.Helper()
+	ctx := context.Background()
+	name := string(role)
+	if _, err := accts.User(ctx, name); err == nil {
+		name = fmt.Sprintf("%s-%d", role, accountSeq.Add(1))
+	}
+	if _, err := accts.AddUser(ctx, name, role, "test password 1234", brands, "test"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := accts.AddToken(ctx, name+"-token", name, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Transport: bearer{tok, http.DefaultTransport}, CheckRedirect: noRedirect}, name
+}
