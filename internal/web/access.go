@@ -60,7 +60,14 @@ func brandManagers() access {
 // the account sees.
 func (a access) of(o object, param string) access {
 	a.object, a.param = o, param
-	a.label += " (own brand's " + [...]string{"", "case", "notice", "brand", "photo"}[o] + ")"
+	a.label += " (" + [...]string{"", "own brand's case", "own brand's notice", "own brand", "own brand's photo"}[o] + ")"
+	return a
+}
+
+// listing marks, for the route list, a route whose answer the store cuts
+// to the account's brands.
+func (a access) listing() access {
+	a.label += " (own brands' cases only)"
 	return a
 }
 
@@ -177,7 +184,9 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.Handler {
 	})
 }
 
-func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // owns reports whether a brand owner sees the object the path names.
 // Objects that do not exist are reported as not seen: the answer is the

@@ -20,12 +20,12 @@ import (
 const maxAPIBody = 64 << 10
 
 func (s *Server) apiRoutes() {
-	s.route("GET /api/v1/cases", signedIn(), s.apiCases)
+	s.route("GET /api/v1/cases", signedIn().listing(), s.apiCases)
 	s.route("GET /api/v1/cases/{id}", signedIn().of(caseObject, "id"), s.apiCase)
 	s.route("POST /api/v1/cases/{id}/status", staffOnly(), s.apiDecide)
-	s.route("GET /api/v1/sellers/{id}", signedIn(), s.apiSeller)
+	s.route("GET /api/v1/sellers/{id}", signedIn().listing(), s.apiSeller)
 	s.route("GET /api/v1/brands/{id}", signedIn().of(brandObject, "id"), s.apiBrand)
-	s.route("GET /api/v1/notices", signedIn(), s.apiNotices)
+	s.route("GET /api/v1/notices", signedIn().listing(), s.apiNotices)
 	s.route("POST /api/v1/notices", staffOnly(), s.apiBuildNotice)
 	s.route("GET /api/v1/notices/{id}", signedIn().of(noticeObject, "id"), s.apiNotice)
 	s.route("POST /api/v1/notices/{id}/submit", staffOnly(), s.apiSubmit)

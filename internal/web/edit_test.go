@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/account"
+	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/price"
 	"github.com/assay-dev/assay/internal/stream"
