@@ -148,7 +148,9 @@ type matrixRoute struct {
 	code int
 }
 
-func fixed(p string) func(*matrixServer, string) string { return func(*matrixServer, string) string { return p } }
+func fixed(p string) func(*matrixServer, string) string {
+	return func(*matrixServer, string) string { return p }
+}
 func caseOf(format string) func(*matrixServer, string) string {
 	return func(_ *matrixServer, b string) string {
 		id := map[string]int{brandA: 1, brandB: 2}[b]
@@ -168,40 +170,40 @@ func sellerOf(format string) func(*matrixServer, string) string {
 }
 
 var matrixRoutes = map[string]matrixRoute{
-	"GET /static/":                                  {who: anyone, path: fixed("/static/style.css")},
-	"GET /{$}":                                      {who: anyone, path: fixed("/"), code: http.StatusFound},
-	"GET /login":                                    {who: anyone, path: fixed("/login")},
-	"POST /login":                                   {who: anyone, path: fixed("/login")},
-	"POST /logout":                                  {who: signedInAll, path: fixed("/logout")},
-	"GET /audit":                                    {who: adminRoute, path: fixed("/audit")},
-	"GET /cases":                                    {who: signedInAll, path: fixed("/cases")},
-	"GET /cases/{id}":                               {who: ownBrand, path: caseOf("/cases/%d")},
-	"POST /cases/{id}/status":                       {who: staffRoutes, path: caseOf("/cases/%d/status")},
-	"GET /cases/{id}/evidence/{n}/{k}/{which}":      {who: ownBrand, path: caseOf("/cases/%d/evidence/0/0/listing")},
-	"POST /cases/bulk":                              {who: staffRoutes, path: fixed("/cases/bulk")},
-	"GET /sellers/{id}":                             {who: ownBrand, path: sellerOf("/sellers/%s")},
-	"GET /brands/{id}":                              {who: ownBrand, path: brandOf("/brands/%s")},
-	"GET /brands/new":                               {who: managers, path: fixed("/brands/new")},
-	"GET /brands/{id}/edit":                         {who: managersOwn, path: brandOf("/brands/%s/edit")},
-	"POST /brands":                                  {who: managers, path: fixed("/brands")},
-	"GET /uploads/{name}":                           {who: ownBrand, path: brandOf("/uploads/photo-%s.jpg")},
-	"GET /notices":                                  {who: signedInAll, path: fixed("/notices")},
-	"POST /notices":                                 {who: staffRoutes, path: fixed("/notices")},
-	"GET /notices/{id}":                             {who: ownBrand, path: noticeOf("/notices/%s")},
-	"GET /notices/{id}/file":                        {who: ownBrand, path: noticeOf("/notices/%s/file?format=csv")},
-	"POST /notices/{id}/submit":                     {who: staffRoutes, path: noticeOf("/notices/%s/submit")},
-	"POST /notices/{id}/outcome":                    {who: staffRoutes, path: noticeOf("/notices/%s/outcome")},
-	"GET /api/v1/cases":                             {who: signedInAll, path: fixed("/api/v1/cases")},
-	"GET /api/v1/cases/{id}":                        {who: ownBrand, path: caseOf("/api/v1/cases/%d")},
-	"POST /api/v1/cases/{id}/status":                {who: staffRoutes, path: caseOf("/api/v1/cases/%d/status")},
-	"GET /api/v1/sellers/{id}":                      {who: ownBrand, path: sellerOf("/api/v1/sellers/%s")},
-	"GET /api/v1/brands/{id}":                       {who: ownBrand, path: brandOf("/api/v1/brands/%s")},
-	"GET /api/v1/notices":                           {who: signedInAll, path: fixed("/api/v1/notices")},
-	"POST /api/v1/notices":                          {who: staffRoutes, path: fixed("/api/v1/notices")},
-	"GET /api/v1/notices/{id}":                      {who: ownBrand, path: noticeOf("/api/v1/notices/%s")},
-	"POST /api/v1/notices/{id}/submit":              {who: staffRoutes, path: noticeOf("/api/v1/notices/%s/submit")},
-	"POST /api/v1/notices/{id}/items/{case}":        {who: staffRoutes, path: noticeOf("/api/v1/notices/%s/items/1")},
-	"/api/":                                         {who: signedInAll, path: fixed("/api/v1/nothing"), code: http.StatusNotFound},
+	"GET /static/":            {who: anyone, path: fixed("/static/style.css")},
+	"GET /{$}":                {who: anyone, path: fixed("/"), code: http.StatusFound},
+	"GET /login":              {who: anyone, path: fixed("/login")},
+	"POST /login":             {who: anyone, path: fixed("/login")},
+	"POST /logout":            {who: signedInAll, path: fixed("/logout")},
+	"GET /audit":              {who: adminRoute, path: fixed("/audit")},
+	"GET /cases":              {who: signedInAll, path: fixed("/cases")},
+	"GET /cases/{id}":         {who: ownBrand, path: caseOf("/cases/%d")},
+	"POST /cases/{id}/status": {who: staffRoutes, path: caseOf("/cases/%d/status")},
+	"GET /cases/{id}/evidence/{n}/{k}/{which}": {who: ownBrand, path: caseOf("/cases/%d/evidence/0/0/listing")},
+	"POST /cases/bulk":                         {who: staffRoutes, path: fixed("/cases/bulk")},
+	"GET /sellers/{id}":                        {who: ownBrand, path: sellerOf("/sellers/%s")},
+	"GET /brands/{id}":                         {who: ownBrand, path: brandOf("/brands/%s")},
+	"GET /brands/new":                          {who: managers, path: fixed("/brands/new")},
+	"GET /brands/{id}/edit":                    {who: managersOwn, path: brandOf("/brands/%s/edit")},
+	"POST /brands":                             {who: managers, path: fixed("/brands")},
+	"GET /uploads/{name}":                      {who: ownBrand, path: brandOf("/uploads/photo-%s.jpg")},
+	"GET /notices":                             {who: signedInAll, path: fixed("/notices")},
+	"POST /notices":                            {who: staffRoutes, path: fixed("/notices")},
+	"GET /notices/{id}":                        {who: ownBrand, path: noticeOf("/notices/%s")},
+	"GET /notices/{id}/file":                   {who: ownBrand, path: noticeOf("/notices/%s/file?format=csv")},
+	"POST /notices/{id}/submit":                {who: staffRoutes, path: noticeOf("/notices/%s/submit")},
+	"POST /notices/{id}/outcome":               {who: staffRoutes, path: noticeOf("/notices/%s/outcome")},
+	"GET /api/v1/cases":                        {who: signedInAll, path: fixed("/api/v1/cases")},
+	"GET /api/v1/cases/{id}":                   {who: ownBrand, path: caseOf("/api/v1/cases/%d")},
+	"POST /api/v1/cases/{id}/status":           {who: staffRoutes, path: caseOf("/api/v1/cases/%d/status")},
+	"GET /api/v1/sellers/{id}":                 {who: ownBrand, path: sellerOf("/api/v1/sellers/%s")},
+	"GET /api/v1/brands/{id}":                  {who: ownBrand, path: brandOf("/api/v1/brands/%s")},
+	"GET /api/v1/notices":                      {who: signedInAll, path: fixed("/api/v1/notices")},
+	"POST /api/v1/notices":                     {who: staffRoutes, path: fixed("/api/v1/notices")},
+	"GET /api/v1/notices/{id}":                 {who: ownBrand, path: noticeOf("/api/v1/notices/%s")},
+	"POST /api/v1/notices/{id}/submit":         {who: staffRoutes, path: noticeOf("/api/v1/notices/%s/submit")},
+	"POST /api/v1/notices/{id}/items/{case}":   {who: staffRoutes, path: noticeOf("/api/v1/notices/%s/items/1")},
+	"/api/":                                    {who: signedInAll, path: fixed("/api/v1/nothing"), code: http.StatusNotFound},
 }
 
 // matrixRoles are the callers: no credentials, each role, an owner of each

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,5 +167,13 @@ func TestAPINotices(t *testing.T) {
 	resp.Body.Close()
 	if c, _ := store.Get(t.Context(), caseID); resp.StatusCode != http.StatusSeeOther || c.Status != casestore.Reinstated {
 		t.Errorf("outcome form: %d, case %s; want 303 and reinstated", resp.StatusCode, c.Status)
+	}
+	// Decisions and notices are audited under the account that made them.
+	got := auditActions(t, srv.accounts)
+	for _, want := range []string{"analyst decision case 1", "analyst decision case 2", "analyst notice_build notice " + noticeIDs[0].(string),
+		"analyst notice_build notice " + noticeIDs[1].(string), "analyst notice_outcome notice " + noticeIDs[0].(string)} {
+		if !slices.Contains(got, want) {
+			t.Errorf("audit log lacks %q: %q", want, got)
+		}
 	}
 }

@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casestore"
 )
 
@@ -60,29 +64,67 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// signIn fills in the login form the server sends an anonymous browser to.
+func signIn(start, name, password string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(start),
+		chromedp.WaitVisible(`form.login`, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="name"]`, name, chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
+		chromedp.Click(`form.login button`, chromedp.ByQuery),
+	}
+}
+
+// addUser makes an account to sign in with.
+func addUser(t *testing.T, a *account.Store, name string, role account.Role, brands ...string) {
+	t.Helper()
+	if _, err := a.AddUser(t.Context(), name, role, "browser password 1234", brands, "test"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestBrowserDecision drives the UI in headless Chromium as an analyst
-// would, with JavaScript off: open the queue, open a case, confirm it, and
-// read the audit trail; no request leaves the server (the CSP would block
-// it and the page has no script).
+// would, with JavaScript off: sign in through the form (the Secure,
+// HttpOnly session cookie must be kept by the browser on plain
+// http://127.0.0.1), open the queue, open a case, confirm it, read the
+// audit trail, and sign out; no request leaves the server (the CSP would
+// block it and the page has no script).
 func TestBrowserDecision(t *testing.T) {
 	srv, _ := newTestServer(t, &recordTeacher{})
+	addUser(t, srv.accounts, "ana", account.Analyst)
 	ctx := newBrowser(t)
 
-	var queue, trail string
+	var queue, trail, after string
+	var cookies []*network.Cookie
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(srv.URL+"/cases"),
+		signIn(srv.URL+"/cases", "ana", "browser password 1234"),
 		chromedp.WaitVisible(`table`, chromedp.ByQuery),
 		chromedp.Text(`main`, &queue, chromedp.ByQuery),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			cookies, err = storage.GetCookies().Do(ctx)
+			return err
+		}),
 		chromedp.Click(`a[href="/cases/1"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`input[name="actor"]`, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="actor"]`, "ana", chromedp.ByQuery),
+		chromedp.WaitVisible(`input[name="reason"]`, chromedp.ByQuery),
 		chromedp.SendKeys(`input[name="reason"]`, "logo copied from the official photo", chromedp.ByQuery),
 		chromedp.Click(`button[value="confirmed"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`button[value="in_notice"]`, chromedp.ByQuery),
 		chromedp.Text(`main`, &trail, chromedp.ByQuery),
+		chromedp.Click(`form.logout button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form.login`, chromedp.ByQuery),
+		chromedp.Navigate(srv.URL+"/cases"),
+		chromedp.WaitVisible(`form.login`, chromedp.ByQuery),
+		chromedp.Location(&after),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(cookies) != 1 || cookies[0].Name != sessionCookie || !cookies[0].HTTPOnly || !cookies[0].Secure || cookies[0].SameSite != network.CookieSameSiteLax {
+		t.Errorf("the browser keeps %+v, want one HttpOnly, Secure, SameSite=Lax session cookie", cookies)
+	}
+	if !strings.HasSuffix(after, "/login?next=%2Fcases") {
+		t.Errorf("after signing out the queue goes to %s, want the login form", after)
 	}
 	if !strings.Contains(queue, `<script>alert("x")</script> Fullips 1:1`) {
 		t.Errorf("the seller's title is not shown as text:\n%s", queue)
@@ -103,18 +145,17 @@ func TestBrowserNotice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	addUser(t, srv.accounts, "ana", account.Analyst)
 	ctx := newBrowser(t)
 	var notices, after string
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(srv.URL+"/notices"),
+		signIn(srv.URL+"/notices", "ana", "browser password 1234"),
 		chromedp.WaitVisible(`form[action="/notices"]`, chromedp.ByQuery),
 		chromedp.Text(`main`, &notices, chromedp.ByQuery),
-		chromedp.SendKeys(`form[action="/notices"] input[name="actor"]`, "ana", chromedp.ByQuery),
 		chromedp.Click(`form[action="/notices"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`tr#case-1`, chromedp.ByQuery),
 		chromedp.SendKeys(`tr#case-1 select[name="outcome"]`, "removed", chromedp.ByQuery),
 		chromedp.SendKeys(`tr#case-1 input[name="reason"]`, "ticket 4411", chromedp.ByQuery),
-		chromedp.SendKeys(`tr#case-1 input[name="actor"]`, "ana", chromedp.ByQuery),
 		chromedp.Click(`tr#case-1 button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`tr#case-1 span.status.removed`, chromedp.ByQuery),
 		chromedp.Text(`main`, &after, chromedp.ByQuery),
@@ -135,5 +176,47 @@ func TestBrowserNotice(t *testing.T) {
 	}
 	if c, _ := store.Get(t.Context(), 2); c.Status != casestore.InNotice {
 		t.Errorf("case 2 is %s, want in_notice", c.Status)
+	}
+}
+
+// TestBrowserOwner: a brand owner signs in and sees their brand's cases in
+// the queue and nothing of the other brand, no decision buttons, and is
+// refused the other brand's case.
+func TestBrowserOwner(t *testing.T) {
+	m := newMatrixServer(t, Options{})
+	addUser(t, m.accounts, "dana", account.Owner, brandA)
+	ctx := newBrowser(t)
+	var queue, header, other string
+	var buttons int
+	err := chromedp.Run(ctx,
+		signIn(m.URL+"/cases", "dana", "browser password 1234"),
+		chromedp.WaitVisible(`table`, chromedp.ByQuery),
+		chromedp.Text(`main`, &queue, chromedp.ByQuery),
+		chromedp.Text(`header`, &header, chromedp.ByQuery),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var nodes []*cdp.Node
+			if err := chromedp.Nodes(`form[action="/cases/bulk"]`, &nodes, chromedp.ByQuery, chromedp.AtLeast(0)).Do(ctx); err != nil {
+				return err
+			}
+			buttons = len(nodes)
+			return nil
+		}),
+		chromedp.Navigate(m.URL+"/cases/2"),
+		chromedp.Text(`body`, &other, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(queue, "ALPHA Fuⅼⅼips gloss") || !strings.Contains(queue, "ALPHA Fuⅼⅼips plumper") || strings.Contains(queue, "BRAVO") {
+		t.Errorf("owner's queue:\n%s", queue)
+	}
+	if !strings.Contains(header, "dana · owner") || strings.Contains(header, "Audit log") {
+		t.Errorf("header: %s", header)
+	}
+	if buttons != 0 {
+		t.Error("an owner is offered bulk decisions")
+	}
+	if strings.Contains(other, "BRAVO") || !strings.Contains(other, "not found") {
+		t.Errorf("the other brand's case:\n%s", other)
 	}
 }
