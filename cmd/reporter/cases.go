@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/casesearch"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/fetch"
@@ -42,6 +43,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	fetchImages := fs.Bool("fetch-images", true, "fetch listing photos given as URLs to show them beside the reference (under the same guards as the matcher)")
 	strikes := fs.Int("strikes", casestore.DefaultStrikes, "confirmed cases that mark a seller a repeat infringer")
 	allowLoopback := fs.Bool("allow-loopback-images", false, "let photo fetching reach loopback addresses (tests and demos only)")
+	insecureCookies := fs.Bool("insecure-cookies", false, "send the session cookie without Secure, for plain HTTP to hosts other than localhost (prefer TLS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -60,6 +62,15 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer store.Close()
+	accts, err := account.Open(ctx, *db)
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter run: %v\n", err)
+		return 1
+	}
+	defer accts.Close()
+	if n, err := accts.CountAdmins(ctx); err == nil && n == 0 && *listen != "" {
+		logger.Warn("no admin account yet: nobody can sign in until one is made", "do", "reporter users add NAME --role admin --db "+*db)
+	}
 	reg := ops.NewRegistry()
 	in, err := reporter.NewIntake(store, reporter.Options{Kafka: kafka, Topic: *topic, Group: *group, Logger: logger, Registerer: reg})
 	if err != nil {
@@ -101,7 +112,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 			photos.Remote = f
 		}
 		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads,
-			Directory: directory, Images: photos, Strikes: *strikes})
+			Directory: directory, Images: photos, Strikes: *strikes, Accounts: accts, InsecureCookies: *insecureCookies})
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter run: %v\n", err)
 			return 1

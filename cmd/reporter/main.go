@@ -7,6 +7,9 @@
 //	reporter move --actor NAME [--reason TEXT] CASE STATUS
 //	reporter summary [VERDICTS.jsonl ...]
 //	reporter watch [--brokers HOST:PORT]
+//	reporter users add|passwd|disable|enable|grant|ungrant|list
+//	reporter tokens add|revoke|list
+//	reporter audit
 package main
 
 import (
@@ -37,7 +40,11 @@ Usage:
       stored. --listen serves the analyst UI and, for operators, /metrics
       (Prometheus: intake counters and figures counted from the case
       database, cached --metrics-cache 5s), /healthz (alive) and /readyz
-      (the database answers and Kafka is reachable).
+      (the database answers and Kafka is reachable). Every page and API
+      route needs an account (see users); /metrics, /healthz and /readyz
+      stay open. The session cookie is Secure: browsers keep it from
+      https:// and from http://localhost or 127.0.0.1; serving plain HTTP
+      to other hosts needs --insecure-cookies (better: put TLS in front).
 
   reporter cases [--db FILE] [--brand ID] [--status STATUS] [--limit N]
       List cases, highest score first.
@@ -60,6 +67,19 @@ Usage:
   reporter watch [--brokers HOST:PORT] [--topic-candidates candidates]
       Follow the candidates topic from its beginning and print each flagged
       listing with its evidence as it arrives; Ctrl-C prints the totals.
+
+  reporter users add NAME --role admin|analyst|owner [--brand ID ...] [--db FILE]
+  reporter users passwd|disable|enable NAME, grant|ungrant NAME BRAND, list
+      Accounts of the UI and API: admin (everything), analyst (every brand,
+      decides, builds notices), owner (its brands only). The password comes
+      from standard input or a terminal prompt (--random-password prints
+      one). No account exists until an operator adds the first admin.
+
+  reporter tokens add NAME --user ACCOUNT | revoke NAME | list [--db FILE]
+      API tokens for scripts (Authorization: Bearer TOKEN), shown once.
+
+  reporter audit [--db FILE] [--limit 100]
+      The audit log: logins, decisions, notices, account changes.
 `
 
 type tally struct {
@@ -83,6 +103,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return moveCase(ctx, args[1:], stdout, stderr)
 		case "notice":
 			return makeNotices(ctx, args[1:], stdout, stderr)
+		case "users":
+			return users(ctx, args[1:], stdin, stdout, stderr)
+		case "tokens":
+			return tokens(ctx, args[1:], stdout, stderr)
+		case "audit":
+			return audit(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if len(args) == 0 || args[0] != "summary" {

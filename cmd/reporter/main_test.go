@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,16 @@ func TestRunServesOps(t *testing.T) {
 	defer b.Close()
 	db := oneCase(t)
 
+	var out, errw strings.Builder
+	if code := run([]string{"users", "add", "ana", "--role", "analyst", "--db", db}, strings.NewReader("a long test password\n"), &out, &errw); code != 0 {
+		t.Fatalf("users add: %d %s", code, errw.String())
+	}
+	out.Reset()
+	if code := run([]string{"tokens", "add", "ops-test", "--user", "ana", "--db", db}, nil, &out, &errw); code != 0 {
+		t.Fatalf("tokens add: %d %s", code, errw.String())
+	}
+	token := strings.TrimSpace(out.String())
+
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs progtest.Buffer
 	done := make(chan int, 1)
@@ -178,18 +189,30 @@ func TestRunServesOps(t *testing.T) {
 	}
 	tests := []struct {
 		path   string
+		token  string
 		status int
 		body   []string
 	}{
-		{"/healthz", 200, []string{"ok"}},
-		{"/readyz", 200, []string{"ready"}},
-		{"/metrics", 200, []string{`assay_reporter_cases{brand="fullips",status="new"} 1`, "assay_reporter_candidates_invalid_total 0",
+		{"/healthz", "", 200, []string{"ok"}},
+		{"/readyz", "", 200, []string{"ready"}},
+		{"/metrics", "", 200, []string{`assay_reporter_cases{brand="fullips",status="new"} 1`, "assay_reporter_candidates_invalid_total 0",
 			"assay_reporter_metrics_errors_total 0", "go_goroutines"}},
-		{"/cases", 200, []string{"mp-7"}},
+		{"/cases", token, 200, []string{"mp-7", "ana · analyst"}},
+		{"/cases", "", 303, nil},
+		{"/api/v1/cases", "", 401, []string{"sign in"}},
+		{"/api/v1/cases", token, 200, []string{"mp-7"}},
 	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			resp, err := http.Get(base + tt.path)
+		t.Run(tt.path+" "+strconv.FormatBool(tt.token != ""), func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, base+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			resp, err := client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
