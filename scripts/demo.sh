@@ -45,9 +45,14 @@ pids+=($!)
 echo "== matcher running: metrics http://127.0.0.1:9101/metrics, log $LOGS/matcher.log"
 
 rm -rf "$LOGS"/cases.db*
+# No default account: the demo's admin gets a fresh random password, shown
+# once here (reporter users passwd admin --db ... to change it).
+ADMIN_PASSWORD=$("$BIN/reporter" users add admin --role admin --random-password --db "$LOGS/cases.db" | sed -n 's/^password: //p')
+[ -n "$ADMIN_PASSWORD" ] || { echo "could not create the demo's admin account" >&2; exit 1; }
 "$BIN/reporter" run --db "$LOGS/cases.db" --listen 127.0.0.1:8090 --image-dir fixtures --group "assay-demo-reporter-$$" >"$LOGS/reporter.log" 2>&1 &
 pids+=($!)
 echo "== reporter storing cases in $LOGS/cases.db; analyst UI: http://127.0.0.1:8090/cases"
+echo "   sign in as: admin   password: $ADMIN_PASSWORD   (more accounts: $BIN/reporter users add NAME --role analyst|owner --db $LOGS/cases.db)"
 for _ in $(seq 100); do
   curl -sf http://127.0.0.1:9101/readyz >/dev/null 2>&1 && break
   sleep 0.1
