@@ -234,8 +234,11 @@ func TestLimiter(t *testing.T) {
 		}
 		l.Fail("Ana", "10.0.0.1")
 	}
-	if wait, ok := l.Allow("ana", "10.0.0.9"); ok || wait != time.Minute {
-		t.Errorf("4th try for the name (any case, other address): %v %v, want refused for 1m", wait, ok)
+	if r, ok := l.Allow("ana", "10.0.0.9"); ok || r.Wait != time.Minute || !r.First {
+		t.Errorf("4th try for the name (any case, other address): %+v %v, want refused for 1m, first", r, ok)
+	}
+	if r, ok := l.Allow("ana", "10.0.0.9"); ok || r.First {
+		t.Errorf("5th try: %+v %v, want refused, not first", r, ok)
 	}
 	if _, ok := l.Allow("bo", "10.0.0.1"); !ok {
 		t.Error("another name from the same address refused below the address limit")
@@ -246,8 +249,8 @@ func TestLimiter(t *testing.T) {
 		t.Error("5 failures from one address did not limit it")
 	}
 	now = now.Add(30 * time.Second)
-	if wait, _ := l.Allow("ana", "10.0.0.2"); wait != 30*time.Second {
-		t.Errorf("wait %v, want 30s", wait)
+	if r, _ := l.Allow("ana", "10.0.0.2"); r.Wait != 30*time.Second {
+		t.Errorf("wait %v, want 30s", r.Wait)
 	}
 	now = now.Add(30 * time.Second)
 	if _, ok := l.Allow("ana", "10.0.0.1"); !ok {

@@ -26,6 +26,7 @@ type Limiter struct {
 type window struct {
 	start    time.Time
 	failures int
+	refused  bool
 }
 
 // NewLimiter returns a limiter with the defaults: 5 failures per name and
@@ -44,13 +45,22 @@ func (l *Limiter) now() time.Time {
 func nameKey(name string) string { return "n\x00" + strings.ToLower(name) }
 func addrKey(addr string) string { return "a\x00" + addr }
 
-// Allow reports whether a login for name from addr may be tried now, and
-// if not, how long until it may.
-func (l *Limiter) Allow(name, addr string) (time.Duration, bool) {
+// Refusal is the limiter's answer to a login attempt.
+type Refusal struct {
+	// Wait is how long until a login may be tried; 0 means now.
+	Wait time.Duration
+	// First is set on the first refusal of a window, so that a flood of
+	// refused attempts is recorded once, not once per request.
+	First bool
+}
+
+// Allow reports whether a login for name from addr may be tried now; if
+// not, the refusal says how long until it may.
+func (l *Limiter) Allow(name, addr string) (Refusal, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	wait := time.Duration(0)
+	var r Refusal
 	for _, k := range []struct {
 		key string
 		max int
@@ -59,9 +69,12 @@ func (l *Limiter) Allow(name, addr string) (time.Duration, bool) {
 		if w == nil || now.Sub(w.start) >= l.Window || w.failures < k.max {
 			continue
 		}
-		wait = max(wait, w.start.Add(l.Window).Sub(now))
+		r.Wait = max(r.Wait, w.start.Add(l.Window).Sub(now))
+		if !w.refused {
+			w.refused, r.First = true, true
+		}
 	}
-	return wait, wait == 0
+	return r, r.Wait == 0
 }
 
 // Fail counts a failed login.

@@ -67,9 +67,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusBadRequest, name, "Give your account name and password.")
 		return
 	}
-	if wait, ok := s.limiter.Allow(name, addr); !ok {
-		secs := int(math.Ceil(wait.Seconds()))
-		s.recordLogin(r, name, account.ActionLoginLimited, fmt.Sprintf("retry after %ds", secs))
+	if refusal, ok := s.limiter.Allow(name, addr); !ok {
+		secs := int(math.Ceil(refusal.Wait.Seconds()))
+		if refusal.First {
+			s.recordLogin(r, name, account.ActionLoginLimited, fmt.Sprintf("refused for %ds", secs))
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.showLogin(w, r, http.StatusTooManyRequests, name, fmt.Sprintf("Too many failed sign-ins: try again in %d seconds.", secs))
 		return
@@ -97,6 +99,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) recordLogin(r *http.Request, name, action, detail string) {
+	// The name is whatever was typed; no account's is longer than 64.
+	if rs := []rune(name); len(rs) > 64 {
+		name = string(rs[:64]) + "…"
+	}
 	if err := s.accounts.Record(r.Context(), account.Entry{Actor: name, Action: action, Subject: name, Detail: detail, Addr: clientAddr(r)}); err != nil {
 		s.log.Error("audit log", "action", action, "err", err)
 	}
