@@ -249,6 +249,14 @@ func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "reporter move: %v\n", err)
 		return 1
 	}
+	detail := "to " + string(to)
+	if *why != "" {
+		detail += " (" + *why + ")"
+	}
+	if *reason != "" {
+		detail += ": " + *reason
+	}
+	auditCLI(ctx, *db, stderr, account.Entry{Actor: *actor, Action: account.ActionDecision, Subject: fmt.Sprintf("case %d", id), Detail: detail})
 	fmt.Fprintf(stdout, "case %d is now %s\n", id, to)
 	c, err := store.Get(ctx, id)
 	if err != nil {

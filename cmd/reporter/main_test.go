@@ -74,6 +74,7 @@ func TestCasesAndMove(t *testing.T) {
 		{[]string{"move", "--db", db, "--actor", "ana", "9", "confirmed"}, 1, "", "case not found"},
 		{[]string{"move", "--db", db, "--actor", "ana", "--why", "authorized", "1", "in_notice"}, 2, "", "applies to dismissals only"},
 		{[]string{"cases", "--db", db, "--status", "confirmed"}, 0, "confirmed", ""},
+		{[]string{"audit", "--db", db}, 0, "to confirmed: logo copied (cli:", ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/assay-dev/assay/internal/account"
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/casestore"
 	"github.com/assay-dev/assay/internal/notice"
@@ -77,6 +78,12 @@ func makeNotices(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		// Recorded first: a notice on disk that the database does not know
 		// of could be sent twice.
 		notices, err = notice.Issue(ctx, store, b, *marketplace, *actor, opts)
+		var entries []account.Entry
+		for _, n := range notices {
+			entries = append(entries, account.Entry{Actor: *actor, Action: account.ActionNoticeBuild, Subject: "notice " + n.ID,
+				Detail: fmt.Sprintf("%s on %s, %d listings", b.ID, *marketplace, len(n.Items))})
+		}
+		auditCLI(ctx, *db, stderr, entries...)
 		if err != nil {
 			fmt.Fprintf(stderr, "reporter notice: %v\n", err)
 			if len(notices) == 0 {

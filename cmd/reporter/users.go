@@ -332,3 +332,23 @@ func audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tw.Flush()
 	return 0
 }
+
+// auditCLI records in the audit log what a command did to the cases, as
+// the UI does; actor is the name given with --actor, and the entry says
+// who ran the command. A failure to record is reported, the action itself
+// already done.
+func auditCLI(ctx context.Context, db string, stderr io.Writer, entries ...account.Entry) {
+	accts, err := account.Open(ctx, db)
+	if err == nil {
+		defer accts.Close()
+		for _, e := range entries {
+			e.Detail = strings.TrimSpace(e.Detail + " (" + cliActor() + ")")
+			if err = accts.Record(ctx, e); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "reporter: done, but not written to the audit log: %v\n", err)
+	}
+}
