@@ -48,6 +48,9 @@ func (s *Server) apiJSON(w http.ResponseWriter, code int, v any) {
 // apiError answers with the error; a 500 is logged with its cause and
 // answered without it.
 func (s *Server) apiError(w http.ResponseWriter, code int, err error) {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		code = http.StatusRequestEntityTooLarge
+	}
 	msg := err.Error()
 	if code == http.StatusInternalServerError {
 		s.log.Error("API request failed", "err", err)
@@ -64,7 +67,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return fmt.Errorf("request body over %d bytes", maxAPIBody)
+			return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, tooBig)
 		}
 		return fmt.Errorf("request body is not the expected JSON object: %w", err)
 	}
