@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,10 +72,15 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return fmt.Errorf("request body is not the expected JSON object: %w", err)
 	}
-	if dec.More() {
-		return errors.New("request body holds more than one JSON value")
+	// Only white space may follow, within the cap: More would take a read
+	// error past the cap for the end of the body.
+	switch err := dec.Decode(new(json.RawMessage)); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, new(*http.MaxBytesError)):
+		return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, err)
 	}
-	return nil
+	return errors.New("request body holds more than one JSON value")
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
