@@ -75,7 +75,7 @@ func jpegSegment(marker byte, payload []byte) []byte {
 // polyglot is a real JPEG that is also HTML: script in a comment segment
 // and in an Exif segment, and an HTML document after the end-of-image
 // marker, which decoders ignore and a sniffing browser would render.
-func polyglot(t *testing.T) []byte {
+func polyglot(t testing.TB) []byte {
 	t.Helper()
 	photo, err := os.ReadFile(filepath.Join("..", "imagehash", "testdata", "baboon.jpg"))
 	if err != nil {
@@ -123,7 +123,7 @@ func jpegDeclaring(w, h uint16) []byte {
 
 // transparentPNG is a cut-out product photo: a textured square on a fully
 // transparent background whose hidden colour is black.
-func transparentPNG(t *testing.T) []byte {
+func transparentPNG(t testing.TB) []byte {
 	t.Helper()
 	img := image.NewNRGBA(image.Rect(0, 0, 200, 160))
 	for y := 40; y < 120; y++ {
@@ -146,7 +146,7 @@ func TestUploadReencoded(t *testing.T) {
 	payloads := []string{"<script", "<html", "alert(", "GPSLatitude", "Exif", "<svg"}
 	tests := []struct {
 		name  string
-		photo func(*testing.T) []byte
+		photo func(testing.TB) []byte
 		w, h  int
 	}{
 		{"jpeg html polyglot", polyglot, 512, 512},
