@@ -28,6 +28,18 @@ func TestParseTooLarge(t *testing.T) {
 	}
 }
 
+// TestThresholdNotANumber: YAML can spell NaN and infinity, which no
+// comparison with 0..1 would catch; a NaN threshold would never flag and
+// could not be published as JSON (found by FuzzParse).
+func TestThresholdNotANumber(t *testing.T) {
+	for _, v := range []string{".nan", ".NaN", ".inf", "-.inf"} {
+		_, err := Parse([]byte("brands:\n  - {id: a, name: A, threshold: "+v+"}\n"), "t.yaml")
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "brand a: threshold") || !strings.Contains(err.Error(), "outside 0..1") {
+			t.Errorf("threshold %s: err = %v, want it refused as outside 0..1", v, err)
+		}
+	}
+}
+
 // FuzzParse feeds arbitrary YAML to Parse: it returns a valid registry or
 // an ErrInvalid error naming the file, never panics or hangs (alias bombs
 // included), and a registry it accepts survives a round trip through JSON

@@ -171,7 +171,7 @@ func (r *Registry) Validate(name string) error {
 				fe.add(label, fmt.Sprintf("marks[%d].number", j), "missing")
 			}
 		}
-		if b.Threshold < 0 || b.Threshold > 1 {
+		if !(b.Threshold >= 0 && b.Threshold <= 1) { // NaN too: it would never flag, and JSON cannot carry it
 			fe.add(label, "threshold", "%g is outside 0..1", b.Threshold)
 		}
 	}
