@@ -80,7 +80,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.As(err, new(*http.MaxBytesError)):
 		return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, err)
 	}
-	return errors.New("request body holds more than one JSON value")
+	return errors.New("request body has more after its JSON object")
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
