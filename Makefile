@@ -70,6 +70,13 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzFold$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
+	$(GO) test -run '^$$' -fuzz '^FuzzReencode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
+	$(GO) test -run '^$$' -fuzz '^FuzzGuard$$' -fuzztime $(FUZZTIME) ./internal/fetch/
+	$(GO) test -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME) ./internal/ingest/
+	$(GO) test -run '^$$' -fuzz '^FuzzBody$$' -fuzztime $(FUZZTIME) ./internal/ingest/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/brand/
+	$(GO) test -run '^$$' -fuzz '^FuzzAPIBody$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
+	$(GO) test -run '^$$' -fuzz '^FuzzRegisterForm$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
 
 vet: ## go vet and gofmt check
 	$(GO) vet $(GOFLAGS_T) ./...

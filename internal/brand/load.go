@@ -36,9 +36,6 @@ func LoadFile(path string) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read registry %s: %w", path, err)
 	}
-	if len(data) > MaxRegistryBytes {
-		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, ErrInvalid, MaxRegistryBytes)
-	}
 	reg, err := decode(data, path)
 	if err != nil {
 		return nil, err
@@ -50,7 +47,8 @@ func LoadFile(path string) (*Registry, error) {
 	return reg, nil
 }
 
-// Parse decodes and validates a registry; name is used in messages. YAML is
+// Parse decodes and validates a registry of at most MaxRegistryBytes; name
+// is used in messages. YAML is
 // a superset of JSON, so one decoder serves both. Unknown fields are errors:
 // a misspelt "price_flor" would otherwise silently disable a signal.
 func Parse(data []byte, name string) (*Registry, error) {
@@ -65,6 +63,9 @@ func Parse(data []byte, name string) (*Registry, error) {
 }
 
 func decode(data []byte, name string) (*Registry, error) {
+	if len(data) > MaxRegistryBytes {
+		return nil, fmt.Errorf("%s: %w: larger than %d bytes", name, ErrInvalid, MaxRegistryBytes)
+	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -170,7 +171,7 @@ func (r *Registry) Validate(name string) error {
 				fe.add(label, fmt.Sprintf("marks[%d].number", j), "missing")
 			}
 		}
-		if b.Threshold < 0 || b.Threshold > 1 {
+		if !(b.Threshold >= 0 && b.Threshold <= 1) { // NaN too: it would never flag, and JSON cannot carry it
 			fe.add(label, "threshold", "%g is outside 0..1", b.Threshold)
 		}
 	}

@@ -207,8 +207,9 @@ type Fetcher struct {
 	// guard decides whether an address may be connected to. Tests replace
 	// it to let one loopback server stand in for a public host.
 	guard func(netip.AddrPort) error
-	// lookup, when set by tests, resolves host names instead of DNS.
-	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	// dialer connects for the default transport; tests point its Resolver
+	// at a DNS server of their own.
+	dialer *net.Dialer
 }
 
 // call is one fetch in flight, which concurrent requests for the same URL
@@ -242,13 +243,13 @@ func New(opts Options) (*Fetcher, error) {
 
 	tr := opts.Transport
 	if tr == nil {
-		d := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, ControlContext: f.control}
+		f.dialer = &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second, ControlContext: f.control}
 		tr = &http.Transport{
 			// No proxy, from the environment or otherwise: a proxy would
 			// connect to the seller's host on our behalf, out of sight of
 			// the guard, which would only ever see the proxy's address.
 			Proxy:                  nil,
-			DialContext:            f.dialContext(d),
+			DialContext:            f.dialer.DialContext,
 			ForceAttemptHTTP2:      true, // a custom DialContext turns HTTP/2 off otherwise
 			MaxIdleConns:           max(100, 2*opts.Workers),
 			MaxIdleConnsPerHost:    opts.Workers, // most images come from a few CDNs

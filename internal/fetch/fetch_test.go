@@ -205,8 +205,9 @@ func TestInternalAddressesRefused(t *testing.T) {
 }
 
 // TestRefusedAtConnect covers host names, whose address is only known at
-// connect time: a name that resolves to loopback (as in DNS rebinding) is
-// refused by the dialer's check of the resolved address.
+// connect time: a name that a real DNS server (on 127.0.0.1, over UDP)
+// resolves to loopback is refused by the dialer's check of the resolved
+// address.
 func TestRefusedAtConnect(t *testing.T) {
 	s, n := counted(t, serve("image/jpeg", photo(t, "chelsea.jpg")))
 	_, port, _ := strings.Cut(strings.TrimPrefix(s.URL, "http://"), ":")
@@ -223,15 +224,9 @@ func TestRefusedAtConnect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n.Store(0)
+			dns := startDNS(t, map[string][]string{"images.example.test": {"127.0.0.1"}})
 			f := newFetcher(t, Options{AllowLoopback: tt.loopback, Timeout: 2 * time.Second})
-			var lookups atomic.Int64
-			f.lookup = func(_ context.Context, host string) ([]netip.Addr, error) {
-				lookups.Add(1)
-				if host != "images.example.test" {
-					return nil, fmt.Errorf("unexpected lookup of %s", host)
-				}
-				return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-			}
+			f.dialer.Resolver = dns.resolver()
 			img := f.Image(context.Background(), u)
 			if !errors.Is(img.Err, tt.want) || (tt.want == nil && img.Err != nil) {
 				t.Fatalf("err = %v, want %v", img.Err, tt.want)
@@ -239,8 +234,8 @@ func TestRefusedAtConnect(t *testing.T) {
 			if tt.want != nil && !strings.Contains(img.Err.Error(), "loopback") {
 				t.Errorf("error %q does not say loopback", img.Err)
 			}
-			if lookups.Load() != 1 {
-				t.Errorf("%d lookups, want 1: the name must be resolved at dial time", lookups.Load())
+			if q := dns.queriesFor("images.example.test"); q != 1 {
+				t.Errorf("%d A queries, want 1: the name must be resolved at dial time", q)
 			}
 			if n.Load() != tt.requests {
 				t.Errorf("%d requests reached the server, want %d", n.Load(), tt.requests)

@@ -3,7 +3,6 @@ package fetch
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -167,28 +166,6 @@ func (f *Fetcher) control(_ context.Context, network, address string, _ syscall.
 		return fmt.Errorf("%w: unparsable address %q", ErrRefused, address)
 	}
 	return f.guard(ap)
-}
-
-// dialContext dials through the guarded dialer. The lookup test hook, when
-// set, stands in for DNS so that tests can give a host name any address
-// without a resolver; the result still passes control.
-func (f *Fetcher) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if f.lookup != nil {
-			host, port, err := net.SplitHostPort(addr)
-			if err != nil {
-				return nil, fmt.Errorf("dial %s: %w", addr, err)
-			}
-			if _, err := netip.ParseAddr(host); err != nil {
-				ips, err := f.lookup(ctx, host)
-				if err != nil || len(ips) == 0 {
-					return nil, fmt.Errorf("lookup %s: no address (%v)", host, err)
-				}
-				addr = net.JoinHostPort(ips[0].String(), port)
-			}
-		}
-		return d.DialContext(ctx, network, addr)
-	}
 }
 
 // guardedTransport checks each request, redirect hops included, before the

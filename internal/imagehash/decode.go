@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -104,7 +105,9 @@ func (f format) full(data []byte, lim Limits) (image.Image, error) {
 
 // Reencode decodes an uploaded image under the limits and encodes it again
 // as a JPEG, so that whatever else the upload carried (metadata, polyglot
-// payloads, trailing data) is not stored or served.
+// payloads, trailing data) is not stored or served. Transparency is
+// composited over white, as hashing does: JPEG has no alpha, and encoding
+// the raw colour would turn a cut-out product photo's background black.
 func Reencode(data []byte, lim Limits) ([]byte, error) {
 	f, _, err := sniff(data, lim)
 	if err != nil {
@@ -113,6 +116,12 @@ func Reencode(data []byte, lim Limits) ([]byte, error) {
 	img, err := f.full(data, lim)
 	if err != nil {
 		return nil, err
+	}
+	if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
+		flat := image.NewRGBA(img.Bounds())
+		draw.Draw(flat, flat.Bounds(), image.White, image.Point{}, draw.Src)
+		draw.Draw(flat, flat.Bounds(), img, img.Bounds().Min, draw.Over)
+		img = flat
 	}
 	var out bytes.Buffer
 	if err := jpeg.Encode(&out, img, &jpeg.Options{Quality: 90}); err != nil {

@@ -138,59 +138,130 @@ func sortedKeys(m map[string]string) []string {
 // PublishCSV publishes the rows of a CSV export with a header row, each
 // mapped to a listing, encoded as JSON and validated like any event. Rows are
 // named "NAME:LINE" by the line they start on (the header is line 1). A
-// rejected row goes to the rejected topic as a CSV line. A mapping column
-// missing from the header is an ErrMapping error before anything is sent.
+// rejected row goes to the rejected topic as a CSV line; a row over
+// MaxCSVRecordBytes is rejected with its first bytes, and the rows after it
+// are read. A mapping column missing from the header is an ErrMapping error
+// before anything is sent.
 func (p *Publisher) PublishCSV(ctx context.Context, name string, r io.Reader, m *Mapping, opts FeedOptions) (Result, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return Result{}, fmt.Errorf("%w: %s has no header row", ErrMapping, name)
-	}
-	if err != nil {
-		return Result{}, fmt.Errorf("read header of %s: %w", name, err)
-	}
-	rm, err := m.bind(header, name)
+	cr, err := newCSVReader(name, r, m, MaxCSVRecordBytes)
 	if err != nil {
 		return Result{}, err
 	}
-	var line bytes.Buffer
-	cw := csv.NewWriter(&line)
-	return p.feed(ctx, opts, func() (Event, error) {
-		rec, err := cr.Read()
-		var perr *csv.ParseError
-		switch {
-		case errors.As(err, &perr):
-			return Event{
-				Source: fmt.Sprintf("%s:%d", name, perr.StartLine),
-				Err:    reject(ReasonCSV, fmt.Errorf("%w: malformed CSV: %v", listing.ErrInvalid, perr.Err)),
-			}, nil
-		case err != nil:
+	return p.feed(ctx, opts, cr.next)
+}
+
+// csvReader turns a CSV export into listing events, one per record.
+type csvReader struct {
+	name   string
+	split  *csvSplitter
+	header []string
+	rm     *rowMapper
+	line   bytes.Buffer
+	cw     *csv.Writer
+}
+
+// newCSVReader reads the header and binds m to it; records over maxRecord
+// bytes are rejected.
+func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvReader, error) {
+	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord)}
+	c.cw = csv.NewWriter(&c.line)
+	for {
+		raw, _, tooLong, err := c.split.next()
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: %s has no header row", ErrMapping, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read header of %s: %w", name, err)
+		}
+		if tooLong {
+			return nil, fmt.Errorf("%w: the header row of %s is longer than %d bytes", ErrMapping, name, maxRecord)
+		}
+		rec, err := parseCSVRecord(raw)
+		if errors.Is(err, io.EOF) {
+			continue // a blank line
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read header of %s: %w", name, err)
+		}
+		c.header = rec
+		break
+	}
+	rm, err := m.bind(c.header, name)
+	if err != nil {
+		return nil, err
+	}
+	c.rm = rm
+	return c, nil
+}
+
+// parseCSVRecord parses the raw bytes of one record; io.EOF means a blank
+// line.
+func parseCSVRecord(raw []byte) ([]string, error) {
+	r := csv.NewReader(bytes.NewReader(raw))
+	r.FieldsPerRecord = -1
+	rec, err := r.Read()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Read(); !errors.Is(err, io.EOF) {
+		// The splitter ends records where encoding/csv does; this is a
+		// guard, not an expected path.
+		return nil, &csv.ParseError{StartLine: 1, Line: 1, Err: errors.New("record boundary unclear")}
+	}
+	return rec, nil
+}
+
+// next returns the event of the next record, or io.EOF.
+func (c *csvReader) next() (Event, error) {
+	for {
+		raw, start, tooLong, err := c.split.next()
+		if err != nil {
 			return Event{}, err
 		}
-		row, _ := cr.FieldPos(0)
-		src := fmt.Sprintf("%s:%d", name, row)
-		line.Reset()
-		_ = cw.Write(rec) // writes to memory
-		cw.Flush()
-		raw := bytes.Clone(bytes.TrimRight(line.Bytes(), "\r\n"))
-		if len(rec) != len(header) {
-			return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(header)))}, nil
+		src := fmt.Sprintf("%s:%d", c.name, start)
+		if tooLong {
+			return Event{Raw: bytes.Clone(raw), Source: src,
+				Err: reject(ReasonTooLarge, fmt.Errorf("%w: CSV row longer than %d bytes", listing.ErrInvalid, c.split.max))}, nil
 		}
-		l, err := rm.listing(rec)
+		rec, err := parseCSVRecord(raw)
+		if errors.Is(err, io.EOF) {
+			continue
+		}
+		if perr, ok := errors.AsType[*csv.ParseError](err); ok {
+			return Event{
+				Raw:    bytes.Clone(bytes.TrimRight(raw, "\r\n")),
+				Source: fmt.Sprintf("%s:%d", c.name, start+perr.StartLine-1),
+				Err:    reject(ReasonCSV, fmt.Errorf("%w: malformed CSV: %v", listing.ErrInvalid, perr.Err)),
+			}, nil
+		}
 		if err != nil {
-			return Event{Raw: raw, Source: src, Err: reject(ReasonField, err)}, nil
+			return Event{}, err
 		}
-		data, err := json.Marshal(l)
-		if err != nil {
-			return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: %v", listing.ErrInvalid, err))}, nil
-		}
-		e := DecodeEvent(data, src)
-		if !e.Valid() {
-			e.Raw = raw
-		}
-		return e, nil
-	})
+		return c.event(rec, src), nil
+	}
+}
+
+func (c *csvReader) event(rec []string, src string) Event {
+	c.line.Reset()
+	_ = c.cw.Write(rec) // writes to memory
+	c.cw.Flush()
+	raw := bytes.Clone(bytes.TrimRight(c.line.Bytes(), "\r\n"))
+	if len(rec) != len(c.header) {
+		return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(c.header)))}
+	}
+	l, err := c.rm.listing(rec)
+	if err != nil {
+		return Event{Raw: raw, Source: src, Err: reject(ReasonField, err)}
+	}
+	data, err := json.Marshal(l)
+	if err != nil {
+		return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: %v", listing.ErrInvalid, err))}
+	}
+	e := DecodeEvent(data, src)
+	if !e.Valid() {
+		e.Raw = raw
+	}
+	return e
 }
 
 // rowMapper is a mapping bound to one header.

@@ -54,11 +54,26 @@ func WriteCSV(w io.Writer, n *Notice) error {
 	}
 	_ = cw.Write([]string{"notice_id", "part", "marketplace", "brand", "rights_owner", "contact_email", "marks", "listing_id", "url", "title", "seller_id", "reason"})
 	for _, it := range n.Items {
-		_ = cw.Write([]string{n.ID, fmt.Sprintf("%d/%d", n.Part, n.Parts), n.Marketplace, n.BrandName, n.RightsOwner, n.Contact.Email,
-			strings.Join(marks, "; "), it.ListingID, it.URL, it.Title, it.SellerID, it.Reason})
+		row := []string{n.ID, fmt.Sprintf("%d/%d", n.Part, n.Parts), n.Marketplace, n.BrandName, n.RightsOwner, n.Contact.Email,
+			strings.Join(marks, "; "), it.ListingID, it.URL, it.Title, it.SellerID, it.Reason}
+		for i, cell := range row {
+			row[i] = inertCell(cell)
+		}
+		_ = cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// inertCell keeps a spreadsheet from reading a cell as a formula: titles
+// and ids are written by sellers, and a marketplace's reviewer opens the
+// file in a spreadsheet, where "=HYPERLINK(...)" or "@SUM(...)" would run.
+// Such a cell gets a leading apostrophe, which spreadsheets show as text.
+func inertCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteJSON writes the notice as one JSON document.

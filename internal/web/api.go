@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,6 +49,9 @@ func (s *Server) apiJSON(w http.ResponseWriter, code int, v any) {
 // apiError answers with the error; a 500 is logged with its cause and
 // answered without it.
 func (s *Server) apiError(w http.ResponseWriter, code int, err error) {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		code = http.StatusRequestEntityTooLarge
+	}
 	msg := err.Error()
 	if code == http.StatusInternalServerError {
 		s.log.Error("API request failed", "err", err)
@@ -64,14 +68,19 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return fmt.Errorf("request body over %d bytes", maxAPIBody)
+			return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, tooBig)
 		}
 		return fmt.Errorf("request body is not the expected JSON object: %w", err)
 	}
-	if dec.More() {
-		return errors.New("request body holds more than one JSON value")
+	// Only white space may follow, within the cap: More would take a read
+	// error past the cap for the end of the body.
+	switch err := dec.Decode(new(json.RawMessage)); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, new(*http.MaxBytesError)):
+		return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, err)
 	}
-	return nil
+	return errors.New("request body has more after its JSON object")
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {

@@ -42,11 +42,20 @@ var accountSeq atomic.Int64
 // number: "analyst", "analyst-2", ...
 func clientAs(t testing.TB, accts *account.Store, role account.Role, brands ...string) (*http.Client, string) {
 	t.Helper()
-	ctx := context.Background()
 	name := string(role)
-	if _, err := accts.User(ctx, name); err == nil {
+	if _, err := accts.User(context.Background(), name); err == nil {
 		name = fmt.Sprintf("%s-%d", role, accountSeq.Add(1))
 	}
+	tok := tokenFor(t, accts, name, role, brands...)
+	return &http.Client{Transport: bearer{tok, http.DefaultTransport}, CheckRedirect: noRedirect}, name
+}
+
+// tokenFor makes the account name of the role (owning brands, for an
+// owner) and returns an API token of it, for tests that call the server's
+// ServeHTTP directly.
+func tokenFor(t testing.TB, accts *account.Store, name string, role account.Role, brands ...string) string {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := accts.AddUser(ctx, name, role, "test password 1234", brands, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -54,5 +63,5 @@ func clientAs(t testing.TB, accts *account.Store, role account.Role, brands ...s
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &http.Client{Transport: bearer{tok, http.DefaultTransport}, CheckRedirect: noRedirect}, name
+	return tok
 }

@@ -48,7 +48,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		s.fail(w, http.StatusBadRequest, "the form could not be read (photos over 64 MB in all?): "+err.Error())
+		if tooBig, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the form is larger than %d MiB: send at most %d photos of at most %d MiB each, fewer at a time",
+				tooBig.Limit>>20, maxImages, imagehash.DefaultLimits().MaxBytes>>20))
+			return
+		}
+		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
