@@ -516,7 +516,7 @@ func TestBrandAddedLive(t *testing.T) {
 	for mt.reg.size() < 12 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(500 * time.Millisecond) // the engine is rebuilt after a short debounce
+	waitInForce(t, mt)
 	write(t, brokers, stream.DefaultTopics().Listings, fresh)
 	got := candidates(t, brokers, 30*time.Second, hasIDs(lateIDs))
 	for _, m := range old {
@@ -588,6 +588,22 @@ func TestBrandAddedWhileDown(t *testing.T) {
 }
 
 // waitScored waits until the matchers together have scored n listings.
+// waitInForce waits until the engine in force was built from everything
+// the registry has taken in so far: it is rebuilt after a short debounce,
+// which a loaded machine can stretch.
+func waitInForce(t *testing.T, mt *Matcher) {
+	t.Helper()
+	mt.reg.mu.Lock()
+	want := mt.reg.version
+	mt.reg.mu.Unlock()
+	for deadline := time.Now().Add(20 * time.Second); testutil.ToFloat64(mt.m.registryVersion) < float64(want); {
+		if time.Now().After(deadline) {
+			t.Fatalf("engine in force is at registry version %v, want %d", testutil.ToFloat64(mt.m.registryVersion), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func waitScored(t *testing.T, n int, mts ...*Matcher) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; {
@@ -763,7 +779,7 @@ func TestFeedbackTeaches(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(500 * time.Millisecond) // the engine is rebuilt after a short debounce
+	waitInForce(t, mt)
 	lst := func(id, seller, title, img string) kafka.Message {
 		imgs := "[]"
 		if img != "" {
