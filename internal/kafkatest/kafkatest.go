@@ -32,10 +32,15 @@ type Broker struct {
 	// with the same data, as a broker restart in production would; with
 	// the embedded broker it skips the test.
 	Restart func(t testing.TB)
+
+	cluster stream.Cluster
 }
 
-// Cluster is the broker as a plaintext stream.Cluster.
-func (b *Broker) Cluster() stream.Cluster { return stream.Cluster{Brokers: b.Addrs} }
+// Cluster is the broker as a plaintext stream.Cluster, with a connection
+// pool of its own: kafka-go's shared default pool would carry a closed
+// broker's connections and metadata over to a later one that gets the
+// same port.
+func (b *Broker) Cluster() stream.Cluster { return b.cluster }
 
 // Start starts a broker for t and creates the default topics on it; it is
 // stopped when t ends.
@@ -47,6 +52,8 @@ func Start(t testing.TB) *Broker {
 	} else {
 		b = startEmbedded(t)
 	}
+	b.cluster = stream.NewCluster(b.Addrs, nil, nil)
+	t.Cleanup(b.cluster.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := stream.EnsureTopics(ctx, b.Cluster(), stream.DefaultTopics(), stream.DefaultLayout()); err != nil {

@@ -40,7 +40,10 @@ type Cluster struct {
 }
 
 // NewCluster returns a Cluster whose clients and writers share one
-// connection pool.
+// connection pool of their own. (A literal Cluster uses kafka-go's
+// process-wide default pool, which keys its cached metadata and
+// connections by address alone: a second cluster later on the same
+// address would meet the first one's.)
 func NewCluster(brokers []string, tlsConfig *tls.Config, mech sasl.Mechanism) Cluster {
 	c := Cluster{Brokers: brokers, TLS: tlsConfig, SASL: mech}
 	c.transport = c.newTransport()
@@ -62,9 +65,6 @@ func (c Cluster) String() string {
 }
 
 func (c Cluster) newTransport() *kafka.Transport {
-	if c.TLS == nil && c.SASL == nil && c.Dial == nil {
-		return nil // kafka-go's default transport, shared process-wide
-	}
 	t := &kafka.Transport{TLS: c.TLS, SASL: c.SASL, DialTimeout: 10 * time.Second}
 	if c.Dial != nil {
 		t.Dial = c.Dial
@@ -76,10 +76,18 @@ func (c Cluster) roundTripper() kafka.RoundTripper {
 	if c.transport != nil && c.Dial == nil {
 		return c.transport
 	}
-	if t := c.newTransport(); t != nil {
-		return t
+	if c.TLS == nil && c.SASL == nil && c.Dial == nil {
+		return nil // kafka-go's default transport, shared process-wide
 	}
-	return nil
+	return c.newTransport()
+}
+
+// Close closes the idle connections of the cluster's own pool, if it has
+// one; clients and writers made from it afterwards open new ones.
+func (c Cluster) Close() {
+	if c.transport != nil {
+		c.transport.CloseIdleConnections()
+	}
 }
 
 // Client returns an admin and metadata client with the given timeout.

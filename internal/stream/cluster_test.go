@@ -1,11 +1,17 @@
 package stream_test
 
 import (
+	"context"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/stream"
@@ -111,5 +117,34 @@ func TestClusterConfigFlags(t *testing.T) {
 	})
 	if _, err := cfg.Cluster(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestClusterOwnPool starts embedded brokers one after another on the same
+// address: a Cluster from NewCluster meets each as it is, where kafka-go's
+// default pool (a literal Cluster) still holds the closed one's
+// connections.
+func TestClusterOwnPool(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	addr := []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	for round := range 3 {
+		broker, err := kfake.NewCluster(kfake.Ports(port), kfake.NumBrokers(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := stream.NewCluster(addr, nil, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = stream.EnsureTopics(ctx, c, stream.DefaultTopics(), stream.DefaultLayout())
+		cancel()
+		c.Close()
+		broker.Close()
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
 	}
 }

@@ -17,26 +17,41 @@ type Span struct {
 	End       int64
 }
 
-// spansRetry bounds the retries of Spans on a partition that has no
-// leader ready yet.
-const spansRetry = 15 * time.Second
-
 // Spans returns the offsets every partition of topic holds now. A real
 // broker answers CreateTopics, and even metadata naming the leaders,
 // before those leaders serve the partitions: until then ListOffsets fails
 // with a retriable error (Not Leader For Partition), which Spans waits out
 // for a while. kfake is ready at once.
 func Spans(ctx context.Context, c Cluster, topic string) ([]Span, error) {
-	deadline := time.Now().Add(spansRetry)
+	var out []Span
+	err := retryTransient(ctx, func() error {
+		var err error
+		out, err = spans(ctx, c, topic)
+		return err
+	})
+	return out, err
+}
+
+// transientRetry bounds how long retryTransient waits out a cluster that
+// is not ready.
+const transientRetry = 15 * time.Second
+
+// retryTransient runs op until it succeeds, fails for good, or
+// transientRetry has passed. Kafka's retriable errors are transient, and
+// so is Broker Not Available: kafka-go's connection pool says it while
+// its cached metadata does not name the broker a request must go to
+// (the controller, for CreateTopics), which its next refresh corrects.
+func retryTransient(ctx context.Context, op func() error) error {
+	deadline := time.Now().Add(transientRetry)
 	for {
-		spans, err := spans(ctx, c, topic)
+		err := op()
 		var kerr kafka.Error
-		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() || time.Now().After(deadline) {
-			return spans, err
+		if err == nil || !errors.As(err, &kerr) || !(kerr.Temporary() || kerr == kafka.BrokerNotAvailable) || time.Now().After(deadline) {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, err
+			return err
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -96,7 +96,12 @@ func EnsureTopics(ctx context.Context, c Cluster, t Topics, l Layout) error {
 			req.Topics = append(req.Topics, tc)
 		}
 	}
-	resp, err := client.CreateTopics(ctx, req)
+	var resp *kafka.CreateTopicsResponse
+	err := retryTransient(ctx, func() error {
+		var err error
+		resp, err = client.CreateTopics(ctx, req)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("create topics on %s: %w", c, err)
 	}
