@@ -221,6 +221,7 @@ func judge(b *testing.B, samples []soakSample, warmup time.Duration) {
 		}
 		return t / float64(len(ss))
 	}
+	fmt.Println("RSS beyond anon RSS is mapped files (the reporter's search index segments): page cache the kernel drops under pressure, judged by anon RSS")
 	fmt.Printf("after a %s warm-up: mean of the first %d samples (%s-%s) against the last %d (%s-%s)\n",
 		warmup, n, first[0].at.Round(time.Second), first[n-1].at.Round(time.Second), n, last[0].at.Round(time.Second), last[n-1].at.Round(time.Second))
 	for i, name := range []string{"matcher", "reporter", "ingest", "devbroker"} {
