@@ -8,8 +8,12 @@ TURBO     := $(shell test -f /usr/include/turbojpeg.h && echo turbojpeg)
 TAGS      ?= $(TURBO)
 GOFLAGS_T := $(if $(TAGS),-tags $(TAGS),)
 FUZZTIME  ?= 10s
+SOAK      ?= 30m
+# progtest builds the programs with go build, which reads GOFLAGS: the
+# fault test and the soak run the turbojpeg build when it is available.
+PROG_ENV  := $(if $(TAGS),GOFLAGS=-tags=$(TAGS),)
 
-.PHONY: help build demo scan-demo bench-stream bench-ui test test-kafka test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
+.PHONY: help build demo scan-demo bench-stream bench-ui bench-soak test test-fault test-kafka test-race eval bench bench-text bench-image fuzz vet fmt-check fixtures clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +43,9 @@ endif
 test-kafka: ## the pipeline, reporter, ingest, kcat and TLS/SASL tests against a real Apache Kafka 3.9 broker (scripts/kafka-local; Java and Maven needed, the jars are fetched once)
 	ASSAY_KAFKA=local $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./internal/kafkatest/ ./internal/stream/ ./internal/matcher/ ./internal/reporter/ ./internal/ingest/ ./cmd/matcher/
 
+test-fault: ## SIGKILL the matcher and the reporter 20 times each while listings stream in; nothing lost, duplicated or committed ahead (ASSAY_FAULT_SEED=N replays a schedule)
+	$(PROG_ENV) ASSAY_FAULT=1 $(GO) test $(GOFLAGS_T) -count=1 -timeout 20m -run '^TestCrashRestart$$' -v ./internal/pipelinetest/
+
 test-race:
 	$(GO) test $(GOFLAGS_T) -race -count=1 ./...
 
@@ -64,6 +71,9 @@ bench-stream: ## 200,000 listings through the embedded broker (ASSAY_KAFKA=local
 
 bench-ui: ## analyst pages over 20,000 cases (medians of 5)
 	$(GO) test $(GOFLAGS_T) -run '^$$' -bench 'BenchmarkPages' -benchtime 20x -count 5 ./internal/web/ | awk -f scripts/bench-median.awk
+
+bench-soak: ## SOAK (30m) of steady load through the whole pipeline: memory and goroutines of every program each minute, and a verdict on growth
+	$(PROG_ENV) SOAK=$(SOAK) $(GO) test $(GOFLAGS_T) -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x -timeout 0 ./internal/pipelinetest/
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/listing/

@@ -43,6 +43,7 @@ func TestRun(t *testing.T) {
 		{name: "scan help", args: []string{"scan", "--help"}, status: exitOK, stderr: []string{"--brands", "--all"}},
 		{name: "eval", args: []string{"eval", "--brands", brands, "--labels", "../../fixtures/labels.jsonl", "../../fixtures/listings.jsonl"}, status: exitOK},
 		{name: "eval without labels", args: []string{"eval", "--brands", brands, "x.jsonl"}, status: exitUsage, stderr: []string{"--labels"}},
+		{name: "negative session timeout", args: []string{"run", "--listen", "", "--session-timeout=-1s"}, status: exitUsage, stderr: []string{"session timeout -1s is negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

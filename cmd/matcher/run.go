@@ -47,6 +47,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	imageDir := fs.String("image-dir", "", "read images given as relative paths from `DIR` (listings exported with their photos, like the bundled fixtures); URLs are still fetched")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "time allowed to finish the work in hand on SIGINT/SIGTERM")
 	lagInterval := fs.Duration("lag-interval", 15*time.Second, "how often the group's lag is read from the broker for /metrics")
+	session := fs.Duration("session-timeout", 30*time.Second, "consumer group session: a matcher that dies without leaving holds its partitions this long (brokers allow 6s to 5m by default)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	var topics stream.Topics
 	topicFlags(fs, &topics)
@@ -74,7 +75,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	opts := matcher.Options{
 		Kafka: kafka, Topics: topics, Group: *group, Workers: *workers, RetroScan: *retro,
 		Score:           score.Options{Threshold: *threshold, Logger: logger},
-		ShutdownTimeout: *shutdown, LagInterval: *lagInterval,
+		ShutdownTimeout: *shutdown, LagInterval: *lagInterval, SessionTimeout: *session,
 		Logger: logger, Registerer: reg,
 	}
 	if !*noImages {

@@ -35,6 +35,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	db := fs.String("db", "assay-cases.db", "case database `FILE` (SQLite; created if missing)")
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	group := fs.String("group", "assay-reporter", "consumer group")
+	session := fs.Duration("session-timeout", 30*time.Second, "consumer group session: a reporter that dies without leaving holds its partitions this long (brokers allow 6s to 5m by default)")
 	listen := fs.String("listen", "127.0.0.1:8090", "serve the analyst UI, /metrics, /healthz and /readyz on `ADDR` (empty: off)")
 	metricsCache := fs.Duration("metrics-cache", 5*time.Second, "how long one count of the case database answers /metrics scrapes")
 	feedbackTopic := fs.String("topic-feedback", stream.DefaultTopics().Feedback, "topic analysts' decisions are published to for the matchers")
@@ -72,7 +73,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		logger.Warn("no admin account yet: nobody can sign in until one is made", "do", "reporter users add NAME --role admin --db "+*db)
 	}
 	reg := ops.NewRegistry()
-	in, err := reporter.NewIntake(store, reporter.Options{Kafka: kafka, Topic: *topic, Group: *group, Logger: logger, Registerer: reg})
+	in, err := reporter.NewIntake(store, reporter.Options{Kafka: kafka, Topic: *topic, Group: *group, SessionTimeout: *session, Logger: logger, Registerer: reg})
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter run: %v\n", err)
 		return 2

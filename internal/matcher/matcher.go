@@ -78,6 +78,9 @@ func (o *Options) validate() error {
 	if o.Workers <= 0 {
 		o.Workers = 2 * runtime.GOMAXPROCS(0)
 	}
+	if o.SessionTimeout < 0 {
+		return fmt.Errorf("session timeout %s is negative", o.SessionTimeout)
+	}
 	if o.SessionTimeout == 0 {
 		o.SessionTimeout = 30 * time.Second
 	}

@@ -56,9 +56,11 @@ func Run(t testing.TB, path string, args ...string) {
 
 // Proc is a program started for a test.
 type Proc struct {
-	name  string
-	lines chan string
-	out   Buffer
+	name   string
+	cmd    *exec.Cmd
+	lines  chan string
+	out    Buffer
+	exited chan struct{}
 }
 
 // Start starts a program that is stopped with SIGTERM when the test ends
@@ -71,7 +73,7 @@ func Start(t testing.TB, path string, args ...string) *Proc {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
-	p := &Proc{name: filepath.Base(path), lines: make(chan string, 1024)}
+	p := &Proc{name: filepath.Base(path), cmd: cmd, lines: make(chan string, 1024), exited: make(chan struct{})}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -84,15 +86,14 @@ func Start(t testing.TB, path string, args ...string) *Proc {
 			}
 		}
 	}()
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); pw.Close(); close(exited) }()
+	go func() { _ = cmd.Wait(); pw.Close(); close(p.exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-exited:
+		case <-p.exited:
 		case <-time.After(stopWait):
 			_ = cmd.Process.Kill()
-			<-exited
+			<-p.exited
 			t.Errorf("%s did not stop within %s of SIGTERM", p.name, stopWait)
 		}
 		<-copied
@@ -101,6 +102,35 @@ func Start(t testing.TB, path string, args ...string) *Proc {
 		}
 	})
 	return p
+}
+
+// Pid is the program's process id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// Kill ends the program with SIGKILL, as a crash or the kernel's OOM
+// killer does: no signal handler runs, nothing is flushed or committed. It
+// returns once the process is gone, so that a program started next in its
+// place cannot race it for files or ports.
+func (p *Proc) Kill(t testing.TB) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil && !p.Exited() {
+		t.Fatalf("kill %s: %v", p.name, err)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(stopWait):
+		t.Fatalf("%s still running %s after SIGKILL", p.name, stopWait)
+	}
+}
+
+// Exited says whether the program has ended.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // Output returns what the program printed so far.

@@ -53,7 +53,10 @@ func (o *Options) validate() error {
 	if o.BatchWait <= 0 {
 		o.BatchWait = 100 * time.Millisecond
 	}
-	if o.SessionTimeout <= 0 {
+	if o.SessionTimeout < 0 {
+		return fmt.Errorf("session timeout %s is negative", o.SessionTimeout)
+	}
+	if o.SessionTimeout == 0 {
 		o.SessionTimeout = 30 * time.Second
 	}
 	if o.Logger == nil {

@@ -36,12 +36,31 @@ func GroupLag(ctx context.Context, c Cluster, group, topic string) ([]PartitionL
 	if err != nil {
 		return nil, err
 	}
-	client := c.Client(10 * time.Second)
 	parts := make([]int, len(spans))
 	for i, s := range spans {
 		parts[i] = s.Partition
 	}
-	resp, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: parts}})
+	committed, err := Committed(ctx, c, group, topic, parts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PartitionLag, 0, len(spans))
+	for _, s := range spans {
+		from, ok := committed[s.Partition]
+		if !ok || from < s.First {
+			from = s.First // nothing committed, or the retention passed it
+		}
+		out = append(out, PartitionLag{Partition: s.Partition, End: s.End, Lag: max(0, s.End-from)})
+	}
+	return out, nil
+}
+
+// Committed returns a consumer group's committed offsets on the partitions
+// of topic: the offset it resumes from. Partitions it never committed are
+// left out; a group that does not exist has none.
+func Committed(ctx context.Context, c Cluster, group, topic string, partitions []int) (map[int]int64, error) {
+	client := c.Client(10 * time.Second)
+	resp, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: partitions}})
 	if err != nil {
 		return nil, fmt.Errorf("committed offsets of group %s: %w", group, err)
 	}
@@ -54,13 +73,5 @@ func GroupLag(ctx context.Context, c Cluster, group, topic string) ([]PartitionL
 			committed[p.Partition] = p.CommittedOffset
 		}
 	}
-	out := make([]PartitionLag, 0, len(spans))
-	for _, s := range spans {
-		from, ok := committed[s.Partition]
-		if !ok || from < s.First {
-			from = s.First // nothing committed, or the retention passed it
-		}
-		out = append(out, PartitionLag{Partition: s.Partition, End: s.End, Lag: max(0, s.End-from)})
-	}
-	return out, nil
+	return committed, nil
 }
