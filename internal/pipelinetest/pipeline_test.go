@@ -11,6 +11,7 @@ package pipelinetest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,7 +49,9 @@ type pipeline struct {
 	db        string
 
 	matcherAddr, reporterAddr, ingestAddr, brokerOps string
-	matcherArgs, reporterArgs                        []string
+	// token is an analyst's API token for the reporter's UI and API.
+	token                     string
+	matcherArgs, reporterArgs []string
 
 	broker, ingest, matcher, reporter *progtest.Proc
 }
@@ -67,6 +70,9 @@ func startPipeline(tb testing.TB, matcherExtra, reporterExtra []string) *pipelin
 	p.brokerOps = p.broker.WaitLine(tb, regexp.MustCompile(`ops on http://(\S+)`))
 	p.kafka = stream.NewCluster([]string{brokerAddr}, nil, nil)
 	progtest.Run(tb, p.path("ingest"), "brands", "--brokers", brokerAddr, filepath.Join(p.root, "fixtures", "brands.yaml"))
+
+	progtest.Run(tb, p.path("reporter"), "users", "add", "analyst", "--role", "analyst", "--db", p.db, "--random-password")
+	p.token = strings.TrimSpace(progtest.Run(tb, p.path("reporter"), "tokens", "add", "pipeline", "--user", "analyst", "--db", p.db))
 
 	addrs := progtest.FreeAddrs(tb, 3)
 	p.matcherAddr, p.reporterAddr, p.ingestAddr = addrs[0], addrs[1], addrs[2]
@@ -94,6 +100,16 @@ func (p *pipeline) startReporter() {
 }
 
 // waitReady waits for a program's /readyz to answer 200.
+// uiGet reads a page or API answer of the reporter as the analyst.
+func (p *pipeline) uiGet(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.reporterAddr+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	return http.DefaultClient.Do(req)
+}
+
 func waitReady(tb testing.TB, addr string) {
 	tb.Helper()
 	progtest.WaitFor(tb, 60*time.Second, addr+"/readyz", func() (bool, string) {

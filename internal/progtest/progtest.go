@@ -47,11 +47,15 @@ func Build(t testing.TB, pkgs ...string) string {
 }
 
 // Run runs a program to completion and fails the test if it fails.
-func Run(t testing.TB, path string, args ...string) {
+func Run(t testing.TB, path string, args ...string) (stdout string) {
 	t.Helper()
-	if out, err := exec.Command(path, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", filepath.Base(path), args, err, out)
+	cmd := exec.Command(path, args...)
+	var out, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %v: %v\n%s%s", filepath.Base(path), args, err, out.Bytes(), errs.Bytes())
 	}
+	return out.String()
 }
 
 // Proc is a program started for a test.
