@@ -32,9 +32,12 @@ func clientAddr(r *http.Request) string {
 }
 
 // localPath keeps a post-login destination on this server: a path, not a
-// URL elsewhere ("//evil.example" or "/\evil.example" are refused).
+// URL elsewhere ("//evil.example" or "/\evil.example" are refused, and so
+// is any control character: browsers drop tabs and newlines from a URL, so
+// "/\t/evil.example" would become "//evil.example").
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) || strings.HasPrefix(next, "/login") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) || strings.HasPrefix(next, "/login") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/cases"
 	}
 	return next

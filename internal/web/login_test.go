@@ -110,7 +110,7 @@ func TestLogin(t *testing.T) {
 	if _, err := m.accounts.Session(ctx, c.Value); err == nil {
 		t.Error("the session lives on after logout")
 	}
-	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`} {
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "/\t/evil.example", "/\n/evil.example"} {
 		resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}, "next": {next}}, "", nil)
 		if loc := resp.Header.Get("Location"); loc != "/cases" {
 			t.Errorf("next=%q: sent to %q, want /cases", next, loc)
