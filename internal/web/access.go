@@ -245,17 +245,19 @@ func (s *Server) validCSRF(w http.ResponseWriter, r *http.Request, id *account.I
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
 		ct := r.Header.Get("Content-Type")
-		var err error
+		var code int
+		var msg string
 		switch {
 		case strings.HasPrefix(ct, "multipart/form-data"):
 			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-			err = r.ParseMultipartForm(8 << 20)
+			if err := r.ParseMultipartForm(8 << 20); err != nil {
+				code, msg = formError(err)
+			}
 		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes*8)
-			err = r.ParseForm()
+			code, msg = readForm(w, r, maxFormBytes*8)
 		}
-		if err != nil {
-			s.deny(w, r, http.StatusBadRequest, "the form could not be read: "+err.Error(), nil)
+		if code != 0 {
+			s.deny(w, r, code, msg, nil)
 			return false
 		}
 		got = r.PostFormValue("csrf")

@@ -83,9 +83,8 @@ func (s *Server) showNotices(w http.ResponseWriter, r *http.Request, code int, m
 }
 
 func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
+		s.fail(w, code, msg)
 		return
 	}
 	req := noticeRequest{Brand: r.PostForm.Get("brand"), Marketplace: r.PostForm.Get("marketplace"), Signer: r.PostForm.Get("signer")}
@@ -168,9 +167,8 @@ func (s *Server) noticeFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) submitNotice(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
+		s.fail(w, code, msg)
 		return
 	}
 	if code, err := s.submit(r, r.PathValue("id")); err != nil {
@@ -231,9 +229,8 @@ func (s *Server) setOutcome(r *http.Request, noticeID string, caseID int64, req 
 }
 
 func (s *Server) outcome(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
+		s.fail(w, code, msg)
 		return
 	}
 	caseID, err := strconv.ParseInt(r.PostForm.Get("case"), 10, 64)

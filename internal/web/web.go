@@ -36,6 +36,25 @@ var staticFS embed.FS
 // maxFormBytes caps a decision form; it holds a name and a reason.
 const maxFormBytes = 16 << 10
 
+// readForm reads a posted form of at most limit bytes. A status of 0 means
+// it was read; otherwise the status and message say why not: 413 naming
+// the limit for a form too large, 400 for one that does not parse.
+func readForm(w http.ResponseWriter, r *http.Request, limit int64) (int, string) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		return formError(err)
+	}
+	return 0, ""
+}
+
+// formError is the status and message for a form that could not be read.
+func formError(err error) (int, string) {
+	if tooBig, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("the form is larger than the %d bytes accepted here", tooBig.Limit)
+	}
+	return http.StatusBadRequest, "the form could not be read: " + err.Error()
+}
+
 // Teacher tells the matchers what a decision taught (package reporter's
 // Teacher publishes it to the feedback topic).
 type Teacher interface {
@@ -349,9 +368,8 @@ func (s *Server) loadCase(ctx context.Context, id int64) (*caseView, int, error)
 // decide applies an analyst's decision. Bad input re-renders the case with
 // the reason (400 or 409), never a 500.
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
+		s.fail(w, code, msg)
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -425,9 +443,8 @@ const maxBulk = 1000
 // moves on its own, so one that may not move is reported and the rest go
 // ahead.
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes*8)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
+	if code, msg := readForm(w, r, maxFormBytes*8); code != 0 {
+		s.fail(w, code, msg)
 		return
 	}
 	to, err := casestore.ParseStatus(r.PostForm.Get("status"))
