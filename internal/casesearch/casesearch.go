@@ -88,7 +88,9 @@ func (ix *Index) Sync(ctx context.Context) (int, error) {
 }
 
 // Search returns the ids of the cases matching q (bleve's query string
-// syntax: words, "phrases", +required, -excluded, field:value), best first.
+// syntax: words, "phrases", +required, -excluded, field:value), best first;
+// text that is not that syntax, or finds nothing by it, is searched for as
+// a phrase.
 func (ix *Index) Search(ctx context.Context, q string, limit int) ([]int64, error) {
 	if strings.TrimSpace(q) == "" {
 		return nil, nil
@@ -96,8 +98,13 @@ func (ix *Index) Search(ctx context.Context, q string, limit int) ([]int64, erro
 	if _, err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewQueryStringQuery(q), limit, 0, false)
-	res, err := ix.idx.SearchInContext(ctx, req)
+	res, err := ix.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewQueryStringQuery(q), limit, 0, false))
+	if err != nil || len(res.Hits) == 0 {
+		// Analysts paste what sellers write ("1:1", "<b>AAA</b>"), which
+		// is often not query syntax, or reads as a field there is none
+		// of: such text is searched for as written, a phrase.
+		res, err = ix.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewMatchPhraseQuery(q), limit, 0, false))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}

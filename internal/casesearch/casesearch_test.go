@@ -70,4 +70,13 @@ func TestSearch(t *testing.T) {
 	if got, _ := ix2.Search(ctx, "vacuum", 10); !slices.Equal(got, []int64{2}) {
 		t.Errorf("after reopen: %v", got)
 	}
+	// What analysts copy from listings is often not query syntax: it is
+	// searched for as written, never refused.
+	put("mp-4", "coach", "AAA 1:1 mirror tote", "s-4", "counterfeit coded language: '1:1'")
+	for _, q := range []string{"1:1", `"AAA 1:1`, "AAA (1:1", "1:1 mirror"} {
+		got, err := ix2.Search(ctx, q, 10)
+		if err != nil || !slices.Equal(got, []int64{4}) {
+			t.Errorf("search %q = %v, %v; want [4]", q, got, err)
+		}
+	}
 }

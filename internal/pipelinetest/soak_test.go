@@ -306,7 +306,9 @@ func (p *pipeline) browse(ctx context.Context, st *loadStats) {
 		body, _ := io.ReadAll(resp.Body)
 		st.pages.Add(1)
 		if resp.StatusCode != http.StatusOK {
-			st.pageNotOK.Add(1)
+			if st.pageNotOK.Add(1) <= 5 {
+				fmt.Printf("UI: %s answered %s\n", path, resp.Status)
+			}
 		}
 		return string(body)
 	}
