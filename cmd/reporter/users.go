@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"strings"
@@ -158,7 +159,7 @@ func users(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 			return 2
 		}
 	}
-	accts, err := account.Open(ctx, *db)
+	accts, err := openAccounts(ctx, *db, pos[0] == "add", "reporter users", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter users: %v\n", err)
 		return 1
@@ -255,7 +256,7 @@ func tokens(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reporter tokens add: --user is required: the account the token acts as")
 		return 2
 	}
-	accts, err := account.Open(ctx, *db)
+	accts, err := openAccounts(ctx, *db, false, "reporter tokens", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter tokens: %v\n", err)
 		return 1
@@ -313,7 +314,7 @@ func audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	accts, err := account.Open(ctx, *db)
+	accts, err := openAccounts(ctx, *db, false, "reporter audit", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "reporter audit: %v\n", err)
 		return 1
@@ -331,6 +332,20 @@ func audit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	tw.Flush()
 	return 0
+}
+
+// openAccounts opens the account tables of the case database db. Only
+// users add may create the database, since the first admin comes before
+// the reporter's first run, and it says so; anywhere else a missing file is
+// a mistyped --db, which would otherwise open an empty database.
+func openAccounts(ctx context.Context, db string, create bool, cmd string, stderr io.Writer) (*account.Store, error) {
+	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
+		if !create {
+			return nil, fmt.Errorf("no case database at %s (check --db)", db)
+		}
+		fmt.Fprintf(stderr, "%s: %s does not exist yet: creating it (give reporter run the same --db)\n", cmd, db)
+	}
+	return account.Open(ctx, db)
 }
 
 // auditCLI records in the audit log what a command did to the cases, as

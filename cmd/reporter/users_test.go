@@ -23,8 +23,11 @@ func TestUsersAndTokens(t *testing.T) {
 		status         int
 		stdout, stderr string
 	}{
+		{[]string{"users", "list", "--db", db}, "", 1, "", "no case database at " + db + " (check --db)"},
+		{[]string{"audit", "--db", db}, "", 1, "", "no case database at"},
+		{[]string{"tokens", "list", "--db", db}, "", 1, "", "no case database at"},
+		{[]string{"users", "add", "root", "--role", "admin", "--db", db}, "correct horse battery\n", 0, "account root (admin) added", "does not exist yet: creating it"},
 		{[]string{"users", "list", "--db", db}, "", 0, "NAME", ""},
-		{[]string{"users", "add", "root", "--role", "admin", "--db", db}, "correct horse battery\n", 0, "account root (admin) added", ""},
 		{[]string{"users", "add", "root", "--role", "admin", "--db", db}, "correct horse battery\n", 1, "", `account "root": already exists`},
 		{[]string{"users", "add", "ana", "--role", "analyst", "--db", db}, "short\n", 2, "", "password too short: 5 characters, at least 12"},
 		{[]string{"users", "add", "ana", "--role", "analyst", "--db", db}, "", 2, "", "no password on standard input"},
