@@ -108,7 +108,7 @@ const SessionTTL = 12 * time.Hour
 // Open opens the account tables in the SQLite database at dbPath (the
 // reporter's case database), creating and migrating them as needed.
 func Open(ctx context.Context, dbPath string) (*Store, error) {
-	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)"
+	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open account database %s: %w", dbPath, err)

@@ -19,7 +19,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -33,9 +34,13 @@ type Store struct {
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. WAL lets the UI read while cases are written, and
 // synchronous=FULL makes a committed case survive a power cut, which is what
-// allows the reporter to commit its Kafka offsets right after.
+// allows the reporter to commit its Kafka offsets right after. Transactions
+// take the write lock when they begin (_txlock=immediate): the account
+// tables share the file, and a transaction that began by reading and
+// writes after their connection wrote gets "database is locked" at once,
+// where one that waits for the lock gets the busy timeout.
 func Open(ctx context.Context, dbPath string) (*Store, error) {
-	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)"
+	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open case database %s: %w", dbPath, err)
@@ -49,6 +54,18 @@ func Open(ctx context.Context, dbPath string) (*Store, error) {
 		return nil, fmt.Errorf("migrate case database %s: %w", dbPath, err)
 	}
 	return s, nil
+}
+
+// IsBusy reports whether err is SQLite's "database is locked": another
+// connection held the write lock for longer than the busy timeout. The
+// same work may succeed when tried again.
+func IsBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff // the primary code of an extended one
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 }
 
 // Close closes the database.

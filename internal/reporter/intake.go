@@ -171,6 +171,10 @@ func (in *Intake) fetchBatch(ctx context.Context, r *kafka.Reader) ([]kafka.Mess
 	return msgs, nil
 }
 
+// busyRetry bounds how long a batch is tried again while the case
+// database is locked.
+const busyRetry = 2 * time.Minute
+
 func (in *Intake) storeBatch(ctx context.Context, msgs []kafka.Message) error {
 	cands := make([]*stream.Candidate, 0, len(msgs))
 	for _, m := range msgs {
@@ -185,9 +189,20 @@ func (in *Intake) storeBatch(ctx context.Context, msgs []kafka.Message) error {
 	if len(cands) == 0 {
 		return nil
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	// A database another connection holds locked (the UI or a command
+	// writing accounts or decisions) is waited out, bounded, rather than
+	// ending the intake; any other failure ends it.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyRetry)
 	defer cancel()
 	res, err := in.store.Put(sctx, cands)
+	for casestore.IsBusy(err) && sctx.Err() == nil {
+		in.opts.Logger.Warn("case database locked by another writer; storing the batch again", "err", err)
+		select {
+		case <-sctx.Done():
+		case <-time.After(time.Second):
+		}
+		res, err = in.store.Put(sctx, cands)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -209,6 +210,76 @@ func TestIntakeBrokerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := store.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIntakeWaitsOutLock holds the case database's write lock from another
+// connection for longer than the store's busy timeout while candidates
+// arrive: the intake does not stop, and stores them once the lock is let
+// go.
+func TestIntakeWaitsOutLock(t *testing.T) {
+	brokers := kafkatest.Start(t).Cluster()
+	ctx := context.Background()
+	var msgs []kafka.Message
+	for i := range 10 {
+		msgs = append(msgs, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h1"))
+	}
+	w := brokers.NewWriter(stream.DefaultTopics().Candidates)
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	path := filepath.Join(t.TempDir(), "cases.db")
+	store, err := casestore.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const held = 12 * time.Second // the store waits 10 s for a lock
+	released := time.AfterFunc(held, func() { _ = lock.Rollback() })
+	defer released.Stop()
+	start := time.Now()
+
+	in, err := NewIntake(store, Options{Kafka: brokers, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- in.Run(runCtx) }()
+	for deadline := time.Now().Add(held + 30*time.Second); ; {
+		select {
+		case err := <-done:
+			t.Fatalf("the intake stopped after %s: %v", time.Since(start).Round(time.Millisecond), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		counts, err := store.Counts(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[casestore.New] == len(msgs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v cases stored, want %d", counts, len(msgs))
+		}
+	}
+	if waited := time.Since(start); waited < held {
+		t.Errorf("stored after %s, while the lock was held for %s", waited, held)
+	}
+	cancel()
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 }
