@@ -18,15 +18,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"github.com/assay-dev/assay/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -106,72 +104,23 @@ type Store struct {
 const SessionTTL = 12 * time.Hour
 
 // Open opens the account tables in the SQLite database at dbPath (the
-// reporter's case database), creating and migrating them as needed.
+// reporter's case database), creating and migrating them as needed. Their
+// migrations are counted in account_migrations, apart from the case
+// store's, so the two sets number independently.
 func Open(ctx context.Context, dbPath string) (*Store, error) {
-	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("open account database %s: %w", dbPath, err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("migrate account tables in %s: %w", dbPath, err)
+	db, err := sqlitedb.Open(ctx, dbPath, fsys, "account_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("account tables: %w", err)
 	}
-	return s, nil
+	return &Store{db: db, now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
-
-// migrate applies the embedded migrations the database has not seen, each
-// in its own transaction. They are counted in account_migrations, apart
-// from the case store's schema_migrations, so the two sets number
-// independently.
-func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS account_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return err
-	}
-	files, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(files)
-	for _, f := range files {
-		version, err := strconv.Atoi(strings.SplitN(path.Base(f), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its number", f)
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM account_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", f, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO account_migrations (version, applied_at) VALUES (?, ?)`, version, s.stamp()); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", f, err)
-		}
-	}
-	return nil
-}
 
 func (s *Store) stamp() string { return s.now().Format(time.RFC3339Nano) }
 
