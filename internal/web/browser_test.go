@@ -34,6 +34,12 @@ func chromium(t *testing.T) string {
 // newBrowser starts headless Chromium with JavaScript off, stopped when the
 // test ends.
 func newBrowser(t *testing.T) context.Context {
+	return startChromium(t, false, 60*time.Second)
+}
+
+// startChromium starts headless Chromium, with JavaScript on or off, for
+// at most timeout; it is stopped when the test ends.
+func startChromium(t *testing.T, scripts bool, timeout time.Duration) context.Context {
 	bin := chromium(t)
 	// Not t.TempDir: Chromium's helpers may still be writing to its profile
 	// as the test ends, and a leftover profile is no failure.
@@ -49,13 +55,15 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("blink-settings", "scriptEnabled=false"),
 		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1280, 900),
 	)
+	if !scripts {
+		opts = append(opts, chromedp.Flag("blink-settings", "scriptEnabled=false"))
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelBrowser := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelBrowser()
