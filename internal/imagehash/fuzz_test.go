@@ -18,30 +18,9 @@ func FuzzCompute(f *testing.F) {
 	// Seeds are the test photos shrunk to thumbnails, in each format: the
 	// mutator makes little progress on 50-120 KB inputs, and a thumbnail
 	// exercises the same decoder and hashing paths.
-	for i, p := range loadPhotos(f, "testdata") {
-		small := scaleTo(p.img, 96, 72)
-		switch i % 3 {
-		case 0:
-			f.Add(encodeJPEG(f, small, 50))
-		case 1:
-			var buf bytes.Buffer
-			if err := png.Encode(&buf, small); err != nil {
-				f.Fatal(err)
-			}
-			f.Add(buf.Bytes())
-		case 2:
-			var buf bytes.Buffer
-			if err := gif.Encode(&buf, small, &gif.Options{NumColors: 16}); err != nil {
-				f.Fatal(err)
-			}
-			f.Add(buf.Bytes())
-		}
+	for _, seed := range imageSeeds(f, len(loadPhotos(f, "testdata")), 96, 72) {
+		f.Add(seed)
 	}
-	webp, err := os.ReadFile(filepath.Join("testdata", "formats", "rose.webp"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(webp)
 	f.Add(pngHeader(50000, 50000))
 	f.Add(jpegHeader(640, 480))
 	f.Add(gifHeader(10, 10))
@@ -67,4 +46,32 @@ func FuzzCompute(f *testing.F) {
 			t.Fatalf("ComputeAll %v, ReferenceHashesAll %v, Compute %v", hs.Whole, all[0].Hash, h)
 		}
 	})
+}
+
+// imageSeeds is n test photos shrunk to w×h, each encoded as JPEG, PNG or
+// GIF in turn, then the WebP test photo: small seeds for the fuzz targets.
+func imageSeeds(f *testing.F, n, w, h int) [][]byte {
+	var out [][]byte
+	for i, p := range loadPhotos(f, "testdata")[:n] {
+		small := scaleTo(p.img, w, h)
+		var buf bytes.Buffer
+		switch i % 3 {
+		case 0:
+			buf.Write(encodeJPEG(f, small, 50))
+		case 1:
+			if err := png.Encode(&buf, small); err != nil {
+				f.Fatal(err)
+			}
+		case 2:
+			if err := gif.Encode(&buf, small, &gif.Options{NumColors: 16}); err != nil {
+				f.Fatal(err)
+			}
+		}
+		out = append(out, buf.Bytes())
+	}
+	webp, err := os.ReadFile(filepath.Join("testdata", "formats", "rose.webp"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return append(out, webp)
 }
