@@ -31,6 +31,7 @@ import (
 	"github.com/assay-dev/assay/internal/ingest"
 	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/scan"
 	"github.com/assay-dev/assay/internal/score"
@@ -532,6 +533,68 @@ func TestBrandAddedLive(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s listed after the brand: no live candidate", m.Key)
+		}
+	}
+}
+
+// TestRetroScanAgreesWithLive adds a brand after the listings were scored:
+// the re-scan flags for it exactly the listings live scoring would give it
+// now, and none that another brand wins although the new brand alone would
+// flag them (a re-scan with the new brand alone once did).
+func TestRetroScanAgreesWithLive(t *testing.T) {
+	const late = "zephyra"
+	full := batchVerdicts(t, nil)
+	alone := batchVerdicts(t, func(id string) bool { return id == late })
+	var contested, want []string
+	for id := range alone {
+		if full[id].BrandID != late {
+			contested = append(contested, id)
+		}
+	}
+	for id, v := range full {
+		if v.BrandID == late {
+			want = append(want, id)
+		}
+	}
+	if len(contested) == 0 || len(want) == 0 {
+		t.Fatalf("the fixtures need listings %s alone flags that another brand wins (%d) and ones it wins (%d)", late, len(contested), len(want))
+	}
+	brokers := startBroker(t)
+	publishBrands(t, brokers, func(id string) bool { return id != late })
+	msgs := fixtureListings(t, nil)
+	mt, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
+	waitReady(t, mt)
+	write(t, brokers, stream.DefaultTopics().Listings, msgs)
+	waitScored(t, len(msgs), mt)
+	publishBrands(t, brokers, func(id string) bool { return id == late })
+	rescanned := func(got map[string][]stream.Candidate) bool {
+		for _, id := range want {
+			if !slices.ContainsFunc(got[id], func(c stream.Candidate) bool { return c.Retroactive && c.BrandID == late }) {
+				return false
+			}
+		}
+		return true
+	}
+	candidates(t, brokers, 60*time.Second, rescanned)
+	progtest.WaitFor(t, 30*time.Second, "the re-scan to finish", func() (bool, string) {
+		p := testutil.ToFloat64(mt.m.retroProgress)
+		return testutil.ToFloat64(mt.m.retroRunning) == 0 && p == 1, fmt.Sprintf("progress %.2f", p)
+	})
+	got := candidates(t, brokers, 3*time.Second, func(map[string][]stream.Candidate) bool { return false })
+	for id, cs := range got {
+		for _, c := range cs {
+			if c.Retroactive && c.BrandID != full[id].BrandID {
+				t.Errorf("%s: re-scan flagged it for %s, live scoring gives %q", id, c.BrandID, full[id].BrandID)
+			}
+		}
+	}
+	for _, id := range want {
+		found := false
+		for _, c := range got[id] {
+			found = found || c.Retroactive && c.BrandID == late
+		}
+		if !found {
+			t.Errorf("%s: no re-scan candidate for %s", id, late)
 		}
 	}
 }

@@ -48,7 +48,11 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		}
 		todo := newRegistry()
 		var ids []string
+		deleted := map[string]bool{}
 		for _, m := range batch {
+			if m.Value == nil {
+				deleted[string(m.Key)] = true
+			}
 			ok, id := todo.apply(m, mt.log)
 			if !ok || todo.records[id] == nil {
 				continue // deleted or invalid: nothing to scan for
@@ -65,8 +69,12 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
 		if len(ids) > 0 {
-			todo.feedback = mt.reg.feedbackSnapshot()
-			eng, _, _, err := todo.buildEngine(mt.opts.Score)
+			// The whole registry as it is with these changes, not the
+			// changed brands alone: a listing is flagged for a changed
+			// brand only when live scoring would flag it for that brand
+			// now, so a re-scan agrees with the live verdicts (a brand
+			// alone would win listings that another brand wins).
+			eng, _, _, err := mt.reg.with(todo, deleted).buildEngine(mt.opts.Score)
 			if err == nil {
 				err = mt.retroScan(ctx, eng, ids, w)
 			}
@@ -134,9 +142,9 @@ func fetchBurst(ctx context.Context, r *kafka.Reader, d time.Duration) ([]kafka.
 	return batch, ctx.Err()
 }
 
-// retroScan scores every listing still retained in the listings topic with
-// an engine over the changed brands alone and publishes what it flags,
-// marked retroactive. Consumers drop repeats by listing id and content hash.
+// retroScan scores every listing still retained in the listings topic and
+// publishes, marked retroactive, what it flags for one of the changed
+// brands ids. Consumers drop repeats by listing id and content hash.
 func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []string, w *kafka.Writer) error {
 	if eng == nil {
 		return nil
@@ -171,7 +179,7 @@ func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []strin
 			scanned++
 			mt.m.retroScanned.Inc()
 			if l, err := listing.Decode(m.Value); err == nil {
-				if v, imgs, ok := mt.score(ctx, eng, l); ok {
+				if v, imgs, ok := mt.score(ctx, eng, l); ok && slices.Contains(ids, v.BrandID) {
 					flagged++
 					mt.m.retroFlagged.Inc()
 					out, err := stream.CandidateMessage(&stream.Candidate{
@@ -208,10 +216,23 @@ func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []strin
 	return nil
 }
 
-// feedbackSnapshot copies the analysts' feedback, for an engine built apart
-// from the live registry.
-func (r *registry) feedbackSnapshot() map[string]*stream.Feedback {
+// with returns the registry as it is once changed's records replace r's
+// own and the deleted brands are gone, with r's feedback.
+func (r *registry) with(changed *registry, deleted map[string]bool) *registry {
+	out := newRegistry()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return maps.Clone(r.feedback)
+	maps.Copy(out.records, r.records)
+	maps.Copy(out.raw, r.raw)
+	maps.Copy(out.feedback, r.feedback)
+	out.version = r.version
+	r.mu.Unlock()
+	for id := range deleted {
+		delete(out.records, id)
+		delete(out.raw, id)
+	}
+	changed.mu.Lock()
+	maps.Copy(out.records, changed.records)
+	maps.Copy(out.raw, changed.raw)
+	changed.mu.Unlock()
+	return out
 }
