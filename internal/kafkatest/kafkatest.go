@@ -8,7 +8,7 @@ package kafkatest
 
 import (
 	"context"
-	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -87,7 +87,7 @@ func script(t testing.TB) string {
 func startReal(t testing.TB) *Broker {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePortPair(t)
+	port := freePorts(t, 2)[0] // and port+1, the controller's
 	start := func(t testing.TB) {
 		t.Helper()
 		kafkaLocal(t, "start", "--dir", dir, "--port", strconv.Itoa(port))
@@ -112,23 +112,34 @@ func kafkaLocal(t testing.TB, args ...string) {
 
 func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
 
-// freePortPair finds a port p such that p and p+1 (the controller's) are
-// both free now.
-func freePortPair(t testing.TB) int {
+// freePorts finds n consecutive ports that are free now, below Linux's
+// ephemeral range (32768 and up): a port the kernel hands out for
+// listening on port 0 is one it may also give the next outgoing
+// connection, and on a busy machine one did, before Kafka bound it.
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	const lo, hi = 20000, 32000
+	for range 100 {
+		base := lo + rand.IntN(hi-lo-n)
+		var lns []net.Listener
+		for p := base; p < base+n; p++ {
+			ln, err := net.Listen("tcp", loopback(p))
+			if err != nil {
+				break
+			}
+			lns = append(lns, ln)
 		}
-		p := ln.Addr().(*net.TCPAddr).Port
-		ln2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
-		ln.Close()
-		if err == nil {
-			ln2.Close()
-			return p
+		for _, ln := range lns {
+			ln.Close()
+		}
+		if len(lns) == n {
+			ports := make([]int, n)
+			for i := range ports {
+				ports[i] = base + i
+			}
+			return ports
 		}
 	}
-	t.Fatal("kafkatest: no two consecutive free ports")
-	return 0
+	t.Fatalf("kafkatest: no %d consecutive free ports in %d-%d", n, lo, hi)
+	return nil
 }

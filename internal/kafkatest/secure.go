@@ -50,8 +50,8 @@ func StartSecure(t testing.TB) *SecureBroker {
 		t.Skip("kafkatest.StartSecure needs a real Kafka broker: ASSAY_KAFKA=local (make test-kafka)")
 	}
 	dir := t.TempDir()
-	port := freePortPair(t)
-	ports := freePorts(t, 3, port, port+1)
+	all := freePorts(t, 5) // plaintext, the controller, then three more listeners
+	port, ports := all[0], all[2:]
 	b := &SecureBroker{
 		Plain:         []string{loopback(port)},
 		SSL:           []string{loopback(ports[0])},
@@ -171,33 +171,4 @@ func serial(t testing.TB) *big.Int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// freePorts finds n distinct ports that are free now, none of them in
-// exclude.
-func freePorts(t testing.TB, n int, exclude ...int) []int {
-	t.Helper()
-	taken := map[int]bool{}
-	for _, p := range exclude {
-		taken[p] = true
-	}
-	var ports []int
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for len(ports) < n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln) // held until all are found, so they differ
-		if p := ln.Addr().(*net.TCPAddr).Port; !taken[p] {
-			taken[p] = true
-			ports = append(ports, p)
-		}
-	}
-	return ports
 }
