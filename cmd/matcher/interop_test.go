@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,13 +76,13 @@ func TestKcatInterop(t *testing.T) {
 	listen := progtest.FreeAddrs(t, 1)[0]
 	progtest.Start(t, matcher, "run", "--brokers", brokers, "--listen", listen, "--image-dir", fixtures,
 		"--group", "kcat-interop", "--lag-interval", "1s")
-	metrics := "http://" + listen + "/metrics"
 	nBrands := float64(countBrands(t, brandsFile))
 	progtest.WaitFor(t, 90*time.Second, "the matcher ready with the fixture brands", func() (bool, string) {
 		if code := httpStatus("http://" + listen + "/readyz"); code != http.StatusOK {
 			return false, fmt.Sprintf("/readyz answers %d", code)
 		}
-		n, ok := scrape(metrics)["assay_matcher_registry_brands"]
+		m, _ := progtest.Scrape(listen) // not up yet: no metrics
+		n, ok := m["assay_matcher_registry_brands"]
 		return ok && n == nBrands, fmt.Sprintf("assay_matcher_registry_brands %v", n)
 	})
 
@@ -119,7 +118,7 @@ func TestKcatInterop(t *testing.T) {
 	var recs []kcatRecord
 	var idle time.Time // when the group was first seen with nothing left to score
 	progtest.WaitFor(t, 120*time.Second, "the candidates of every flagged listing", func() (bool, string) {
-		m := scrape(metrics)
+		m, _ := progtest.Scrape(listen)
 		end, lag := m["assay_matcher_listings_end_offset"], m["assay_matcher_consumer_lag_messages"]
 		caughtUp := end == float64(len(produced)) && lag == 0 && m["assay_matcher_retroscan_running"] == 0
 		recs = k.consume(t, "candidates")
@@ -343,38 +342,6 @@ func httpStatus(u string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// scrape reads a Prometheus text exposition and sums each metric's
-// samples over their labels; an unreachable endpoint gives no metrics.
-func scrape(u string) map[string]float64 {
-	out := map[string]float64{}
-	resp, err := http.Get(u)
-	if err != nil {
-		return out
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return out
-	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		sp := strings.LastIndexByte(line, ' ')
-		if sp < 0 {
-			continue
-		}
-		name := line[:sp]
-		if i := strings.IndexByte(name, '{'); i >= 0 {
-			name = name[:i]
-		}
-		if f, err := strconv.ParseFloat(line[sp+1:], 64); err == nil {
-			out[name] += f
-		}
-	}
-	return out
 }
 
 // countBrands counts the brands of a registry file.

@@ -110,6 +110,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 				return 2
 			}
 			defer f.Close()
+			reg.MustRegister(f)
 			photos.Remote = f
 		}
 		ui, err := web.New(store, web.Options{Logger: logger, Teacher: teacher, Search: search, Brands: brands, Uploads: uploads,
@@ -250,14 +251,7 @@ func moveCase(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "reporter move: %v\n", err)
 		return 1
 	}
-	detail := "to " + string(to)
-	if *why != "" {
-		detail += " (" + *why + ")"
-	}
-	if *reason != "" {
-		detail += ": " + *reason
-	}
-	auditCLI(ctx, *db, stderr, account.Entry{Actor: *actor, Action: account.ActionDecision, Subject: fmt.Sprintf("case %d", id), Detail: detail})
+	auditCLI(ctx, *db, stderr, account.Entry{Actor: *actor, Action: account.ActionDecision, Subject: fmt.Sprintf("case %d", id), Detail: account.DecisionDetail(string(to), *why, *reason)})
 	fmt.Fprintf(stdout, "case %d is now %s\n", id, to)
 	c, err := store.Get(ctx, id)
 	if err != nil {

@@ -314,12 +314,18 @@ func (s *Store) BrandOwners(ctx context.Context, brandID string) ([]string, erro
 	return out, rows.Err()
 }
 
-const userColumns = `id, name, role, disabled, created_at`
+// userColumns are the columns scanUser reads, of the users table as
+// alias names it in the query.
+func userColumns(alias string) string {
+	return alias + ".id, " + alias + ".name, " + alias + ".role, " + alias + ".disabled, " + alias + ".created_at"
+}
 
-func (s *Store) scanUser(ctx context.Context, row interface{ Scan(...any) error }) (*User, error) {
+// scanUser reads a row that starts with userColumns, and the columns
+// after them into extra.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*User, error) {
 	var u User
 	var created string
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &created); err != nil {
+	if err := row.Scan(append([]any{&u.ID, &u.Name, &u.Role, &u.Disabled, &created}, extra...)...); err != nil {
 		return nil, err
 	}
 	u.Created, _ = time.Parse(time.RFC3339Nano, created)
@@ -352,7 +358,7 @@ func (s *Store) fillBrands(ctx context.Context, users ...*User) error {
 
 // User returns an account by name.
 func (s *Store) User(ctx context.Context, name string) (*User, error) {
-	u, err := s.scanUser(ctx, s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("users")+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("account %q: %w", name, ErrNoUser)
 	}
@@ -364,13 +370,13 @@ func (s *Store) User(ctx context.Context, name string) (*User, error) {
 
 // Users lists every account by name.
 func (s *Store) Users(ctx context.Context) ([]*User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns("users")+` FROM users ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
 	var out []*User
 	for rows.Next() {
-		u, err := s.scanUser(ctx, rows)
+		u, err := scanUser(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err

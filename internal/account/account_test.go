@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -71,16 +72,23 @@ func TestUsers(t *testing.T) {
 		}
 	}
 
-	cookie, id, err := s.NewSession(ctx, owner.ID)
-	if err != nil || id.User.Name != "dana" || id.CSRF == "" {
-		t.Fatalf("session: %+v %v", id, err)
+	cookie, csrf, err := s.NewSession(ctx, owner.ID)
+	if err != nil || cookie == "" || csrf == "" || cookie == csrf {
+		t.Fatalf("session: %q %q %v", cookie, csrf, err)
 	}
 	tok, err := s.AddToken(ctx, "dana-script", "dana", "root")
 	if err != nil || !strings.HasPrefix(tok, TokenPrefix) || len(tok) < 40 {
 		t.Fatalf("token %q %v", tok, err)
 	}
-	if _, err := s.Session(ctx, cookie); err != nil {
+	dana, err := s.User(ctx, "dana")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if id, err := s.Session(ctx, cookie); err != nil || !reflect.DeepEqual(id.User, dana) || id.CSRF != csrf || id.Token != "" {
+		t.Fatalf("session identity %+v %v, want %+v with CSRF %q", id, err, dana, csrf)
+	}
+	if id, err := s.TokenIdentity(ctx, tok); err != nil || !reflect.DeepEqual(id.User, dana) || id.Token != "dana-script" || id.CSRF != "" {
+		t.Fatalf("token identity %+v %v, want %+v", id, err, dana)
 	}
 	if err := s.SetDisabled(ctx, "dana", true, "root"); err != nil {
 		t.Fatal(err)
@@ -293,5 +301,20 @@ func TestVerifyPassword(t *testing.T) {
 	h2, _ := hashPassword(pw)
 	if h == h2 {
 		t.Error("two hashes of one password are equal: no salt")
+	}
+}
+
+// TestDecisionDetail: a decision's audit detail names the status, then the
+// dismissal's kind and the reason only when given.
+func TestDecisionDetail(t *testing.T) {
+	for _, tc := range []struct{ to, why, reason, want string }{
+		{"confirmed", "", "", "to confirmed"},
+		{"confirmed", "", "logo copied", "to confirmed: logo copied"},
+		{"dismissed", "authorized", "", "to dismissed (authorized)"},
+		{"dismissed", "authorized", "reseller contract", "to dismissed (authorized): reseller contract"},
+	} {
+		if got := DecisionDetail(tc.to, tc.why, tc.reason); got != tc.want {
+			t.Errorf("DecisionDetail(%q, %q, %q) = %q, want %q", tc.to, tc.why, tc.reason, got, tc.want)
+		}
 	}
 }

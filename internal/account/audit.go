@@ -27,6 +27,20 @@ const (
 	ActionBrandRegister = "brand_register"
 )
 
+// DecisionDetail is the detail of a decision's entry, the same from the UI,
+// the API and the command line: "to STATUS (why): reason", the parts
+// after the status only when given.
+func DecisionDetail(to, why, reason string) string {
+	detail := "to " + to
+	if why != "" {
+		detail += " (" + why + ")"
+	}
+	if reason != "" {
+		detail += ": " + reason
+	}
+	return detail
+}
+
 // Entry is one line of the audit log.
 type Entry struct {
 	At      time.Time `json:"at"`

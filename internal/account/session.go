@@ -22,28 +22,28 @@ type Identity struct {
 }
 
 // NewSession starts a browser session for an account and returns the
-// cookie's value; only its digest is stored.
-func (s *Store) NewSession(ctx context.Context, userID int64) (cookie string, id *Identity, err error) {
+// cookie's value and the session's CSRF token; only the cookie's digest
+// is stored.
+func (s *Store) NewSession(ctx context.Context, userID int64) (cookie, csrf string, err error) {
 	cookie, err = secret("")
 	if err != nil {
-		return "", nil, err
+		return "", "", err
 	}
-	csrf, err := secret("")
+	csrf, err = secret("")
 	if err != nil {
-		return "", nil, err
+		return "", "", err
 	}
 	now := s.now()
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		digest(cookie), userID, csrf, now.Format(time.RFC3339Nano), now.Add(SessionTTL).Format(time.RFC3339Nano)); err != nil {
-		return "", nil, fmt.Errorf("start session: %w", err)
+		return "", "", fmt.Errorf("start session: %w", err)
 	}
 	// Expired sessions are swept as new ones start, so the table stays
 	// the size of the live ones.
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.Format(time.RFC3339Nano)); err != nil {
-		return "", nil, err
+		return "", "", err
 	}
-	id, err = s.Session(ctx, cookie)
-	return cookie, id, err
+	return cookie, csrf, nil
 }
 
 // Session returns who a session cookie belongs to; ErrNoSession when it is
@@ -52,9 +52,9 @@ func (s *Store) Session(ctx context.Context, cookie string) (*Identity, error) {
 	if cookie == "" {
 		return nil, ErrNoSession
 	}
-	var name, csrf, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT u.name, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ? AND NOT u.disabled`, digest(cookie)).Scan(&name, &csrf, &expires)
+	var csrf, expires string
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("u")+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND NOT u.disabled`, digest(cookie)), &csrf, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoSession
 	}
@@ -64,8 +64,7 @@ func (s *Store) Session(ctx context.Context, cookie string) (*Identity, error) {
 	if exp, _ := time.Parse(time.RFC3339Nano, expires); !s.now().Before(exp) {
 		return nil, ErrNoSession
 	}
-	u, err := s.User(ctx, name)
-	if err != nil {
+	if err := s.fillBrands(ctx, u); err != nil {
 		return nil, err
 	}
 	return &Identity{User: u, CSRF: csrf}, nil
@@ -161,9 +160,9 @@ func (s *Store) TokenIdentity(ctx context.Context, tok string) (*Identity, error
 	if !strings.HasPrefix(tok, TokenPrefix) {
 		return nil, ErrNoSession
 	}
-	var name, user, used string
-	err := s.db.QueryRowContext(ctx, `SELECT t.name, u.name, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at = '' AND NOT u.disabled`, digest(tok)).Scan(&name, &user, &used)
+	var name, used string
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("u")+`, t.name, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.revoked_at = '' AND NOT u.disabled`, digest(tok)), &name, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoSession
 	}
@@ -177,8 +176,7 @@ func (s *Store) TokenIdentity(ctx context.Context, tok string) (*Identity, error
 			return nil, err
 		}
 	}
-	u, err := s.User(ctx, user)
-	if err != nil {
+	if err := s.fillBrands(ctx, u); err != nil {
 		return nil, err
 	}
 	return &Identity{User: u, Token: name}, nil

@@ -19,17 +19,6 @@ func Only(brands ...string) Scope {
 	return Scope{limited: true, brands: slices.Clone(brands)}
 }
 
-// All reports whether the scope sees every brand.
-func (sc Scope) All() bool { return !sc.limited }
-
-// Brands lists the brands of a limited scope (nil for All).
-func (sc Scope) Brands() []string { return slices.Clone(sc.brands) }
-
-// Allows reports whether the scope sees a brand.
-func (sc Scope) Allows(brandID string) bool {
-	return !sc.limited || slices.Contains(sc.brands, brandID)
-}
-
 // where is the SQL condition (to AND into a WHERE) keeping col to the
 // scope's brands, with its arguments.
 func (sc Scope) where(col string) (string, []any) {

@@ -38,15 +38,15 @@ func TestScope(t *testing.T) {
 		return out
 	}
 	for _, tc := range []struct {
-		name     string
-		scope    Scope
-		cases    []string
-		brands   []string
-		seller   int
-		network  []string
-		notices  int
-		ready    int
-		caseBrnd bool
+		name    string
+		scope   Scope
+		cases   []string
+		brands  []string
+		seller  int
+		network []string
+		notices int
+		ready   int
+		fullips bool
 	}{
 		{"all", Scope{}, []string{"fullips", "dyson", "dyson"}, []string{"dyson", "fullips"}, 2, []string{"s-77"}, 1, 2, true},
 		{"fullips", Only("fullips"), []string{"fullips"}, []string{"fullips"}, 1, nil, 0, 1, true},
@@ -74,8 +74,8 @@ func TestScope(t *testing.T) {
 			if rg, err := s.Ready(ctx, tc.scope); err != nil || len(rg) != tc.ready {
 				t.Errorf("Ready: %v %v, want %d groups", rg, err, tc.ready)
 			}
-			if tc.scope.Allows("fullips") != tc.caseBrnd {
-				t.Errorf("Allows(fullips) = %v", !tc.caseBrnd)
+			if cs, err := s.List(ctx, Filter{BrandID: "fullips", Scope: tc.scope}); err != nil || (len(cs) > 0) != tc.fullips {
+				t.Errorf("List of fullips: %d cases %v, want some: %v", len(cs), err, tc.fullips)
 			}
 		})
 	}

@@ -95,8 +95,12 @@ func contactKeys(c *listing.Contact) []string {
 // every case counts for them.
 func (s *Store) network(ctx context.Context, sellerID string, sc Scope) ([]string, []NetworkLink, error) {
 	cond, scArgs := sc.where("brand_id")
-	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, CASE WHEN status IN (`+placeholders(len(upheld))+`) THEN images ELSE '[]' END, seller_contacts
-		FROM cases WHERE (images != '[]' OR seller_contacts != '[]') AND `+cond, append(statusArgs(upheld), scArgs...)...)
+	// Photos are read from upheld cases only, and a case with neither an
+	// upheld photo nor a contact is not read at all.
+	isUpheld := `status IN (` + placeholders(len(upheld)) + `)`
+	args := append(append(statusArgs(upheld), statusArgs(upheld)...), scArgs...)
+	rows, err := s.db.QueryContext(ctx, `SELECT seller_id, CASE WHEN `+isUpheld+` THEN images ELSE '[]' END, seller_contacts
+		FROM cases WHERE ((`+isUpheld+` AND images != '[]') OR seller_contacts != '[]') AND `+cond, args...)
 	if err != nil {
 		return nil, nil, err
 	}

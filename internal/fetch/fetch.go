@@ -313,9 +313,9 @@ func (f *Fetcher) Images(ctx context.Context, urls []string) []score.Image {
 }
 
 // Stats are counters since New. Each Image call counts once: as fetched,
-// a cache hit, shared or failed.
+// a cache hit, shared or failed; each Download call as fetched or failed.
 type Stats struct {
-	// Fetched counts images downloaded and hashed.
+	// Fetched counts images downloaded (and, for Image, hashed).
 	Fetched int64
 	// CacheHits counts calls answered from the cache, with hashes or a
 	// remembered permanent error.
@@ -401,7 +401,6 @@ func (f *Fetcher) lead(ctx context.Context, key string, c *call) (res result) {
 		f.mu.Unlock()
 		close(c.done)
 	}()
-	defer f.observe(time.Now())
 	return f.fetch(ctx, key)
 }
 
@@ -431,34 +430,52 @@ func (f *Fetcher) fail(rawURL string, res result) result {
 
 // fetch downloads and hashes one URL.
 func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
-	data, res := f.download(parent, rawURL)
-	if res.err != nil {
-		return f.fail(rawURL, res)
-	}
-	name := redact(rawURL)
-	h, err := hash(data, f.opts.Limits)
-	if err != nil {
-		r := ReasonImage
-		if errors.Is(err, imagehash.ErrTooLarge) {
-			r = ReasonTooLarge
+	var h imagehash.Hashes
+	_, res := f.download(parent, rawURL, func(data []byte) result {
+		var err error
+		if h, err = hash(data, f.opts.Limits); err != nil {
+			r := ReasonImage
+			if errors.Is(err, imagehash.ErrTooLarge) {
+				r = ReasonTooLarge
+			}
+			return result{reason: r, err: fmt.Errorf("fetch %s: %w", redact(rawURL), err)}
 		}
-		return f.fail(rawURL, result{reason: r, err: fmt.Errorf("fetch %s: %w", name, err)})
+		return result{}
+	})
+	if res.err == nil {
+		res.hashes = h
 	}
-	f.fetched.Add(1)
-	return result{hashes: h}
+	return res
 }
 
 // Download fetches one image under every guard, uncached and unhashed: the
-// reporter shows analysts the photo a verdict rests on.
+// reporter shows analysts the photo a verdict rests on. It is counted and
+// timed like a fetch for Image.
 func (f *Fetcher) Download(ctx context.Context, rawURL string) ([]byte, error) {
-	data, res := f.download(ctx, rawURL)
+	data, res := f.download(ctx, rawURL, nil)
 	return data, res.err
 }
 
-// download fetches one URL under the address guard, the worker pool, the
+// download fetches one URL and, when given, runs use on the bytes; it times
+// the whole and counts the outcome (ok, or the failure's reason), for Image
+// and Download alike.
+func (f *Fetcher) download(parent context.Context, rawURL string, use func(data []byte) result) ([]byte, result) {
+	defer f.observe(time.Now())
+	data, res := f.retrieve(parent, rawURL)
+	if res.err == nil && use != nil {
+		res = use(data)
+	}
+	if res.err != nil {
+		return nil, f.fail(rawURL, res)
+	}
+	f.fetched.Add(1)
+	return data, res
+}
+
+// retrieve fetches one URL under the address guard, the worker pool, the
 // timeout, the size cap and the content-type check. A failure comes back in
 // the result, not yet counted.
-func (f *Fetcher) download(parent context.Context, rawURL string) ([]byte, result) {
+func (f *Fetcher) retrieve(parent context.Context, rawURL string) ([]byte, result) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, result{reason: ReasonInvalidURL, err: fmt.Errorf("%w: %w", ErrInvalidURL, err)}

@@ -12,8 +12,8 @@ import (
 
 // Local serves images named by relative paths from a directory — listings
 // exported with their photos beside them, like the bundled fixtures — and
-// passes http(s) URLs on to Remote. Paths that leave the directory are
-// refused.
+// passes URLs on to Remote, which refuses all but http(s). Paths that leave
+// the directory are refused.
 type Local struct {
 	Dir    string
 	Limits imagehash.Limits
@@ -29,13 +29,13 @@ func (l Local) Images(ctx context.Context, refs []string) []score.Image {
 	var remote []string
 	var at []int
 	for i, ref := range refs {
-		if strings.Contains(ref, "://") {
+		if isURL(ref) {
 			if l.Remote != nil {
 				remote = append(remote, ref)
 				at = append(at, i)
 				continue
 			}
-			out[i] = score.Image{Ref: ref, Err: fmt.Errorf("%w: remote images are not fetched here", ErrScheme)}
+			out[i] = score.Image{Ref: ref, Err: errNoRemote()}
 			continue
 		}
 		out[i] = l.file(ref)
@@ -57,6 +57,16 @@ func (l Local) file(ref string) score.Image {
 	}
 	img.Hashes, img.Err = imagehash.ComputeAll(data, l.Limits)
 	return img
+}
+
+// isURL tells a URL, of any scheme, from a path: a URL is never read as a
+// file.
+func isURL(ref string) bool { return strings.Contains(ref, "://") }
+
+// errNoRemote refuses a URL where no fetcher was given: Local and Photos
+// read files only, and a URL is never read as one.
+func errNoRemote() error {
+	return fmt.Errorf("%w: remote images are not fetched here", ErrScheme)
 }
 
 // readLocal reads an image named by a path relative to dir, refusing paths
@@ -83,9 +93,9 @@ type Photos struct {
 
 // Image returns the bytes of one image.
 func (p Photos) Image(ctx context.Context, ref string) ([]byte, error) {
-	if strings.Contains(ref, "://") {
+	if isURL(ref) {
 		if p.Remote == nil {
-			return nil, fmt.Errorf("%w: remote images are not fetched here", ErrScheme)
+			return nil, errNoRemote()
 		}
 		return p.Remote.Download(ctx, ref)
 	}

@@ -44,3 +44,37 @@ func TestLocal(t *testing.T) {
 		t.Errorf("URL without a remote fetcher: %v", noRemote[0].Err)
 	}
 }
+
+// TestPhotos checks that Photos tells URLs from paths as Local does: any
+// URL goes to Remote (which refuses schemes other than http and https) or
+// is refused without one, and is never read as a file.
+func TestPhotos(t *testing.T) {
+	srv, _ := photos(t)
+	ctx := context.Background()
+	dir := filepath.Join("..", "imagehash", "testdata")
+	p := Photos{Dir: dir, Limits: imagehash.DefaultLimits(), Remote: newFetcher(t, Options{AllowLoopback: true})}
+	if data, err := p.Image(ctx, "baboon.jpg"); err != nil || len(data) == 0 {
+		t.Errorf("baboon.jpg: %d bytes, %v", len(data), err)
+	}
+	if data, err := p.Image(ctx, srv.URL+"/img/baboon.jpg"); err != nil || len(data) == 0 {
+		t.Errorf("URL: %d bytes, %v", len(data), err)
+	}
+	for _, ref := range []string{"../../go.mod", "/etc/passwd"} {
+		if _, err := p.Image(ctx, ref); !errors.Is(err, ErrRefused) {
+			t.Errorf("%s: err %v, want ErrRefused", ref, err)
+		}
+	}
+	local := Local{Dir: dir, Limits: imagehash.DefaultLimits()}
+	for _, ref := range []string{"file:///etc/passwd", "ftp://x.example/a.jpg"} {
+		if _, err := p.Image(ctx, ref); !errors.Is(err, ErrScheme) {
+			t.Errorf("%s with a fetcher: err %v, want ErrScheme", ref, err)
+		}
+	}
+	for _, ref := range []string{"https://x.example/a.jpg", "file:///etc/passwd", "ftp://x.example/a.jpg"} {
+		_, err := (Photos{Dir: dir, Limits: imagehash.DefaultLimits()}).Image(ctx, ref)
+		img := local.Images(ctx, []string{ref})[0]
+		if !errors.Is(err, ErrScheme) || !errors.Is(img.Err, ErrScheme) || err.Error() != img.Err.Error() {
+			t.Errorf("%s without a fetcher: Photos %v, Local %v; want the same ErrScheme refusal", ref, err, img.Err)
+		}
+	}
+}

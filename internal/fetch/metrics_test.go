@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -80,4 +81,41 @@ func fetchResults(t *testing.T, g prometheus.Gatherer) (map[string]float64, uint
 		}
 	}
 	return results, observed
+}
+
+// TestDownloadMetrics checks that the reporter's evidence photos, fetched
+// with Download, are counted and timed like the matcher's: one ok, one
+// missing (status) and one refused, each timed once, none cached.
+func TestDownloadMetrics(t *testing.T) {
+	srv, _ := photos(t)
+	open := newFetcher(t, Options{AllowLoopback: true})
+	strict := newFetcher(t, Options{})
+	ctx := context.Background()
+	if data, err := open.Download(ctx, srv.URL+"/img/chelsea.jpg"); err != nil || len(data) == 0 {
+		t.Fatalf("Download: %d bytes, %v", len(data), err)
+	}
+	if _, err := open.Download(ctx, srv.URL+"/img/missing.jpg"); !errors.Is(err, ErrStatus) {
+		t.Fatalf("Download of a missing photo: %v, want ErrStatus", err)
+	}
+	if _, err := strict.Download(ctx, srv.URL+"/img/chelsea.jpg"); !errors.Is(err, ErrRefused) {
+		t.Fatalf("Download of a loopback URL without the flag: %v, want ErrRefused", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(open)
+	results, observed := fetchResults(t, reg)
+	if results["ok"] != 1 || results["status"] != 1 || len(results) != len(Reasons())+1 {
+		t.Errorf("downloads by result = %v, want ok 1, status 1 and every reason present", results)
+	}
+	if observed != 2 {
+		t.Errorf("download duration observed %d times, want 2", observed)
+	}
+	if s := open.Stats(); s.Fetched != 1 || s.Failed[ReasonStatus] != 1 || s.Cached != 0 {
+		t.Errorf("stats %+v, want 1 fetched, 1 status failure, nothing cached", s)
+	}
+	reg2 := prometheus.NewRegistry()
+	reg2.MustRegister(strict)
+	if results, observed := fetchResults(t, reg2); results["refused"] != 1 || results["ok"] != 0 || observed != 1 {
+		t.Errorf("without the loopback flag: %v, %d timed; want refused 1, ok 0, 1 timed", results, observed)
+	}
 }

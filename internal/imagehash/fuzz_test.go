@@ -18,7 +18,7 @@ func FuzzCompute(f *testing.F) {
 	// Seeds are the test photos shrunk to thumbnails, in each format: the
 	// mutator makes little progress on 50-120 KB inputs, and a thumbnail
 	// exercises the same decoder and hashing paths.
-	for _, seed := range imageSeeds(f, len(loadPhotos(f, "testdata")), 96, 72) {
+	for _, seed := range imageSeeds(f, 0, 96, 72) {
 		f.Add(seed)
 	}
 	f.Add(pngHeader(50000, 50000))
@@ -48,11 +48,16 @@ func FuzzCompute(f *testing.F) {
 	})
 }
 
-// imageSeeds is n test photos shrunk to w×h, each encoded as JPEG, PNG or
-// GIF in turn, then the WebP test photo: small seeds for the fuzz targets.
+// imageSeeds is n test photos (all of them when n <= 0) shrunk to w×h, each
+// encoded as JPEG, PNG or GIF in turn, then the WebP test photo: small
+// seeds for the fuzz targets.
 func imageSeeds(f *testing.F, n, w, h int) [][]byte {
 	var out [][]byte
-	for i, p := range loadPhotos(f, "testdata")[:n] {
+	photos := loadPhotos(f, "testdata")
+	if n > 0 {
+		photos = photos[:n]
+	}
+	for i, p := range photos {
 		small := scaleTo(p.img, w, h)
 		var buf bytes.Buffer
 		switch i % 3 {

@@ -156,15 +156,12 @@ type csvReader struct {
 	split  *csvSplitter
 	header []string
 	rm     *rowMapper
-	line   bytes.Buffer
-	cw     *csv.Writer
 }
 
 // newCSVReader reads the header and binds m to it; records over maxRecord
 // bytes are rejected.
 func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvReader, error) {
 	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord)}
-	c.cw = csv.NewWriter(&c.line)
 	for {
 		raw, _, tooLong, err := c.split.next()
 		if errors.Is(err, io.EOF) {
@@ -237,29 +234,27 @@ func (c *csvReader) next() (Event, error) {
 		if err != nil {
 			return Event{}, err
 		}
-		return c.event(rec, src), nil
+		return c.event(rec, bytes.TrimRight(raw, "\r\n"), src), nil
 	}
 }
 
-func (c *csvReader) event(rec []string, src string) Event {
-	c.line.Reset()
-	_ = c.cw.Write(rec) // writes to memory
-	c.cw.Flush()
-	raw := bytes.Clone(bytes.TrimRight(c.line.Bytes(), "\r\n"))
+// event maps one record; a rejected one keeps the row's bytes as they
+// came (row is the splitter's buffer, so it is copied).
+func (c *csvReader) event(rec []string, row []byte, src string) Event {
 	if len(rec) != len(c.header) {
-		return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(c.header)))}
+		return Event{Raw: bytes.Clone(row), Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: row has %d columns, the header %d", listing.ErrInvalid, len(rec), len(c.header)))}
 	}
 	l, err := c.rm.listing(rec)
 	if err != nil {
-		return Event{Raw: raw, Source: src, Err: reject(ReasonField, err)}
+		return Event{Raw: bytes.Clone(row), Source: src, Err: reject(ReasonField, err)}
 	}
 	data, err := json.Marshal(l)
 	if err != nil {
-		return Event{Raw: raw, Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: %v", listing.ErrInvalid, err))}
+		return Event{Raw: bytes.Clone(row), Source: src, Err: reject(ReasonCSV, fmt.Errorf("%w: %v", listing.ErrInvalid, err))}
 	}
 	e := DecodeEvent(data, src)
 	if !e.Valid() {
-		e.Raw = raw
+		e.Raw = bytes.Clone(row)
 	}
 	return e
 }

@@ -197,9 +197,32 @@ func (s *scanner) seller(dst *Seller) bool {
 		case string(key) == "name" && seen&2 == 0:
 			seen |= 2
 			return s.strInto(&dst.Name)
+		case string(key) == "contact" && seen&4 == 0:
+			seen |= 4
+			return s.contact(dst)
 		}
 		return false
 	})
+}
+
+func (s *scanner) contact(dst *Seller) bool {
+	c := &Contact{}
+	var seen uint8
+	ok := s.object(func(key []byte) bool {
+		switch {
+		case string(key) == "email" && seen&1 == 0:
+			seen |= 1
+			return s.strInto(&c.Email)
+		case string(key) == "phone" && seen&2 == 0:
+			seen |= 2
+			return s.strInto(&c.Phone)
+		}
+		return false
+	})
+	if ok {
+		dst.Contact = c
+	}
+	return ok
 }
 
 // object parses a JSON object, calling field for each key with the scanner

@@ -37,6 +37,26 @@ func TestDecodeFastAgreesWithJSON(t *testing.T) {
 		`{"id":"a"`,
 		`{"images":["a",]}`,
 		`{"seller":{"id":"s","id":"t"}}`,
+		`{"seller":{"id":"s","contact":{"email":"a@b","email":"c@d"}}}`,
+		`{"seller":{"id":"s","contact":{"email":"a@b"},"contact":{"phone":"1"}}}`,
+		`{"seller":{"id":"s","contact":{"Email":"a@b"}}}`,
+		`{"seller":{"id":"s","contact":{"email":"a@b","fax":"1"}}}`,
+		`{"seller":{"id":"s","contact":null}}`,
+		`{"seller":{"id":"s","contact":{"phone":"+1 555\u00a00100"}}}`,
+	}
+	// Seller contacts are on the matcher's hot path: these must not fall
+	// back to encoding/json.
+	mustFast := []string{
+		`{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s","name":"N","contact":{"email":"x@example.com","phone":"+1 555 0100"}}}`,
+		` {"id":"a","seller":{ "contact" : { "phone" : "+44 20 7946 0000" } , "id" : "s" } } `,
+		`{"id":"a","seller":{"id":"s","contact":{}}}`,
+	}
+	lines = append(lines, mustFast...)
+	for _, line := range mustFast {
+		var l Listing
+		if !decodeFast([]byte(line), &l) {
+			t.Errorf("%s: fast path refused it", line)
+		}
 	}
 	for _, name := range []string{
 		filepath.Join("testdata", "mixed.jsonl"),

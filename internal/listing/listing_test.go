@@ -98,6 +98,7 @@ func FuzzDecode(f *testing.F) {
 			f.Add([]byte(line))
 		}
 	}
+	f.Add([]byte(`{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s","contact":{"email":"x@example.com","phone":"+1 555 0100"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if _, err := Decode(b); err != nil && !errors.Is(err, ErrInvalid) {
 			t.Fatalf("error %v is not ErrInvalid", err)

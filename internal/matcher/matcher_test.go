@@ -401,8 +401,8 @@ func TestCrash(t *testing.T) {
 	publishBrands(t, brokers, nil)
 	want := batchVerdicts(t, nil)
 	k := &killableDial{}
-	cut := brokers
-	cut.Dial = k.dial
+	cut := brokers.WithDial(k.dial)
+	t.Cleanup(cut.Close)
 	a, stopA := startMatcher(t, Options{Kafka: cut, ShutdownTimeout: 500 * time.Millisecond, Workers: 1})
 	waitReady(t, a)
 	write(t, brokers, stream.DefaultTopics().Listings, fixtureListings(t, nil))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
@@ -38,6 +39,7 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 	// scanned remembers what this process already re-scanned for, so that a
 	// record repeated with the same content does not scan again.
 	scanned := map[string][32]byte{}
+	quiet := slog.New(slog.DiscardHandler) // for a replay of records logged once already
 	for {
 		batch, err := fetchBurst(ctx, r, 200*time.Millisecond)
 		if err != nil {
@@ -46,13 +48,15 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			}
 			return fmt.Errorf("follow brands for re-scans: %w", err)
 		}
-		todo := newRegistry()
+		// full is the whole registry as it is with these changes: a
+		// listing is flagged for a changed brand only when live scoring
+		// would flag it for that brand now, so a re-scan agrees with the
+		// live verdicts (the changed brands alone would win listings that
+		// another brand wins). todo holds the changed brands alone.
+		full, todo := mt.reg.clone(), newRegistry()
 		var ids []string
-		deleted := map[string]bool{}
 		for _, m := range batch {
-			if m.Value == nil {
-				deleted[string(m.Key)] = true
-			}
+			full.apply(m, quiet) // todo logs what is wrong with a record
 			ok, id := todo.apply(m, mt.log)
 			if !ok || todo.records[id] == nil {
 				continue // deleted or invalid: nothing to scan for
@@ -69,12 +73,7 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
 		if len(ids) > 0 {
-			// The whole registry as it is with these changes, not the
-			// changed brands alone: a listing is flagged for a changed
-			// brand only when live scoring would flag it for that brand
-			// now, so a re-scan agrees with the live verdicts (a brand
-			// alone would win listings that another brand wins).
-			eng, _, _, err := mt.reg.with(todo, deleted).buildEngine(mt.opts.Score)
+			eng, _, _, err := full.buildEngine(mt.opts.Score)
 			if err == nil {
 				err = mt.retroScan(ctx, eng, ids, w)
 			}
@@ -216,23 +215,14 @@ func (mt *Matcher) retroScan(ctx context.Context, eng *score.Engine, ids []strin
 	return nil
 }
 
-// with returns the registry as it is once changed's records replace r's
-// own and the deleted brands are gone, with r's feedback.
-func (r *registry) with(changed *registry, deleted map[string]bool) *registry {
+// clone copies the registry as it is now.
+func (r *registry) clone() *registry {
 	out := newRegistry()
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	maps.Copy(out.records, r.records)
 	maps.Copy(out.raw, r.raw)
 	maps.Copy(out.feedback, r.feedback)
 	out.version = r.version
-	r.mu.Unlock()
-	for id := range deleted {
-		delete(out.records, id)
-		delete(out.raw, id)
-	}
-	changed.mu.Lock()
-	maps.Copy(out.records, changed.records)
-	maps.Copy(out.raw, changed.raw)
-	changed.mu.Unlock()
 	return out
 }

@@ -220,14 +220,14 @@ func (v *victim) step(t *testing.T) {
 		if now.Sub(v.since) > 2*time.Minute {
 			t.Fatalf("%s did no work within 2 minutes of starting (kill %d)", v.name, v.kills)
 		}
-		if m, err := scrape(v.addr); err == nil && m[v.counter] > 0 {
+		if m, err := progtest.Scrape(v.addr); err == nil && m[v.counter] > 0 {
 			v.phase, v.at = armed, now.Add(time.Duration(v.rng.Int64N(int64(3*time.Second))))
 		}
 	case armed:
 		if now.Before(v.at) {
 			return
 		}
-		m, _ := scrape(v.addr)
+		m, _ := progtest.Scrape(v.addr)
 		v.proc().Kill(t)
 		v.kills++
 		v.work = append(v.work, m[v.counter])

@@ -9,7 +9,6 @@
 package pipelinetest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,35 +144,6 @@ func (p *pipeline) post(body []byte) (int, error) {
 		return r.Accepted, fmt.Errorf("ingest rejected %d listings: %s", len(r.Rejected), answer)
 	}
 	return r.Accepted, nil
-}
-
-// scrape reads a program's /metrics and returns each metric's value,
-// summed over its labels.
-func scrape(addr string) (map[string]float64, error) {
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s/metrics: %d", addr, resp.StatusCode)
-	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name := line[:strings.IndexAny(line, "{ ")]
-		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s/metrics: %q: %w", addr, line, err)
-		}
-		out[name] += v
-	}
-	return out, sc.Err()
 }
 
 // fixtures are the bundled listings, as templates for longer streams.

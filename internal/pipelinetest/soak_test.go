@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assay-dev/assay/internal/fetch"
 	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -26,9 +27,6 @@ import (
 // URLs, over three times the image cache's 10,000 entries, so the cache
 // fills, then evicts for the rest of the run, with hits and misses both.
 const imageVariants = 200
-
-// imageCacheBound is fetch.DefaultCacheSize, the matcher's image cache.
-const imageCacheBound = 10_000
 
 // BenchmarkSoak holds the pipeline under steady load for SOAK (30m by
 // default; make bench-soak) — ingest serve, matcher and reporter on the
@@ -123,7 +121,7 @@ func (p *pipeline) sample(b *testing.B, at time.Duration, procs []*progtest.Proc
 	for i, proc := range procs {
 		var ps procSample
 		ps.rss, ps.anon = memory(b, proc.Pid())
-		m, err := scrape(ops[i])
+		m, err := progtest.Scrape(ops[i])
 		if err != nil {
 			b.Fatalf("sample: %v", err)
 		}
@@ -204,9 +202,9 @@ func judge(b *testing.B, samples []soakSample, warmup time.Duration) {
 			steady = append(steady, s)
 		}
 	}
-	fmt.Printf("matcher image cache: at most %.0f entries (bound %d)\n", maxCache, imageCacheBound)
-	if maxCache > imageCacheBound {
-		b.Errorf("the image cache held %.0f entries, over its bound of %d", maxCache, imageCacheBound)
+	fmt.Printf("matcher image cache: at most %.0f entries (bound %d)\n", maxCache, fetch.DefaultCacheSize)
+	if maxCache > fetch.DefaultCacheSize {
+		b.Errorf("the image cache held %.0f entries, over its bound of %d", maxCache, fetch.DefaultCacheSize)
 	}
 	if len(steady) < 3 {
 		b.Errorf("only %d samples after the %s warm-up: nothing to compare; run longer or sample more often", len(steady), warmup)

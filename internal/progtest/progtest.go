@@ -137,9 +137,6 @@ func (p *Proc) Exited() bool {
 	}
 }
 
-// Output returns what the program printed so far.
-func (p *Proc) Output() string { return p.out.String() }
-
 // WaitLine waits for a line of output matching re and returns its first
 // group.
 func (p *Proc) WaitLine(t testing.TB, re *regexp.Regexp) string {

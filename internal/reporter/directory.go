@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/segmentio/kafka-go"
 
@@ -18,12 +17,11 @@ import (
 // rights owner, contact and marks a notice needs, and the record the
 // registration form edits. It follows the topic live.
 type Directory struct {
-	kafka  stream.Cluster
-	topic  string
-	log    *slog.Logger
-	mu     sync.RWMutex
-	recs   map[string]*stream.BrandRecord
-	loaded atomic.Bool
+	kafka stream.Cluster
+	topic string
+	log   *slog.Logger
+	mu    sync.RWMutex
+	recs  map[string]*stream.BrandRecord
 }
 
 // NewDirectory follows the brands topic once Run is called.
@@ -43,12 +41,8 @@ func (d *Directory) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load brands: %w", err)
 	}
-	d.loaded.Store(true)
 	return stream.FollowCompacted(ctx, d.kafka, d.topic, next, d.apply, func([]string) {})
 }
-
-// Loaded reports whether the topic has been read to its end once.
-func (d *Directory) Loaded() bool { return d.loaded.Load() }
 
 func (d *Directory) apply(m kafka.Message) (bool, string) {
 	id := string(m.Key)

@@ -38,9 +38,9 @@ func TestDirectory(t *testing.T) {
 			}
 		}
 	}
-	waitFor("the registry at start-up", d.Loaded)
-	if rec, ok := d.Brand("fullips"); !ok || rec.Brand.Owner != "Fullips Inc." {
-		t.Fatalf("fullips after loading: %+v, %v", rec, ok)
+	waitFor("the registry at start-up", func() bool { _, ok := d.Brand("fullips"); return ok })
+	if rec, _ := d.Brand("fullips"); rec.Brand.Owner != "Fullips Inc." {
+		t.Fatalf("fullips after loading: %+v", rec)
 	}
 	if err := pub.PublishBrand(ctx, &stream.BrandRecord{Brand: brand.Brand{ID: "halden", Name: "Halden Moor"}}); err != nil {
 		t.Fatal(err)

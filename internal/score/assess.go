@@ -88,11 +88,17 @@ func (ev *evidence) brandIDs() []string {
 	return ids
 }
 
-func (ev *evidence) imageErrors() []Signal {
+// imageErrors says which images could not be used; without withEvidence
+// the signals are kept (they count as the verdict's signals) but not worded.
+func (ev *evidence) imageErrors(withEvidence bool) []Signal {
 	var out []Signal
 	for i, ie := range ev.images {
 		if ie.img.Err != nil {
-			out = append(out, Signal{Kind: KindImage, Evidence: fmt.Sprintf("image %d (%s) not used: %v", i+1, ie.img.Ref, ie.img.Err)})
+			s := Signal{Kind: KindImage}
+			if withEvidence {
+				s.Evidence = fmt.Sprintf("image %d (%s) not used: %v", i+1, ie.img.Ref, ie.img.Err)
+			}
+			out = append(out, s)
 		}
 	}
 	return out
@@ -104,7 +110,7 @@ func (ev *evidence) unattributed() []Signal {
 	if len(ev.coded) > 0 {
 		out = append(out, Signal{Kind: KindCoded, Evidence: codedEvidence(ev.coded) + "; no registered brand named or pictured"})
 	}
-	return append(out, ev.imageErrors()...)
+	return append(out, ev.imageErrors(true)...)
 }
 
 // assessment is one listing weighed against one brand.
@@ -124,7 +130,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 		a.threshold = b.Threshold
 	}
 	text, product, guarded := textSignal(b, ev.mentions, withEvidence)
-	img := imageSignal(b, ev.images)
+	img := imageSignal(b, ev.images, withEvidence)
 	if text != nil {
 		a.signals = append(a.signals, *text)
 	}

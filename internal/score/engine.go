@@ -206,7 +206,8 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	v.Score = round(best.score)
 	v.Threshold = best.threshold
 	v.Flagged = best.flagged()
-	v.Signals = append(best.signals, ev.imageErrors()...)
+	// best carries its evidence unless it was left lean (see above).
+	v.Signals = append(best.signals, ev.imageErrors(!e.opts.FlaggedEvidenceOnly || v.Flagged)...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
 	for _, a := range all {
 		if a != best {

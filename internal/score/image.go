@@ -13,8 +13,12 @@ import (
 // imageSignal weighs the best match of any listing image against the brand's
 // reference images. Closer copies weigh more: at the threshold a match is
 // only a hint, because with many references some unrelated photo will come
-// that close.
-func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
+// that close. Without withEvidence only the score is worked out: the
+// closest match alone sets it, so nothing else needs collecting or wording.
+func imageSignal(b *brand.Brand, images []imageEvidence, withEvidence bool) *Signal {
+	if !withEvidence {
+		return imageScore(b, images)
+	}
 	// Each listing image's closest match to the brand; distance over
 	// threshold compares whole-image, crop-variant and region matches,
 	// which have thresholds of their own.
@@ -30,7 +34,7 @@ func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
 			if m.BrandID != b.ID {
 				continue
 			}
-			if f := float64(m.Distance) / float64(max(m.Threshold, 1)); f < p.frac {
+			if f := matchFrac(m); f < p.frac {
 				p = pick{i, m, f}
 			}
 		}
@@ -43,7 +47,7 @@ func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
 	}
 	slices.SortStableFunc(picks, func(a, b pick) int { return cmp.Compare(a.frac, b.frac) })
 	best, bestI := picks[0].m, picks[0].i
-	w := wImageNear - (wImageNear-wImageFar)*picks[0].frac
+	w := imageWeight(picks[0].frac)
 	how := ""
 	switch {
 	case best.Region != "":
@@ -67,3 +71,35 @@ func imageSignal(b *brand.Brand, images []imageEvidence) *Signal {
 	}
 	return s
 }
+
+// imageScore is imageSignal's score alone: the weight of the brand's closest
+// match over all the listing's images, nil when none matches.
+func imageScore(b *brand.Brand, images []imageEvidence) *Signal {
+	best := 2.0
+	found := false
+	for _, ie := range images {
+		for _, m := range ie.matches {
+			if m.BrandID != b.ID {
+				continue
+			}
+			if f := matchFrac(m); f < best {
+				best, found = f, true
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	return &Signal{Kind: KindImage, Score: imageWeight(best)}
+}
+
+// matchFrac is how far a match is, as a fraction of its own threshold: it
+// compares whole-image, crop-variant and region matches, whose thresholds
+// differ.
+func matchFrac(m imagehash.Match) float64 {
+	return float64(m.Distance) / float64(max(m.Threshold, 1))
+}
+
+// imageWeight weighs a match at frac of its threshold: an equal photo weighs
+// wImageNear, one at the threshold wImageFar.
+func imageWeight(frac float64) float64 { return wImageNear - (wImageNear-wImageFar)*frac }

@@ -3,6 +3,7 @@ package score
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/jpeg"
 	"os"
@@ -268,9 +269,36 @@ func TestFeedback(t *testing.T) {
 	}
 }
 
+// fixtureImages hashes a fixture listing's photos, as the matcher would,
+// memoising by path since many listings share photos. Every other listing
+// with photos also gets one that could not be fetched, so that verdicts
+// carry image errors too.
+func fixtureImages(t *testing.T, memo map[string]Image, l *listing.Listing, n int) []Image {
+	t.Helper()
+	var out []Image
+	for _, ref := range l.Images {
+		img, ok := memo[ref]
+		if !ok {
+			data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", filepath.FromSlash(ref)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := imagehash.ComputeAll(data, imagehash.DefaultLimits())
+			img = Image{Ref: ref, Hashes: h, Err: err}
+			memo[ref] = img
+		}
+		out = append(out, img)
+	}
+	if len(out) > 0 && n%2 == 1 {
+		out = append(out, Image{Ref: "images/gone.jpg", Err: errors.New("fetch: 404 Not Found")})
+	}
+	return out
+}
+
 // TestFlaggedEvidenceOnly checks that leaving unflagged verdicts' evidence
-// out changes nothing else: over the fixtures, flagged verdicts are the
-// same, and unflagged ones keep their brand, score and signal scores.
+// out changes nothing else: over the fixtures, with their photos hashed,
+// flagged verdicts are the same, and unflagged ones keep their brand, score
+// and signal scores.
 func TestFlaggedEvidenceOnly(t *testing.T) {
 	reg, err := brand.LoadFile(filepath.Join("..", "..", "fixtures", "brands.yaml"))
 	if err != nil {
@@ -288,13 +316,15 @@ func TestFlaggedEvidenceOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var flagged, named int
-	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+	var flagged, named, leanImages, leanImageErrs int
+	memo := map[string]Image{}
+	for n, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
 		l, err := listing.Decode(line)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, got := full.Score(l, nil), lean.Score(l, nil)
+		imgs := fixtureImages(t, memo, l, n)
+		want, got := full.Score(l, imgs), lean.Score(l, imgs)
 		if want.Flagged {
 			flagged++
 			w, _ := json.Marshal(want)
@@ -320,12 +350,19 @@ func TestFlaggedEvidenceOnly(t *testing.T) {
 			continue
 		}
 		for i, s := range got.Signals {
-			if s.Kind != kept[i].Kind || s.Score != kept[i].Score || s.Evidence != "" {
+			if s.Kind != kept[i].Kind || s.Score != kept[i].Score || s.Evidence != "" || s.Terms != nil || s.Images != nil {
 				t.Errorf("%s: signal %d is %+v, want %s %v without evidence", l.ID, i, s, kept[i].Kind, kept[i].Score)
+			}
+			if s.Kind == KindImage && s.Score > 0 {
+				leanImages++
+			}
+			if s.Kind == KindImage && s.Score == 0 {
+				leanImageErrs++
 			}
 		}
 	}
-	if flagged == 0 || named == 0 {
-		t.Fatalf("fixtures gave %d flagged and %d named-but-unflagged verdicts; the test needs both", flagged, named)
+	if flagged == 0 || named == 0 || leanImages == 0 || leanImageErrs == 0 {
+		t.Fatalf("fixtures gave %d flagged and %d named-but-unflagged verdicts, %d unflagged image matches and %d unflagged image errors; the test needs all",
+			flagged, named, leanImages, leanImageErrs)
 	}
 }

@@ -22,20 +22,20 @@ import (
 // Cluster is a Kafka cluster and how to reach it: its bootstrap brokers
 // and, when the cluster asks for them, TLS and SASL. Every connection this
 // package opens — readers, writers, admin and metadata requests — goes
-// through it. A literal with only Brokers is a plaintext cluster.
+// through it. A literal with only Brokers is a plaintext cluster on
+// kafka-go's process-wide connection pool; NewCluster gives a cluster its
+// own pool, and is needed for TLS and SASL.
 type Cluster struct {
 	Brokers []string
 	// TLS, when set, encrypts every connection.
 	TLS *tls.Config
 	// SASL, when set, authenticates every connection.
 	SASL sasl.Mechanism
-	// Dial, when set, opens every connection (tests use it to cut
-	// connections as a crash would); clients and writers then get a
-	// transport of their own that uses it.
-	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// dial, when set, opens every connection (WithDial).
+	dial func(ctx context.Context, network, address string) (net.Conn, error)
 
 	// transport is shared by the cluster's clients and writers so their
-	// connections are pooled; NewCluster sets it.
+	// connections are pooled; NewCluster and WithDial set it.
 	transport *kafka.Transport
 }
 
@@ -46,6 +46,14 @@ type Cluster struct {
 // address would meet the first one's.)
 func NewCluster(brokers []string, tlsConfig *tls.Config, mech sasl.Mechanism) Cluster {
 	c := Cluster{Brokers: brokers, TLS: tlsConfig, SASL: mech}
+	c.transport = c.newTransport()
+	return c
+}
+
+// WithDial returns the cluster with every connection opened by dial (tests
+// use it to cut connections as a crash would), pooled apart from c's.
+func (c Cluster) WithDial(dial func(ctx context.Context, network, address string) (net.Conn, error)) Cluster {
+	c.dial = dial
 	c.transport = c.newTransport()
 	return c
 }
@@ -65,21 +73,15 @@ func (c Cluster) String() string {
 }
 
 func (c Cluster) newTransport() *kafka.Transport {
-	t := &kafka.Transport{TLS: c.TLS, SASL: c.SASL, DialTimeout: 10 * time.Second}
-	if c.Dial != nil {
-		t.Dial = c.Dial
-	}
-	return t
+	return &kafka.Transport{TLS: c.TLS, SASL: c.SASL, Dial: c.dial, DialTimeout: 10 * time.Second}
 }
 
+// roundTripper is the cluster's own pool, or nil for kafka-go's default.
 func (c Cluster) roundTripper() kafka.RoundTripper {
-	if c.transport != nil && c.Dial == nil {
-		return c.transport
+	if c.transport == nil {
+		return nil
 	}
-	if c.TLS == nil && c.SASL == nil && c.Dial == nil {
-		return nil // kafka-go's default transport, shared process-wide
-	}
-	return c.newTransport()
+	return c.transport
 }
 
 // Close closes the idle connections of the cluster's own pool, if it has
@@ -98,8 +100,8 @@ func (c Cluster) Client(timeout time.Duration) *kafka.Client {
 // Dialer returns the dialer readers connect with.
 func (c Cluster) Dialer() *kafka.Dialer {
 	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: c.TLS, SASLMechanism: c.SASL}
-	if c.Dial != nil {
-		d.DialFunc = c.Dial
+	if c.dial != nil {
+		d.DialFunc = c.dial
 	}
 	return d
 }

@@ -163,8 +163,6 @@ func LoadCompacted(ctx context.Context, c Cluster, topic string, apply ApplyFunc
 // calls changed with the ids that changed, debounced so that a burst of
 // records is acted on once.
 func FollowCompacted(ctx context.Context, c Cluster, topic string, from map[int]int64, apply ApplyFunc, changed func([]string)) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	ids := make(chan string, 1024)
 	errc := make(chan error, 1)
 	go func() {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,7 +21,9 @@ import (
 // account sees. Routes() lists them all, so a test can walk every route as
 // every role and a route added without a policy cannot be registered.
 // Lists are cut to the account's brands by the store (casestore.Scope),
-// not by the templates.
+// not by the templates. A route that takes a form has its size cap in its
+// policy too: the guard reads the form under it before the CSRF check,
+// for cookies and tokens alike, and handlers use what it read.
 
 // object is what a route's path names, whose brand decides access.
 type object int
@@ -37,14 +40,25 @@ const (
 type access struct {
 	label  string
 	public bool
+	// anonymous routes never ask who is calling (static files), so the
+	// guard does not look the caller up.
+	anonymous bool
 	// roles may call the route; nil means every signed-in account.
 	roles  []account.Role
 	object object
 	param  string
+	// formLimit, if set, caps the form the route takes, which the guard
+	// reads before anything else: the CSRF check and the handler see the
+	// one form, under the one cap. multipart routes take only multipart
+	// forms; tooLarge, if set, answers a form over the cap.
+	formLimit int64
+	multipart bool
+	tooLarge  string
 }
 
-func public() access   { return access{label: "anyone", public: true} }
-func signedIn() access { return access{label: "signed in"} }
+func public() access          { return access{label: "anyone", public: true} }
+func unauthenticated() access { return access{label: "anyone", public: true, anonymous: true} }
+func signedIn() access        { return access{label: "signed in"} }
 func staffOnly() access {
 	return access{label: "admin, analyst", roles: []account.Role{account.Admin, account.Analyst}}
 }
@@ -62,6 +76,44 @@ func (a access) of(o object, param string) access {
 	a.object, a.param = o, param
 	a.label += " (" + [...]string{"", "own brand's case", "own brand's notice", "own brand", "own brand's photo"}[o] + ")"
 	return a
+}
+
+// form says the route takes a posted form (url-encoded or multipart) of
+// at most limit bytes.
+func (a access) form(limit int64) access {
+	a.formLimit = limit
+	return a
+}
+
+// upload says the route takes a multipart form of at most limit bytes,
+// and what to answer one over it.
+func (a access) upload(limit int64, tooLarge string) access {
+	a.formLimit, a.multipart, a.tooLarge = limit, true, tooLarge
+	return a
+}
+
+// maxFormMemory is how much of a multipart form is kept in memory; the
+// rest of its files go to temporary files.
+const maxFormMemory = 8 << 20
+
+// readForm reads the route's form under its cap. A status of 0 means it
+// was read; otherwise the status and message say why not: 413 for a form
+// over the cap, 400 for one that does not parse.
+func (a access) readForm(w http.ResponseWriter, r *http.Request) (int, string) {
+	r.Body = http.MaxBytesReader(w, r.Body, a.formLimit)
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); a.multipart || mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxFormMemory)
+	} else {
+		err = r.ParseForm()
+	}
+	if err == nil {
+		return 0, ""
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok && a.tooLarge != "" {
+		return http.StatusRequestEntityTooLarge, a.tooLarge
+	}
+	return formError(err)
 }
 
 // listing marks, for the route list, a route whose answer the store cuts
@@ -144,6 +196,10 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // guard enforces a route's policy before its handler runs.
 func (s *Server) guard(a access, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.anonymous {
+			h(w, r)
+			return
+		}
 		id, err := s.authenticate(r)
 		switch {
 		case err == nil:
@@ -152,19 +208,33 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.Handler {
 			s.deny(w, r, http.StatusInternalServerError, "authenticate", err)
 			return
 		}
+		if !a.public {
+			if id == nil {
+				s.signInFirst(w, r)
+				return
+			}
+			if a.roles != nil && !slices.Contains(a.roles, id.User.Role) {
+				s.deny(w, r, http.StatusForbidden, "a "+string(id.User.Role)+" account may not do this", nil)
+				return
+			}
+		}
+		if a.formLimit > 0 && !safeMethod(r.Method) {
+			if code, msg := a.readForm(w, r); code != 0 {
+				s.deny(w, r, code, msg, nil)
+				return
+			}
+			if r.MultipartForm != nil {
+				// The server removes the temporary files of the request it
+				// was given, not of this copy with the identity.
+				defer r.MultipartForm.RemoveAll()
+			}
+		}
 		if a.public {
 			h(w, r)
 			return
 		}
-		if id == nil {
-			s.signInFirst(w, r)
-			return
-		}
-		if a.roles != nil && !slices.Contains(a.roles, id.User.Role) {
-			s.deny(w, r, http.StatusForbidden, "a "+string(id.User.Role)+" account may not do this", nil)
-			return
-		}
-		if id.Token == "" && !safeMethod(r.Method) && !s.validCSRF(w, r, id) {
+		if id.Token == "" && !safeMethod(r.Method) && !validCSRF(r, id) {
+			s.deny(w, r, http.StatusForbidden, "the form carries no valid CSRF token (stale page? reload it and try again)", nil)
 			return
 		}
 		if a.object != noObject && !id.User.Staff() {
@@ -239,34 +309,15 @@ func (s *Server) ownsUpload(u *account.User, name string) bool {
 }
 
 // validCSRF checks a cookie-authenticated state change carries the
-// session's token, in the form's csrf field or the X-CSRF-Token header.
-// Forms are read here, under the size limits their handlers set.
-func (s *Server) validCSRF(w http.ResponseWriter, r *http.Request, id *account.Identity) bool {
+// session's token, in the X-CSRF-Token header or the form's csrf field
+// (the guard has read the form of a route that takes one; other routes
+// take JSON, and the header).
+func validCSRF(r *http.Request, id *account.Identity) bool {
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" {
-		ct := r.Header.Get("Content-Type")
-		var code int
-		var msg string
-		switch {
-		case strings.HasPrefix(ct, "multipart/form-data"):
-			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-			if err := r.ParseMultipartForm(8 << 20); err != nil {
-				code, msg = formError(err)
-			}
-		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
-			code, msg = readForm(w, r, maxFormBytes*8)
-		}
-		if code != 0 {
-			s.deny(w, r, code, msg, nil)
-			return false
-		}
-		got = r.PostFormValue("csrf")
+	if got == "" && r.PostForm != nil {
+		got = r.PostForm.Get("csrf")
 	}
-	if !account.SameSecret(got, id.CSRF) {
-		s.deny(w, r, http.StatusForbidden, "the form carries no valid CSRF token (stale page? reload it and try again)", nil)
-		return false
-	}
-	return true
+	return account.SameSecret(got, id.CSRF)
 }
 
 // signInFirst answers a request nobody signed: a page sends the browser

@@ -66,21 +66,44 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		if tooBig, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, tooBig)
 		}
 		return fmt.Errorf("request body is not the expected JSON object: %w", err)
 	}
 	// Only white space may follow, within the cap: More would take a read
 	// error past the cap for the end of the body.
-	switch err := dec.Decode(new(json.RawMessage)); {
-	case errors.Is(err, io.EOF):
+	err := dec.Decode(new(json.RawMessage))
+	if errors.Is(err, io.EOF) {
 		return nil
-	case errors.As(err, new(*http.MaxBytesError)):
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return fmt.Errorf("request body over %d bytes: %w", maxAPIBody, err)
 	}
 	return errors.New("request body has more after its JSON object")
+}
+
+// apiActor is the actor field every API change may carry: if given, it
+// must be the signed-in account's name, under which the change is
+// recorded.
+type apiActor struct {
+	Actor string `json:"actor"`
+}
+
+func (a apiActor) actorName() string { return a.Actor }
+
+// readAPIRequest reads an API change's JSON body into v and checks its
+// actor; false means it has answered 400 (413 for a body over the cap).
+func (s *Server) readAPIRequest(w http.ResponseWriter, r *http.Request, v interface{ actorName() string }) bool {
+	err := decodeBody(w, r, v)
+	if err == nil {
+		err = sameActor(r, v.actorName())
+	}
+	if err != nil {
+		s.apiError(w, http.StatusBadRequest, err)
+		return false
+	}
+	return true
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
@@ -104,10 +127,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusInternalServerError, err)
 		return
 	}
-	if cases == nil {
-		cases = []*casestore.Case{}
-	}
-	s.apiJSON(w, http.StatusOK, map[string]any{"cases": cases})
+	s.apiJSON(w, http.StatusOK, map[string]any{"cases": orEmpty(cases)})
 }
 
 func (s *Server) apiCaseID(w http.ResponseWriter, raw string) (int64, bool) {
@@ -138,17 +158,12 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
+		apiActor
 		Status string `json:"status"`
-		Actor  string `json:"actor"`
 		Reason string `json:"reason"`
 		Why    string `json:"why"`
 	}
-	if err := decodeBody(w, r, &req); err != nil {
-		s.apiError(w, http.StatusBadRequest, err)
-		return
-	}
-	if err := sameActor(r, req.Actor); err != nil {
-		s.apiError(w, http.StatusBadRequest, err)
+	if !s.readAPIRequest(w, r, &req) {
 		return
 	}
 	to, err := casestore.ParseStatus(req.Status)
@@ -156,7 +171,7 @@ func (s *Server) apiDecide(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, err)
 		return
 	}
-	c, code, err := s.decision(r, id, to, req.Why, strings.TrimSpace(req.Reason))
+	c, code, err := s.decision(r, id, to, req.Why, strings.TrimSpace(req.Reason), true)
 	if code == http.StatusServiceUnavailable {
 		err = fmt.Errorf("the decision is saved, but the matchers could not be told: %w", err)
 	}
@@ -210,8 +225,7 @@ func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiBuildNotice(w http.ResponseWriter, r *http.Request) {
 	var req noticeRequest
-	if err := decodeBody(w, r, &req); err != nil {
-		s.apiError(w, http.StatusBadRequest, err)
+	if !s.readAPIRequest(w, r, &req) {
 		return
 	}
 	ns, code, err := s.issue(r, req)
@@ -240,15 +254,8 @@ func (s *Server) apiNotice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Actor string `json:"actor"`
-	}
-	if err := decodeBody(w, r, &req); err != nil {
-		s.apiError(w, http.StatusBadRequest, err)
-		return
-	}
-	if err := sameActor(r, req.Actor); err != nil {
-		s.apiError(w, http.StatusBadRequest, err)
+	var req apiActor
+	if !s.readAPIRequest(w, r, &req) {
 		return
 	}
 	if code, err := s.submit(r, r.PathValue("id")); err != nil {
@@ -264,8 +271,7 @@ func (s *Server) apiOutcome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req outcomeRequest
-	if err := decodeBody(w, r, &req); err != nil {
-		s.apiError(w, http.StatusBadRequest, err)
+	if !s.readAPIRequest(w, r, &req) {
 		return
 	}
 	if code, err := s.setOutcome(r, r.PathValue("id"), caseID, req); err != nil {

@@ -111,6 +111,7 @@ func TestAPINotices(t *testing.T) {
 		code             int
 		status           casestore.Status
 	}{
+		{"outcome in another's name", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"removed","actor":"bo"}`, 400, casestore.InNotice},
 		{"rejected needs a reason", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"rejected","actor":"analyst"}`, 400, casestore.InNotice},
 		{"unknown outcome", "/notices/" + first + "/items/" + cid(caseID), `{"outcome":"lost","actor":"analyst"}`, 400, casestore.InNotice},
 		{"case not in this notice", "/notices/" + first + "/items/3", `{"outcome":"removed","actor":"analyst"}`, 404, casestore.InNotice},
@@ -175,5 +176,20 @@ func TestAPINotices(t *testing.T) {
 		if !slices.Contains(got, want) {
 			t.Errorf("audit log lacks %q: %q", want, got)
 		}
+	}
+}
+
+// TestAPIDecideAnswersTheCase: an API decision answers with the case as
+// moved, whether or not a teacher needed it read back.
+func TestAPIDecideAnswersTheCase(t *testing.T) {
+	for name, teacher := range map[string]Teacher{"without a teacher": nil, "with one": &recordTeacher{}} {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := newTestServer(t, teacher)
+			code, out := call(t, srv.as(t, account.Analyst), "POST", srv.URL+"/api/v1/cases/2/status", `{"status":"dismissed","reason":"genuine"}`)
+			c, _ := out["case"].(map[string]any)
+			if code != 200 || c["id"] != 2.0 || c["status"] != "dismissed" {
+				t.Errorf("%d %v, want case 2 dismissed", code, out)
+			}
+		})
 	}
 }

@@ -65,3 +65,32 @@ func tokenFor(t testing.TB, accts *account.Store, name string, role account.Role
 	}
 	return tok
 }
+
+// sessionFor makes the account name of the role (owning brands, for an
+// owner) and signs it in as a browser would: the session cookie's value
+// and the session's CSRF token.
+func sessionFor(t testing.TB, accts *account.Store, name string, role account.Role, brands ...string) (cookie, csrf string) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := accts.AddUser(ctx, name, role, "test password 1234", brands, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, csrf, err = accts.NewSession(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cookie, csrf
+}
+
+// withCookie adds a session cookie to every request.
+type withCookie struct {
+	value string
+	next  http.RoundTripper
+}
+
+func (c withCookie) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.value})
+	return c.next.RoundTrip(r)
+}

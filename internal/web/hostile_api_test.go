@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -135,24 +136,45 @@ func FuzzAPIBody(f *testing.F) {
 	})
 }
 
-// TestFormTooLarge posts a form over its cap to every form route: 413
-// naming the limit, never a 400 that hides why, and the case is not moved.
+// TestFormTooLarge posts a form one byte over its route's cap to every
+// form route, from an API token and from a browser session with its CSRF
+// token in the form: 413 naming the route's own limit, never a 400 that
+// hides why, and the case is not moved. A browser's form is held to the
+// same cap as a script's.
 func TestFormTooLarge(t *testing.T) {
 	s, token := apiServer(t)
-	for _, path := range []string{"/cases/1/status", "/cases/bulk", "/notices", "/notices/N-1/submit", "/notices/N-1/outcome", "/login"} {
-		t.Run(path, func(t *testing.T) {
-			body := "status=confirmed&reason=" + strings.Repeat("r", 8*maxFormBytes+1)
-			req := apiRequest(path, token, body)
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			rec := httptest.NewRecorder()
-			s.ServeHTTP(rec, req)
-			if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "bytes accepted here") {
-				t.Errorf("status %d: %.200s", rec.Code, rec.Body)
-			}
-		})
+	cookie, csrf := sessionFor(t, s.accounts, "olga", account.Analyst)
+	for _, route := range []struct {
+		path  string
+		limit int
+	}{
+		{"/cases/1/status", maxFormBytes}, {"/cases/bulk", maxBulkForm}, {"/notices", maxFormBytes},
+		{"/notices/N-1/submit", maxFormBytes}, {"/notices/N-1/outcome", maxFormBytes}, {"/logout", maxFormBytes}, {"/login", maxLoginForm},
+	} {
+		for _, caller := range []string{"token", "session"} {
+			t.Run(route.path+" "+caller, func(t *testing.T) {
+				body := "status=confirmed&id=1&csrf=" + csrf + "&reason="
+				body += strings.Repeat("r", route.limit+1-len(body))
+				req := httptest.NewRequest(http.MethodPost, route.path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if caller == "token" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				} else {
+					req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+				}
+				rec := httptest.NewRecorder()
+				s.ServeHTTP(rec, req)
+				if want := fmt.Sprintf("than the %d bytes accepted here", route.limit); rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), want) {
+					t.Errorf("status %d, want 413 saying %q: %.200s", rec.Code, want, rec.Body)
+				}
+			})
+		}
 	}
 	c, err := s.store.Get(context.Background(), 1)
 	if err != nil || c.Status != casestore.New {
 		t.Errorf("case 1 is %v (%v), want still new", c.Status, err)
+	}
+	if _, err := s.accounts.Session(context.Background(), cookie); err != nil {
+		t.Errorf("the session was ended by a logout form over its cap: %v", err)
 	}
 }

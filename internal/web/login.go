@@ -59,10 +59,6 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, code int, nam
 // login checks a name and password under the rate limiter, and starts a
 // session. Every attempt is audited.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if code, msg := readForm(w, r, maxLoginForm); code != 0 {
-		s.fail(w, code, msg)
-		return
-	}
 	name, password := strings.TrimSpace(r.PostForm.Get("name")), r.PostForm.Get("password")
 	addr := clientAddr(r)
 	if name == "" || password == "" {

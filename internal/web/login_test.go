@@ -187,12 +187,12 @@ func TestCSRF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie, id, err := m.accounts.NewSession(ctx, u.ID)
+	cookie, csrf, err := m.accounts.NewSession(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	decide := url.Values{"status": {"dismissed"}}
-	withToken := url.Values{"status": {"dismissed"}, "csrf": {id.CSRF}}
+	withToken := url.Values{"status": {"dismissed"}, "csrf": {csrf}}
 	for _, tc := range []struct {
 		name    string
 		path    string
@@ -201,12 +201,12 @@ func TestCSRF(t *testing.T) {
 		code    int
 	}{
 		{"no token", "/cases/1/status", decide, nil, http.StatusForbidden},
-		{"wrong token", "/cases/1/status", url.Values{"status": {"dismissed"}, "csrf": {"x" + id.CSRF}}, nil, http.StatusForbidden},
+		{"wrong token", "/cases/1/status", url.Values{"status": {"dismissed"}, "csrf": {"x" + csrf}}, nil, http.StatusForbidden},
 		{"cross-site, with the token", "/cases/1/status", withToken, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
 		{"foreign origin, with the token", "/cases/1/status", withToken, map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
 		{"API without the header", "/api/v1/cases/1/status", nil, map[string]string{"Content-Type": "application/json"}, http.StatusForbidden},
 		{"same-origin form with the token", "/cases/1/status", withToken, map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
-		{"token in the header", "/cases/3/status", decide, map[string]string{"X-CSRF-Token": id.CSRF}, http.StatusSeeOther},
+		{"token in the header", "/cases/3/status", decide, map[string]string{"X-CSRF-Token": csrf}, http.StatusSeeOther},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := post(t, m.URL+tc.path, tc.form, cookie, tc.headers)

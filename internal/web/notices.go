@@ -20,15 +20,14 @@ type BrandDirectory interface {
 	Brand(id string) (*stream.BrandRecord, bool)
 }
 
-// noticeRequest is what building a notice takes, from the form or the API.
-// Actor, if given, must be the signed-in account's name: notices are
-// recorded under it.
+// noticeRequest is what building a notice takes, from the form or the API
+// (which may name the actor).
 type noticeRequest struct {
+	apiActor
 	Brand       string `json:"brand"`
 	Marketplace string `json:"marketplace"`
 	Cap         int    `json:"cap"`
 	Signer      string `json:"signer"`
-	Actor       string `json:"actor"`
 }
 
 // issue builds and records notices; the error comes with the HTTP status
@@ -37,9 +36,6 @@ func (s *Server) issue(r *http.Request, req noticeRequest) ([]notice.Notice, int
 	ctx := r.Context()
 	if s.directory == nil {
 		return nil, http.StatusNotFound, errors.New("notices need the brands topic: this server was started without it")
-	}
-	if err := sameActor(r, req.Actor); err != nil {
-		return nil, http.StatusBadRequest, err
 	}
 	if req.Cap < 0 || req.Cap > 10_000 {
 		return nil, http.StatusBadRequest, fmt.Errorf("cap %d is out of range (1 to 10000; 0 for the default %d)", req.Cap, notice.DefaultCap)
@@ -83,10 +79,6 @@ func (s *Server) showNotices(w http.ResponseWriter, r *http.Request, code int, m
 }
 
 func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
-	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
-		s.fail(w, code, msg)
-		return
-	}
 	req := noticeRequest{Brand: r.PostForm.Get("brand"), Marketplace: r.PostForm.Get("marketplace"), Signer: r.PostForm.Get("signer")}
 	if c := strings.TrimSpace(r.PostForm.Get("cap")); c != "" {
 		n, err := strconv.Atoi(c)
@@ -167,10 +159,6 @@ func (s *Server) noticeFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) submitNotice(w http.ResponseWriter, r *http.Request) {
-	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
-		s.fail(w, code, msg)
-		return
-	}
 	if code, err := s.submit(r, r.PathValue("id")); err != nil {
 		s.noticeError(w, r, code, "submit notice", err)
 		return
@@ -191,19 +179,16 @@ func (s *Server) submit(r *http.Request, id string) (int, error) {
 	return http.StatusOK, nil
 }
 
-// outcomeRequest records what became of one listing of a notice; Actor,
-// if given, must be the signed-in account's name.
+// outcomeRequest records what became of one listing of a notice, from
+// the form or the API (which may name the actor).
 type outcomeRequest struct {
+	apiActor
 	Outcome string `json:"outcome"`
 	Reason  string `json:"reason"`
-	Actor   string `json:"actor"`
 }
 
 func (s *Server) setOutcome(r *http.Request, noticeID string, caseID int64, req outcomeRequest) (int, error) {
 	ctx := r.Context()
-	if err := sameActor(r, req.Actor); err != nil {
-		return http.StatusBadRequest, err
-	}
 	o, err := casestore.ParseOutcome(req.Outcome)
 	if err != nil {
 		return http.StatusBadRequest, err
@@ -229,10 +214,6 @@ func (s *Server) setOutcome(r *http.Request, noticeID string, caseID int64, req 
 }
 
 func (s *Server) outcome(w http.ResponseWriter, r *http.Request) {
-	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
-		s.fail(w, code, msg)
-		return
-	}
 	caseID, err := strconv.ParseInt(r.PostForm.Get("case"), 10, 64)
 	if err != nil {
 		s.showNotice(w, r, http.StatusBadRequest, "no case chosen")

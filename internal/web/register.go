@@ -32,31 +32,27 @@ const (
 	maxImages      = 8
 )
 
+// uploadTooLarge answers a registration form over maxUploadBytes.
+func uploadTooLarge() string {
+	return fmt.Sprintf("the form is larger than %d MiB: send at most %d photos of at most %d MiB each, fewer at a time",
+		maxUploadBytes>>20, maxImages, imagehash.DefaultLimits().MaxBytes>>20)
+}
+
 var formFields = []string{"id", "name", "owner", "contact_name", "contact_email", "aliases", "floor", "currency", "products", "sellers", "marks", "keywords", "threshold"}
 
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": map[string]string{"currency": "USD"}, "Done": r.URL.Query().Get("done")})
 }
 
-// register validates the form, re-encodes and hashes the photos, stores
-// them, and publishes the brand. Problems re-render the form with every
-// message and the input kept (400); nothing is published then.
+// register validates the form (which the guard has read under the
+// route's upload cap), re-encodes and hashes the photos, stores them, and
+// publishes the brand. Problems re-render the form with every message and
+// the input kept (400); nothing is published then.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if s.brands == nil {
 		s.fail(w, http.StatusServiceUnavailable, "brand registration is not configured on this reporter")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		if tooBig, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the form is larger than %d MiB: send at most %d photos of at most %d MiB each, fewer at a time",
-				tooBig.Limit>>20, maxImages, imagehash.DefaultLimits().MaxBytes>>20))
-			return
-		}
-		s.fail(w, http.StatusBadRequest, "the form could not be read: "+err.Error())
-		return
-	}
-	defer r.MultipartForm.RemoveAll()
 	f := map[string]string{}
 	for _, k := range formFields {
 		f[k] = strings.TrimSpace(r.PostForm.Get(k))

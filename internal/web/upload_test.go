@@ -263,44 +263,79 @@ func TestUploadRefused(t *testing.T) {
 	}
 }
 
-// TestUploadFormTooLarge streams a form over the 64 MiB cap: 413 with the
-// limit named, not a 400 or 500, and nothing published.
+// TestUploadFormTooLarge streams a form over the 64 MiB cap, from an API
+// token and from a browser session with its CSRF token in the form: 413
+// with the limit named, not a 400 or 500, and nothing published.
 func TestUploadFormTooLarge(t *testing.T) {
-	srv, client, pub, uploads := uploadServer(t)
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		for k, v := range formFromBrand(new(nordwind())) {
-			mw.WriteField(k, v)
-		}
-		chunk := make([]byte, 1<<20)
-		for range 5 {
-			fw, err := mw.CreateFormFile("images", "big.jpg")
-			if err != nil {
-				pw.CloseWithError(err)
-				return
+	for _, caller := range []string{"token", "session"} {
+		t.Run(caller, func(t *testing.T) {
+			srv, client, pub, uploads := uploadServer(t)
+			fields := formFromBrand(new(nordwind()))
+			if caller == "session" {
+				cookie, csrf := sessionFor(t, srv.Config.Handler.(*Server).accounts, "ada", account.Admin)
+				client = &http.Client{Transport: withCookie{cookie, http.DefaultTransport}, CheckRedirect: noRedirect}
+				fields["csrf"] = csrf
 			}
-			for range 14 {
-				if _, err := fw.Write(chunk); err != nil {
-					pw.CloseWithError(err)
-					return
+			pr, pw := io.Pipe()
+			mw := multipart.NewWriter(pw)
+			go func() {
+				for k, v := range fields {
+					mw.WriteField(k, v)
 				}
+				chunk := make([]byte, 1<<20)
+				for range 5 {
+					fw, err := mw.CreateFormFile("images", "big.jpg")
+					if err != nil {
+						pw.CloseWithError(err)
+						return
+					}
+					for range 14 {
+						if _, err := fw.Write(chunk); err != nil {
+							pw.CloseWithError(err)
+							return
+						}
+					}
+				}
+				pw.CloseWithError(mw.Close())
+			}()
+			resp, page := postBrand(t, srv, client, pr, mw.FormDataContentType())
+			pr.CloseWithError(io.ErrClosedPipe)
+			if resp.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413: %s", resp.StatusCode, page)
 			}
+			if !strings.Contains(page, "larger than 64 MiB: send at most 8 photos") {
+				t.Errorf("answer %q does not name the limit and what to send", page)
+			}
+			if len(pub.got) != 0 {
+				t.Errorf("%d records published", len(pub.got))
+			}
+			if entries, _ := os.ReadDir(uploads); len(entries) != 0 {
+				t.Errorf("%d files stored", len(entries))
+			}
+		})
+	}
+}
+
+// TestRegisterFromBrowser: a browser session's multipart registration
+// carries its CSRF token in the form, which the guard reads under the
+// upload cap: with the token it is published, without it refused.
+func TestRegisterFromBrowser(t *testing.T) {
+	srv, _, pub, _ := uploadServer(t)
+	cookie, csrf := sessionFor(t, srv.Config.Handler.(*Server).accounts, "ada", account.Admin)
+	client := &http.Client{Transport: withCookie{cookie, http.DefaultTransport}, CheckRedirect: noRedirect}
+	for _, tc := range []struct {
+		name string
+		csrf string
+		code int
+	}{{"without the CSRF token", "", http.StatusForbidden}, {"with it", csrf, http.StatusSeeOther}} {
+		f := formFromBrand(new(nordwind()))
+		f["editing"], f["csrf"] = "nordwind", tc.csrf
+		body, ctype := multipartBody(t, f, nil)
+		if resp, page := postBrand(t, srv, client, body, ctype); resp.StatusCode != tc.code {
+			t.Errorf("%s: %d, want %d: %.300s", tc.name, resp.StatusCode, tc.code, page)
 		}
-		pw.CloseWithError(mw.Close())
-	}()
-	resp, page := postBrand(t, srv, client, pr, mw.FormDataContentType())
-	pr.CloseWithError(io.ErrClosedPipe)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d, want 413: %s", resp.StatusCode, page)
 	}
-	if !strings.Contains(page, "larger than 64 MiB") {
-		t.Errorf("answer %q does not name the limit", page)
-	}
-	if len(pub.got) != 0 {
-		t.Errorf("%d records published", len(pub.got))
-	}
-	if entries, _ := os.ReadDir(uploads); len(entries) != 0 {
-		t.Errorf("%d files stored", len(entries))
+	if len(pub.got) != 1 {
+		t.Errorf("%d records published, want 1", len(pub.got))
 	}
 }

@@ -33,19 +33,13 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// maxFormBytes caps a decision form; it holds a name and a reason.
-const maxFormBytes = 16 << 10
-
-// readForm reads a posted form of at most limit bytes. A status of 0 means
-// it was read; otherwise the status and message say why not: 413 naming
-// the limit for a form too large, 400 for one that does not parse.
-func readForm(w http.ResponseWriter, r *http.Request, limit int64) (int, string) {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
-	return 0, ""
-}
+// Limits of the forms (their routes' policies apply them): a decision or
+// notice form holds a few fields and a reason; a bulk decision up to
+// maxBulk case ids besides.
+const (
+	maxFormBytes = 16 << 10
+	maxBulkForm  = 8 * maxFormBytes
+)
 
 // formError is the status and message for a form that could not be read.
 func formError(err error) (int, string) {
@@ -160,29 +154,29 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 		return nil, err
 	}
 	staticFiles := http.StripPrefix("/static/", http.FileServerFS(static))
-	s.route("GET /static/", public(), staticFiles.ServeHTTP)
-	s.route("GET /{$}", public(), func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/cases", http.StatusFound) })
+	s.route("GET /static/", unauthenticated(), staticFiles.ServeHTTP)
+	s.route("GET /{$}", unauthenticated(), func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/cases", http.StatusFound) })
 	s.route("GET /login", public(), s.loginPage)
-	s.route("POST /login", public(), s.login)
-	s.route("POST /logout", signedIn(), s.logout)
+	s.route("POST /login", public().form(maxLoginForm), s.login)
+	s.route("POST /logout", signedIn().form(maxFormBytes), s.logout)
 	s.route("GET /audit", adminOnly(), s.auditPage)
 	s.route("GET /cases", signedIn().listing(), s.queue)
 	s.route("GET /cases/{id}", signedIn().of(caseObject, "id"), s.casePage)
-	s.route("POST /cases/{id}/status", staffOnly(), s.decide)
+	s.route("POST /cases/{id}/status", staffOnly().form(maxFormBytes), s.decide)
 	s.route("GET /cases/{id}/evidence/{n}/{k}/{which}", signedIn().of(caseObject, "id"), s.evidenceImage)
-	s.route("POST /cases/bulk", staffOnly(), s.bulk)
+	s.route("POST /cases/bulk", staffOnly().form(maxBulkForm), s.bulk)
 	s.route("GET /sellers/{id}", signedIn().listing(), s.sellerPage)
 	s.route("GET /brands/{id}", signedIn().of(brandObject, "id"), s.brandPage)
 	s.route("GET /brands/new", brandManagers(), s.registerForm)
 	s.route("GET /brands/{id}/edit", brandManagers().of(brandObject, "id"), s.editForm)
-	s.route("POST /brands", brandManagers(), s.register)
+	s.route("POST /brands", brandManagers().upload(maxUploadBytes, uploadTooLarge()), s.register)
 	s.route("GET /uploads/{name}", signedIn().of(uploadObject, "name"), s.uploadFile)
 	s.route("GET /notices", signedIn().listing(), s.noticesPage)
-	s.route("POST /notices", staffOnly(), s.buildNotice)
+	s.route("POST /notices", staffOnly().form(maxFormBytes), s.buildNotice)
 	s.route("GET /notices/{id}", signedIn().of(noticeObject, "id"), s.noticePage)
 	s.route("GET /notices/{id}/file", signedIn().of(noticeObject, "id"), s.noticeFile)
-	s.route("POST /notices/{id}/submit", staffOnly(), s.submitNotice)
-	s.route("POST /notices/{id}/outcome", staffOnly(), s.outcome)
+	s.route("POST /notices/{id}/submit", staffOnly().form(maxFormBytes), s.submitNotice)
+	s.route("POST /notices/{id}/outcome", staffOnly().form(maxFormBytes), s.outcome)
 	s.apiRoutes()
 	// Go's cross-origin protection refuses state-changing requests a
 	// browser marks as coming from another site (Sec-Fetch-Site, Origin),
@@ -368,10 +362,6 @@ func (s *Server) loadCase(ctx context.Context, id int64) (*caseView, int, error)
 // decide applies an analyst's decision. Bad input re-renders the case with
 // the reason (400 or 409), never a 500.
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
-	if code, msg := readForm(w, r, maxFormBytes); code != 0 {
-		s.fail(w, code, msg)
-		return
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.fail(w, http.StatusNotFound, "no such case")
@@ -382,7 +372,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.showCase(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	_, code, err := s.decision(r, id, to, r.PostForm.Get("why"), strings.TrimSpace(r.PostForm.Get("reason")))
+	_, code, err := s.decision(r, id, to, r.PostForm.Get("why"), strings.TrimSpace(r.PostForm.Get("reason")), false)
 	switch code {
 	case http.StatusOK:
 		http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
@@ -400,8 +390,9 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 // decision moves a case, under the signed-in account's name, audits it
 // and tells the matchers what it teaches; the error comes with the HTTP
 // status it deserves. 503 means the decision is saved but the matchers
-// were not told.
-func (s *Server) decision(r *http.Request, id int64, to casestore.Status, why, reason string) (*casestore.Case, int, error) {
+// were not told. The moved case is read back, and returned, only when
+// the teacher needs it or readBack asks for it; otherwise it is nil.
+func (s *Server) decision(r *http.Request, id int64, to casestore.Status, why, reason string, readBack bool) (*casestore.Case, int, error) {
 	ctx, actor := r.Context(), actor(r)
 	if why != "" && why != reporter.WhyAuthorized && why != reporter.WhyNotInfringing {
 		return nil, http.StatusBadRequest, fmt.Errorf("unknown dismissal reason %q (known: %s, %s)", why, reporter.WhyAuthorized, reporter.WhyNotInfringing)
@@ -415,18 +406,13 @@ func (s *Server) decision(r *http.Request, id int64, to casestore.Status, why, r
 	case err != nil:
 		return nil, http.StatusInternalServerError, err
 	}
-	c, err := s.store.Get(ctx, id)
-	if err != nil {
-		return nil, http.StatusInternalServerError, err
+	s.audit(r, account.ActionDecision, fmt.Sprintf("case %d", id), account.DecisionDetail(string(to), why, reason))
+	var c *casestore.Case
+	if readBack || s.teacher != nil {
+		if c, err = s.store.Get(ctx, id); err != nil {
+			return nil, http.StatusInternalServerError, err
+		}
 	}
-	detail := "to " + string(to)
-	if why != "" {
-		detail += " (" + why + ")"
-	}
-	if reason != "" {
-		detail += ": " + reason
-	}
-	s.audit(r, account.ActionDecision, fmt.Sprintf("case %d", id), detail)
 	if s.teacher != nil {
 		if err := s.teacher.Teach(ctx, c, to, why, actor, reason); err != nil {
 			s.log.Error("decision saved but not taught to the matchers", "case", id, "err", err)
@@ -443,10 +429,6 @@ const maxBulk = 1000
 // moves on its own, so one that may not move is reported and the rest go
 // ahead.
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
-	if code, msg := readForm(w, r, maxFormBytes*8); code != 0 {
-		s.fail(w, code, msg)
-		return
-	}
 	to, err := casestore.ParseStatus(r.PostForm.Get("status"))
 	if err != nil || (to != casestore.Confirmed && to != casestore.Dismissed) {
 		s.fail(w, http.StatusBadRequest, "bulk decisions are confirmed or dismissed")
@@ -467,7 +449,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
 		}
 		// A decision saved but not taught (503) is logged by decision and
 		// counts as moved.
-		switch _, code, err := s.decision(r, id, to, "", reason); code {
+		switch _, code, err := s.decision(r, id, to, "", reason, false); code {
 		case http.StatusOK, http.StatusServiceUnavailable:
 			moved++
 		case http.StatusNotFound, http.StatusConflict:
