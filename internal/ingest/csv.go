@@ -226,7 +226,7 @@ func (c *csvReader) next() (Event, error) {
 		}
 		if perr, ok := errors.AsType[*csv.ParseError](err); ok {
 			return Event{
-				Raw:    bytes.Clone(bytes.TrimRight(raw, "\r\n")),
+				Raw:    bytes.Clone(trimLineEnd(raw)),
 				Source: fmt.Sprintf("%s:%d", c.name, start+perr.StartLine-1),
 				Err:    reject(ReasonCSV, fmt.Errorf("%w: malformed CSV: %v", listing.ErrInvalid, perr.Err)),
 			}, nil
@@ -234,8 +234,17 @@ func (c *csvReader) next() (Event, error) {
 		if err != nil {
 			return Event{}, err
 		}
-		return c.event(rec, bytes.TrimRight(raw, "\r\n"), src), nil
+		return c.event(rec, trimLineEnd(raw), src), nil
 	}
+}
+
+// trimLineEnd cuts the one line ending a record's bytes end with, as
+// encoding/csv does: "\r\n", "\n", or a "\r" at the end of the input.
+// More would cut a field's own trailing carriage returns.
+func trimLineEnd(raw []byte) []byte {
+	raw, _ = bytes.CutSuffix(raw, []byte("\n"))
+	raw, _ = bytes.CutSuffix(raw, []byte("\r"))
+	return raw
 }
 
 // event maps one record; a rejected one keeps the row's bytes as they
