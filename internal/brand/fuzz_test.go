@@ -39,6 +39,16 @@ func TestThresholdNotANumber(t *testing.T) {
 	}
 }
 
+// TestDecoderPanic: yaml.v3 panics with a runtime error on a merge key
+// whose anchor is a mapping keyed by a mapping; Parse reports it as an
+// invalid file instead (found by FuzzParse).
+func TestDecoderPanic(t *testing.T) {
+	_, err := Parse([]byte("0: &b {0}\nbrands:\n- {<<, *b}"), "t.yaml")
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "t.yaml") || !strings.Contains(err.Error(), "the YAML decoder failed") {
+		t.Errorf("err = %v, want ErrInvalid naming the file and the decoder's failure", err)
+	}
+}
+
 // FuzzParse feeds arbitrary YAML to Parse: it returns a valid registry or
 // an ErrInvalid error naming the file, never panics or hangs (alias bombs
 // included), and a registry it accepts survives a round trip through JSON
