@@ -48,14 +48,18 @@ type imageEvidence struct {
 
 func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
 	ev := &evidence{listing: l}
-	ev.mentions, ev.coded = e.text.FindWithCoded(l.Title, l.Description)
+	pictured := false
 	for _, img := range imgs {
 		ie := imageEvidence{img: img}
 		if img.Err == nil {
 			ie.matches = e.images.NearestAll(img.Hashes)
+			pictured = pictured || len(ie.matches) > 0
 		}
 		ev.images = append(ev.images, ie)
 	}
+	// Coded language without a brand named or pictured only shows in the
+	// evidence of an unattributed verdict, which lean scoring drops.
+	ev.mentions, ev.coded = e.text.FindWithCoded(l.Title, l.Description, pictured || !e.opts.FlaggedEvidenceOnly)
 	return ev
 }
 

@@ -137,7 +137,7 @@ func BenchmarkFind1000Brands(b *testing.B) {
 
 // BenchmarkFindWithCoded1000Brands is the same work through FindWithCoded.
 func BenchmarkFindWithCoded1000Brands(b *testing.B) {
-	benchListing(b, func(ix *Index, l listing) { ix.FindWithCoded(l.title, l.desc) })
+	benchListing(b, func(ix *Index, l listing) { ix.FindWithCoded(l.title, l.desc, true) })
 }
 
 func benchListing(b *testing.B, f func(*Index, listing)) {

@@ -83,11 +83,18 @@ func (ix *Index) Find(title, description string) []Mention {
 }
 
 // FindWithCoded is Find and CodedLanguage in one pass over the text, for
-// callers that want both (it saves folding the listing twice).
-func (ix *Index) FindWithCoded(title, description string) ([]Mention, []Coded) {
+// callers that want both (it saves folding the listing twice). Coded
+// language is looked for only when a brand is mentioned, unless always:
+// a caller that keeps only verdicts naming a brand has no use for it
+// otherwise, and most listings name none.
+func (ix *Index) FindWithCoded(title, description string, always bool) ([]Mention, []Coded) {
 	tb, fields := analyzeFields(title, description)
 	defer releaseFields(tb, &fields)
-	return ix.find(fields[:]), codedIn(fields[:])
+	ms := ix.find(fields[:])
+	if len(ms) == 0 && !always {
+		return nil, nil
+	}
+	return ms, codedIn(fields[:])
 }
 
 // find is Find over analysed fields.

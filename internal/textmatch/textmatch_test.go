@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -336,11 +337,24 @@ func FuzzFold(f *testing.F) {
 func FuzzFind(f *testing.F) {
 	ix := newTestIndex(f)
 	for _, s := range []string{"Fuⅼⅼips lip plumper", "compatible with Dyson V11", "Coach bus", "G.U.C.C.I 1:1 AAA", "NorthPeak",
-		"Women's K a l t r i x", "a D Y S O N", "Mison Verel", "SkyPulse Q7 biography"} {
+		"Women's K a l t r i x", "a D Y S O N", "Mison Verel", "SkyPulse Q7 biography", "1:1 AAA replica, no brand"} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, title, desc string) {
-		for _, m := range ix.Find(title, desc) {
+		found, coded := ix.Find(title, desc), CodedLanguage(title, desc)
+		// FindWithCoded is the two in one pass; coded language only with a
+		// mention unless always.
+		for _, always := range []bool{true, false} {
+			ms, cs := ix.FindWithCoded(title, desc, always)
+			wantCoded := coded
+			if !always && len(found) == 0 {
+				wantCoded = nil
+			}
+			if !reflect.DeepEqual(ms, found) || !reflect.DeepEqual(cs, wantCoded) {
+				t.Errorf("FindWithCoded(always=%v) = %+v, %+v; Find and CodedLanguage give %+v, %+v", always, ms, cs, found, wantCoded)
+			}
+		}
+		for _, m := range found {
 			text := title
 			if m.Field == "description" {
 				text = desc
@@ -350,7 +364,7 @@ func FuzzFind(f *testing.F) {
 			}
 			_ = m.Evidence()
 		}
-		for _, c := range CodedLanguage(title, desc) {
+		for _, c := range coded {
 			if c.Surface == "" {
 				t.Errorf("empty surface for %+v", c)
 			}
