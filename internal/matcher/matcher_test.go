@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -963,4 +964,67 @@ func TestSecurePipeline(t *testing.T) {
 			t.Errorf("%s: candidate the batch scan did not flag", id)
 		}
 	}
+}
+
+// TestLeastPrivilege runs the matcher as a principal that may describe,
+// read and write topics and read groups, and nothing more (no CREATE, no
+// cluster operations), against topics an administrator made: listings are
+// scored live, a brand added later re-scans the old ones, and nothing is
+// logged about authorization.
+func TestLeastPrivilege(t *testing.T) {
+	b := kafkatest.StartACL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, b.Admin, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	app := b.App()
+	old, fresh, lateIDs := lateSetup(t, app)
+	var logs syncBuffer
+	mt, stop := startMatcher(t, Options{Kafka: app, RetroScan: true,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	waitReady(t, mt)
+	write(t, app, stream.DefaultTopics().Listings, old)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the matcher's warnings:\n%s", logs.String())
+		}
+	})
+	waitScored(t, len(old), mt)
+	publishBrands(t, app, func(id string) bool { return id == lateBrand })
+	waitInForce(t, mt)
+	write(t, app, stream.DefaultTopics().Listings, fresh)
+	got := candidates(t, app, 30*time.Second, hasIDs(lateIDs))
+	for _, m := range old {
+		if cs := got[string(m.Key)]; len(cs) == 0 || !cs[0].Retroactive {
+			t.Errorf("%s listed before the brand: candidates %+v, want one from the re-scan", m.Key, cs)
+		}
+	}
+	for _, m := range fresh {
+		if len(got[string(m.Key)]) == 0 {
+			t.Errorf("%s listed after the brand: no candidate", m.Key)
+		}
+	}
+	stop()
+	if out := logs.String(); strings.Contains(strings.ToLower(out), "authoriz") {
+		t.Errorf("the matcher met an authorization failure:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a logger may write from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

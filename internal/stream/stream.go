@@ -75,10 +75,21 @@ type Layout struct {
 // DefaultLayout suits the embedded broker and a one-broker test cluster.
 func DefaultLayout() Layout { return Layout{Partitions: 6, ReplicationFactor: 1} }
 
+// ErrTopicMissing marks a topic that does not exist and that the program's
+// principal may not create.
+var ErrTopicMissing = errors.New("topic missing")
+
 // EnsureTopics creates any of the named topics that does not exist yet. The
-// brands and feedback topics are compacted: it holds the latest record per brand id for ever, so a
-// matcher starting from the beginning sees the whole registry. Creating topics
-// up front avoids kafka-go's first-write "Leader Not Available" failures.
+// brands and feedback topics are compacted: it holds the latest record per
+// brand id for ever, so a matcher starting from the beginning sees the
+// whole registry. Creating topics up front avoids kafka-go's first-write
+// "Leader Not Available" failures.
+//
+// It asks which topics exist first and creates only the missing ones, so a
+// principal without CREATE runs against topics an administrator made (a
+// CreateTopics request is refused for lack of CREATE even for a topic that
+// exists). A missing topic it may not create is an ErrTopicMissing error
+// naming it.
 func EnsureTopics(ctx context.Context, c Cluster, t Topics, l Layout) error {
 	client := c.Client(10 * time.Second)
 	cfg := func(name string, compact bool) kafka.TopicConfig {
@@ -88,30 +99,85 @@ func EnsureTopics(ctx context.Context, c Cluster, t Topics, l Layout) error {
 		}
 		return tc
 	}
-	req := &kafka.CreateTopicsRequest{}
+	var want []kafka.TopicConfig
 	for _, tc := range []kafka.TopicConfig{
 		cfg(t.Listings, false), cfg(t.Rejected, false), cfg(t.Brands, true), cfg(t.Candidates, false), cfg(t.Feedback, true),
 	} {
 		if tc.Topic != "" {
-			req.Topics = append(req.Topics, tc)
+			want = append(want, tc)
 		}
 	}
+	missing, err := missingTopics(ctx, client, want)
+	if err != nil {
+		return fmt.Errorf("describe topics on %s: %w", c, err)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
 	var resp *kafka.CreateTopicsResponse
-	err := retryTransient(ctx, func() error {
+	err = retryTransient(ctx, func() error {
 		var err error
-		resp, err = client.CreateTopics(ctx, req)
+		resp, err = client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: missing})
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("create topics on %s: %w", c, err)
 	}
 	var errs []error
-	for topic, err := range resp.Errors {
-		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-			errs = append(errs, fmt.Errorf("create topic %s: %w", topic, err))
+	for _, tc := range missing {
+		err := resp.Errors[tc.Topic]
+		switch {
+		case err == nil, errors.Is(err, kafka.TopicAlreadyExists):
+		case errors.Is(err, kafka.TopicAuthorizationFailed), errors.Is(err, kafka.ClusterAuthorizationFailed):
+			errs = append(errs, fmt.Errorf("%w: %s does not exist on %s and this principal may not create it (%v): create it first, or grant CREATE", ErrTopicMissing, tc.Topic, c, err))
+		default:
+			errs = append(errs, fmt.Errorf("create topic %s: %w", tc.Topic, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// missingTopics returns those of want the cluster does not have. A topic
+// the principal may not describe is an error: it could neither read nor
+// write it.
+func missingTopics(ctx context.Context, client *kafka.Client, want []kafka.TopicConfig) ([]kafka.TopicConfig, error) {
+	names := make([]string, len(want))
+	for i, tc := range want {
+		names[i] = tc.Topic
+	}
+	var md *kafka.MetadataResponse
+	err := retryTransient(ctx, func() error {
+		var err error
+		md, err = client.Metadata(ctx, &kafka.MetadataRequest{Topics: names})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	exists := make(map[string]bool, len(md.Topics))
+	var errs []error
+	for _, t := range md.Topics {
+		switch {
+		case t.Error == nil:
+			exists[t.Name] = true
+		case errors.Is(t.Error, kafka.UnknownTopicOrPartition):
+		case errors.Is(t.Error, kafka.TopicAuthorizationFailed):
+			errs = append(errs, fmt.Errorf("topic %s: this principal may not describe it (%w): grant DESCRIBE, READ and WRITE on it", t.Name, t.Error))
+		default:
+			// Leader elections and the like: the topic is there.
+			exists[t.Name] = true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	var missing []kafka.TopicConfig
+	for _, tc := range want {
+		if !exists[tc.Topic] {
+			missing = append(missing, tc)
+		}
+	}
+	return missing, nil
 }
 
 // CloseWithin closes in parallel and gives up after d, because kafka-go's

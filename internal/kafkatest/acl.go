@@ -1,0 +1,65 @@
+package kafkatest
+
+import (
+	"testing"
+
+	"github.com/segmentio/kafka-go/sasl/plain"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// ACLBroker is an embedded broker that authenticates clients with SASL
+// PLAIN and enforces ACLs, as a locked-down production cluster does. Admin
+// is a superuser. App may describe, read and write every topic and read
+// every consumer group, and nothing more: no CREATE, no cluster
+// operations. That is what the programs should need against topics an
+// administrator created.
+type ACLBroker struct {
+	Admin stream.Cluster
+	addrs []string
+	t     testing.TB
+}
+
+// App returns a new connection to the broker as the restricted principal,
+// with a pool of its own: kafka-go's pool caches topic metadata, so a
+// program that starts after an administrator's change starts afresh.
+func (b *ACLBroker) App() stream.Cluster {
+	c := stream.NewCluster(b.addrs, nil, plain.Mechanism{Username: "assay", Password: "assay-secret"})
+	b.t.Cleanup(c.Close)
+	return c
+}
+
+// StartACL starts an ACLBroker with no topics, stopped when t ends. It is
+// the embedded broker even under ASSAY_KAFKA=local.
+func StartACL(t testing.TB) *ACLBroker {
+	t.Helper()
+	allow := func(res kmsg.ACLResourceType, op kmsg.ACLOperation) kfake.ACL {
+		return kfake.ACL{Resource: res, Name: "*", Pattern: kmsg.ACLResourcePatternTypeLiteral, Operation: op, Allow: true}
+	}
+	c, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.EnableSASL(),
+		kfake.EnableACLs(),
+		kfake.Superuser("PLAIN", "admin", "admin-secret"),
+		kfake.User("PLAIN", "assay", "assay-secret",
+			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationDescribe),
+			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationRead),
+			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationWrite),
+			allow(kmsg.ACLResourceTypeGroup, kmsg.ACLOperationRead),
+			allow(kmsg.ACLResourceTypeGroup, kmsg.ACLOperationDescribe),
+		),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	b := &ACLBroker{
+		Admin: stream.NewCluster(c.ListenAddrs(), nil, plain.Mechanism{Username: "admin", Password: "admin-secret"}),
+		addrs: c.ListenAddrs(),
+		t:     t,
+	}
+	t.Cleanup(b.Admin.Close)
+	return b
+}
