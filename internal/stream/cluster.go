@@ -109,12 +109,16 @@ func (c Cluster) Dialer() *kafka.Dialer {
 // NewWriter returns a producer for one topic that waits for every in-sync
 // replica (kafka-go defaults to no acks), batches for at most 5 ms (the
 // default 1 s turns every small write into a second's wait) and hashes keys
-// to partitions so one listing's events stay in order. Close flushes it.
+// to partitions so one listing's events stay in order. The hash is the Java
+// client's (murmur2), the one a marketplace's own producers most likely
+// use: with kafka-go's default FNV-1a, an update written by them and one
+// written by ingest could land on different partitions and be scored out
+// of order. Close flushes it.
 func (c Cluster) NewWriter(topic string) *kafka.Writer {
 	return &kafka.Writer{
 		Addr:         kafka.TCP(c.Brokers...),
 		Topic:        topic,
-		Balancer:     &kafka.Hash{},
+		Balancer:     &kafka.Murmur2Balancer{},
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: 5 * time.Millisecond,
 		BatchSize:    1000,
