@@ -1,6 +1,10 @@
 package kafkatest
 
 import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/segmentio/kafka-go/sasl/plain"
@@ -62,4 +66,54 @@ func StartACL(t testing.TB) *ACLBroker {
 	}
 	t.Cleanup(b.Admin.Close)
 	return b
+}
+
+// AuthzLog is the log of a program run as the restricted principal: it
+// keeps warnings and errors (the level a refused request is logged at),
+// prints them if the test fails, and Check fails the test if any speaks of
+// authorization. A refusal a program retries, or only warns of (a commit
+// that failed), is visible nowhere else.
+type AuthzLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	t   testing.TB
+}
+
+// NewAuthzLog returns an empty log for t.
+func NewAuthzLog(t testing.TB) *AuthzLog {
+	l := &AuthzLog{t: t}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the program's warnings:\n%s", l.String())
+		}
+	})
+	return l
+}
+
+// Logger logs warnings and errors to l.
+func (l *AuthzLog) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// Write appends p; loggers write from several goroutines.
+func (l *AuthzLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns what was logged so far.
+func (l *AuthzLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Check fails the test if what was logged mentions authorization; who
+// names the program for the message.
+func (l *AuthzLog) Check(who string) {
+	l.t.Helper()
+	if out := l.String(); strings.Contains(strings.ToLower(out), "authoriz") {
+		l.t.Errorf("%s met an authorization failure:\n%s", who, out)
+	}
 }
