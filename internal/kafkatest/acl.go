@@ -26,11 +26,18 @@ type ACLBroker struct {
 	t     testing.TB
 }
 
+// The restricted principal's SASL PLAIN credentials, for tests that run a
+// program with flags and environment as an operator would.
+const (
+	AppUser     = "assay"
+	AppPassword = "assay-secret"
+)
+
 // App returns a new connection to the broker as the restricted principal,
 // with a pool of its own: kafka-go's pool caches topic metadata, so a
 // program that starts after an administrator's change starts afresh.
 func (b *ACLBroker) App() stream.Cluster {
-	c := stream.NewCluster(b.addrs, nil, plain.Mechanism{Username: "assay", Password: "assay-secret"})
+	c := stream.NewCluster(b.addrs, nil, plain.Mechanism{Username: AppUser, Password: AppPassword})
 	b.t.Cleanup(c.Close)
 	return c
 }
@@ -47,7 +54,7 @@ func StartACL(t testing.TB) *ACLBroker {
 		kfake.EnableSASL(),
 		kfake.EnableACLs(),
 		kfake.Superuser("PLAIN", "admin", "admin-secret"),
-		kfake.User("PLAIN", "assay", "assay-secret",
+		kfake.User("PLAIN", AppUser, AppPassword,
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationDescribe),
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationRead),
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationWrite),
