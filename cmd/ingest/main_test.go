@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/progtest"
+	"github.com/assay-dev/assay/internal/stream"
 )
 
 func TestCheck(t *testing.T) {
@@ -196,5 +198,47 @@ func TestServe(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestLeastPrivilege runs ingest publish and ingest brands with the
+// connection flags and environment an operator gives, as a principal that
+// may describe, read and write topics and nothing more (no CREATE, no
+// cluster operations), against topics an administrator made; what landed
+// is read back as the administrator.
+func TestLeastPrivilege(t *testing.T) {
+	b := kafkatest.StartACL(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	topics := stream.DefaultTopics()
+	if err := stream.EnsureTopics(ctx, b.Admin, topics, stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KAFKA_SASL_PASSWORD", kafkatest.AppPassword)
+	conn := []string{"--brokers", strings.Join(b.App().Brokers, ","), "--kafka-sasl-mechanism", "PLAIN", "--kafka-sasl-username", kafkatest.AppUser}
+	mixed := writeFile(t, t.TempDir(), "mixed.jsonl", good+"\n{\"id\":\"x\"}\n")
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout string
+	}{
+		{"publish", []string{"publish", mixed}, 1, "published 1, rejected 1"},
+		{"brands", []string{"brands", "../../fixtures/brands.yaml"}, 0, "12 added"},
+		{"brands again", []string{"brands", "../../fixtures/brands.yaml"}, 0, "12 unchanged"},
+	}
+	for _, tt := range tests {
+		args := append(append([]string{tt.args[0]}, conn...), tt.args[1:]...)
+		var out, errw strings.Builder
+		got := run(ctx, args, strings.NewReader(""), &out, &errw)
+		if got != tt.status || !strings.Contains(out.String(), tt.stdout) || strings.Contains(strings.ToLower(errw.String()), "authoriz") {
+			t.Errorf("%s: status %d, want %d and %q without an authorization failure\nstdout %s\nstderr %s", tt.name, got, tt.status, tt.stdout, out.String(), errw.String())
+		}
+	}
+	for topic, want := range map[string]int{topics.Listings: 1, topics.Rejected: 1, topics.Brands: 12} {
+		msgs, _, err := stream.ReadTopic(ctx, b.Admin, topic)
+		if err != nil || len(msgs) != want {
+			t.Errorf("%s holds %d records (%v), want %d", topic, len(msgs), err, want)
+		}
 	}
 }

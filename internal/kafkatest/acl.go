@@ -1,6 +1,10 @@
 package kafkatest
 
 import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/segmentio/kafka-go/sasl/plain"
@@ -22,11 +26,18 @@ type ACLBroker struct {
 	t     testing.TB
 }
 
+// The restricted principal's SASL PLAIN credentials, for tests that run a
+// program with flags and environment as an operator would.
+const (
+	AppUser     = "assay"
+	AppPassword = "assay-secret"
+)
+
 // App returns a new connection to the broker as the restricted principal,
 // with a pool of its own: kafka-go's pool caches topic metadata, so a
 // program that starts after an administrator's change starts afresh.
 func (b *ACLBroker) App() stream.Cluster {
-	c := stream.NewCluster(b.addrs, nil, plain.Mechanism{Username: "assay", Password: "assay-secret"})
+	c := stream.NewCluster(b.addrs, nil, plain.Mechanism{Username: AppUser, Password: AppPassword})
 	b.t.Cleanup(c.Close)
 	return c
 }
@@ -43,7 +54,7 @@ func StartACL(t testing.TB) *ACLBroker {
 		kfake.EnableSASL(),
 		kfake.EnableACLs(),
 		kfake.Superuser("PLAIN", "admin", "admin-secret"),
-		kfake.User("PLAIN", "assay", "assay-secret",
+		kfake.User("PLAIN", AppUser, AppPassword,
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationDescribe),
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationRead),
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationWrite),
@@ -62,4 +73,61 @@ func StartACL(t testing.TB) *ACLBroker {
 	}
 	t.Cleanup(b.Admin.Close)
 	return b
+}
+
+// AuthzLog is the log of a program run as the restricted principal: it
+// keeps warnings and errors (the level a refused request is logged at),
+// prints them if the test fails, and Check fails the test if any speaks of
+// authorization. A refusal a program retries, or only warns of (a commit
+// that failed), is visible nowhere else.
+type AuthzLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	t   testing.TB
+}
+
+// NewAuthzLog returns an empty log for t.
+func NewAuthzLog(t testing.TB) *AuthzLog {
+	l := &AuthzLog{t: t}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the program's warnings:\n%s", l.String())
+		}
+	})
+	return l
+}
+
+// Logger logs warnings and errors to l.
+func (l *AuthzLog) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// Write appends p; loggers write from several goroutines.
+func (l *AuthzLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns what was logged so far.
+func (l *AuthzLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Refused reports whether what was logged so far mentions authorization:
+// a test waiting for an outcome can stop at once rather than time out
+// while the program retries.
+func (l *AuthzLog) Refused() bool {
+	return strings.Contains(strings.ToLower(l.String()), "authoriz")
+}
+
+// Check fails the test if what was logged mentions authorization; who
+// names the program for the message.
+func (l *AuthzLog) Check(who string) {
+	l.t.Helper()
+	if l.Refused() {
+		l.t.Errorf("%s met an authorization failure:\n%s", who, l.String())
+	}
 }

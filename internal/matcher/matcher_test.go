@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -980,16 +979,10 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	app := b.App()
 	old, fresh, lateIDs := lateSetup(t, app)
-	var logs syncBuffer
-	mt, stop := startMatcher(t, Options{Kafka: app, RetroScan: true,
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	logs := kafkatest.NewAuthzLog(t)
+	mt, stop := startMatcher(t, Options{Kafka: app, RetroScan: true, Logger: logs.Logger()})
 	waitReady(t, mt)
 	write(t, app, stream.DefaultTopics().Listings, old)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the matcher's warnings:\n%s", logs.String())
-		}
-	})
 	waitScored(t, len(old), mt)
 	publishBrands(t, app, func(id string) bool { return id == lateBrand })
 	waitInForce(t, mt)
@@ -1006,25 +999,5 @@ func TestLeastPrivilege(t *testing.T) {
 		}
 	}
 	stop()
-	if out := logs.String(); strings.Contains(strings.ToLower(out), "authoriz") {
-		t.Errorf("the matcher met an authorization failure:\n%s", out)
-	}
-}
-
-// syncBuffer is a bytes.Buffer a logger may write from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs.Check("the matcher")
 }
