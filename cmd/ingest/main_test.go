@@ -208,12 +208,10 @@ func TestServe(t *testing.T) {
 // is read back as the administrator.
 func TestLeastPrivilege(t *testing.T) {
 	b := kafkatest.StartACL(t)
+	b.CreateTopics(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	topics := stream.DefaultTopics()
-	if err := stream.EnsureTopics(ctx, b.Admin, topics, stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("KAFKA_SASL_PASSWORD", kafkatest.AppPassword)
 	conn := []string{"--brokers", strings.Join(b.App().Brokers, ","), "--kafka-sasl-mechanism", "PLAIN", "--kafka-sasl-username", kafkatest.AppUser}
 	mixed := writeFile(t, t.TempDir(), "mixed.jsonl", good+"\n{\"id\":\"x\"}\n")

@@ -24,12 +24,10 @@ import (
 // as the administrator, and nothing is logged about authorization.
 func TestLeastPrivilege(t *testing.T) {
 	b := kafkatest.StartACL(t)
+	b.CreateTopics(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	topics := stream.DefaultTopics()
-	if err := stream.EnsureTopics(ctx, b.Admin, topics, stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
 	app := b.App()
 	logs := kafkatest.NewAuthzLog(t)
 	if err := stream.EnsureTopics(ctx, app, topics, stream.DefaultLayout()); err != nil {

@@ -2,10 +2,12 @@ package kafkatest
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/segmentio/kafka-go/sasl/plain"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -32,6 +34,17 @@ const (
 	AppUser     = "assay"
 	AppPassword = "assay-secret"
 )
+
+// CreateTopics creates the default topics as the administrator would,
+// before the programs start.
+func (b *ACLBroker) CreateTopics(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, b.Admin, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // App returns a new connection to the broker as the restricted principal,
 // with a pool of its own: kafka-go's pool caches topic metadata, so a

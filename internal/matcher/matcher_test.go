@@ -972,11 +972,7 @@ func TestSecurePipeline(t *testing.T) {
 // logged about authorization.
 func TestLeastPrivilege(t *testing.T) {
 	b := kafkatest.StartACL(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := stream.EnsureTopics(ctx, b.Admin, stream.DefaultTopics(), stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
+	b.CreateTopics(t)
 	app := b.App()
 	old, fresh, lateIDs := lateSetup(t, app)
 	logs := kafkatest.NewAuthzLog(t)

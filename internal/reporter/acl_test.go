@@ -25,12 +25,10 @@ import (
 // readiness probe answers, and nothing is logged about authorization.
 func TestLeastPrivilege(t *testing.T) {
 	b := kafkatest.StartACL(t)
+	b.CreateTopics(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	topics := stream.DefaultTopics()
-	if err := stream.EnsureTopics(ctx, b.Admin, topics, stream.DefaultLayout()); err != nil {
-		t.Fatal(err)
-	}
 	// What other programs published: the matcher's candidates, ingest's
 	// registry.
 	const n = 20
