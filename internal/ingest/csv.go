@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -156,12 +157,19 @@ type csvReader struct {
 	split  *csvSplitter
 	header []string
 	rm     *rowMapper
+	// raw and br feed each record to its own encoding/csv Reader; reset per
+	// record rather than made anew, as csv.NewReader would otherwise wrap
+	// every row in a new 4 KiB bufio buffer (csv.NewReader keeps a
+	// *bufio.Reader it is given as is).
+	raw bytes.Reader
+	br  *bufio.Reader
 }
 
 // newCSVReader reads the header and binds m to it; records over maxRecord
 // bytes are rejected.
 func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvReader, error) {
 	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord)}
+	c.br = bufio.NewReader(&c.raw)
 	for {
 		raw, _, tooLong, err := c.split.next()
 		if errors.Is(err, io.EOF) {
@@ -173,7 +181,7 @@ func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvRead
 		if tooLong {
 			return nil, fmt.Errorf("%w: the header row of %s is longer than %d bytes", ErrMapping, name, maxRecord)
 		}
-		rec, err := parseCSVRecord(raw)
+		rec, err := c.parseRecord(raw)
 		if errors.Is(err, io.EOF) {
 			continue // a blank line
 		}
@@ -191,10 +199,13 @@ func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvRead
 	return c, nil
 }
 
-// parseCSVRecord parses the raw bytes of one record; io.EOF means a blank
-// line.
-func parseCSVRecord(raw []byte) ([]string, error) {
-	r := csv.NewReader(bytes.NewReader(raw))
+// parseRecord parses the raw bytes of one record; io.EOF means a blank
+// line. A new csv.Reader per record keeps its line numbers relative to the
+// record's first line.
+func (c *csvReader) parseRecord(raw []byte) ([]string, error) {
+	c.raw.Reset(raw)
+	c.br.Reset(&c.raw)
+	r := csv.NewReader(c.br)
 	r.FieldsPerRecord = -1
 	rec, err := r.Read()
 	if err != nil {
@@ -220,7 +231,7 @@ func (c *csvReader) next() (Event, error) {
 			return Event{Raw: bytes.Clone(raw), Source: src,
 				Err: reject(ReasonTooLarge, fmt.Errorf("%w: CSV row longer than %d bytes", listing.ErrInvalid, c.split.max))}, nil
 		}
-		rec, err := parseCSVRecord(raw)
+		rec, err := c.parseRecord(raw)
 		if errors.Is(err, io.EOF) {
 			continue
 		}
