@@ -78,7 +78,6 @@ func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 		inQuotes   bool
 		fieldStart = true
 		firstLine  = -1 // length of the record's first line, once read
-		lineEnded  bool // the last chunk ended a line
 	)
 	for {
 		piece, eol, err := s.chunk()
@@ -112,7 +111,6 @@ func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 			}
 		}
 		s.rec = append(s.rec, piece...)
-		lineEnded = eol
 		if eol {
 			s.line++
 			if firstLine < 0 {
@@ -123,22 +121,25 @@ func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 			if !reread {
 				firstLine = -1
 			}
-			return s.overLong(start, firstLine, lineEnded)
+			return s.overLong(start, firstLine, eol)
 		}
-		if lineEnded && !inQuotes {
+		if eol && !inQuotes {
 			return s.rec, start, false, nil
 		}
 	}
 }
 
-// overLong ends a record that passed max. With firstLine known (not -1),
-// what was read after the record's first line is read again; otherwise
-// the record is skipped to the end of the line reading stopped in.
+// overLong ends a record that passed max; lineEnded says whether the last
+// chunk read ended a line. With firstLine known (not -1), what was read
+// after the record's first line is read again; otherwise the record is
+// skipped to the end of the line reading stopped in.
 func (s *csvSplitter) overLong(start, firstLine int, lineEnded bool) ([]byte, int, bool, error) {
 	prefix := s.rec[:min(len(s.rec), listing.TooLongPrefix)]
 	if firstLine >= 0 {
-		rest := bytes.Clone(s.rec[firstLine:])
-		s.pending = append(rest, s.pending...)
+		// firstLine is known only for a record that began with nothing
+		// pending, and chunk adds nothing to pending: it is empty here.
+		// The clone is needed, as s.rec is reused by the next record.
+		s.pending = bytes.Clone(s.rec[firstLine:])
 		s.line = start
 		return prefix, start, true, nil
 	}
