@@ -430,21 +430,17 @@ func (f *Fetcher) fail(rawURL string, res result) result {
 
 // fetch downloads and hashes one URL.
 func (f *Fetcher) fetch(parent context.Context, rawURL string) result {
-	var h imagehash.Hashes
 	_, res := f.download(parent, rawURL, func(data []byte) result {
-		var err error
-		if h, err = hash(data, f.opts.Limits); err != nil {
+		h, err := hash(data, f.opts.Limits)
+		if err != nil {
 			r := ReasonImage
 			if errors.Is(err, imagehash.ErrTooLarge) {
 				r = ReasonTooLarge
 			}
 			return result{reason: r, err: fmt.Errorf("fetch %s: %w", redact(rawURL), err)}
 		}
-		return result{}
+		return result{hashes: h}
 	})
-	if res.err == nil {
-		res.hashes = h
-	}
 	return res
 }
 
