@@ -45,6 +45,9 @@ type Broker struct {
 	ops       *http.Server // nil without Options.OpsAddr
 	opsAddr   net.Addr
 	opsServed chan struct{} // closed when the ops server has stopped
+	// probe is the readiness probe's client side, with a connection pool
+	// of its own rather than kafka-go's process-wide one; set with ops.
+	probe stream.Cluster
 }
 
 // Start starts a one-broker cluster on 127.0.0.1, and its ops endpoints
@@ -83,7 +86,8 @@ func (b *Broker) serveOps(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen for ops endpoints: %w", err)
 	}
-	kafka := ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, stream.Cluster{Brokers: b.Addrs()}) }}
+	b.probe = stream.NewCluster(b.Addrs(), nil, nil)
+	kafka := ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, b.probe) }}
 	b.ops = &http.Server{Handler: ops.Handler(ops.NewRegistry(), kafka), ReadHeaderTimeout: 5 * time.Second}
 	b.opsAddr = ln.Addr()
 	b.opsServed = make(chan struct{})
@@ -119,6 +123,7 @@ func (b *Broker) Close() {
 		}
 		cancel()
 		<-b.opsServed
+		b.probe.Close()
 	}
 	b.c.Close()
 }
