@@ -533,10 +533,10 @@ func TestMappingErrors(t *testing.T) {
 // keeps one) goes on publishing after its broker restarts, with nothing
 // lost (a real broker: make test-kafka).
 func TestPublishAcrossBrokerRestart(t *testing.T) {
-	b := kafkatest.Start(t)
 	if !kafkatest.Real() {
 		t.Skip("broker restarts are tested against a real broker (make test-kafka)")
 	}
+	b := kafkatest.Start(t)
 	brokers := b.Cluster()
 	p, _ := newTestPublisher(t, brokers)
 	batch := func(from, to int) string {
