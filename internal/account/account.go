@@ -112,7 +112,7 @@ func Open(ctx context.Context, dbPath string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlitedb.Open(ctx, dbPath, fsys, "account_migrations")
+	db, err := sqlitedb.Open(ctx, dbPath, fsys, "account_migrations", sqlitedb.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("account tables: %w", err)
 	}
