@@ -336,3 +336,29 @@ func TestIntakeWaitsOutLock(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIntakeStopsWhileLocked stops the intake while another connection
+// holds the case database's lock and keeps it: the intake returns without
+// waiting for the lock (its retries would last minutes), having stored and
+// committed nothing, so an intake started after the lock is let go stores
+// every candidate.
+func TestIntakeStopsWhileLocked(t *testing.T) {
+	brokers, store, lock := lockedStore(t)
+	stop, done := startLocked(t, brokers, store)
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second): // far below busyRetry
+		t.Fatal("the intake did not stop while the database stayed locked")
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	reg := runIntake(t, brokers, store, 10)
+	if got := testutil.ToFloat64(mustCounter(t, reg, "created")); got != 10 {
+		t.Errorf("the next intake created %v cases, want 10: the stopped one's batch should come again", got)
+	}
+}
