@@ -40,6 +40,7 @@ func TestUsersAndTokens(t *testing.T) {
 		{[]string{"users", "passwd", "root", "--db", db}, "another long password\n", 0, "sessions are ended", ""},
 		{[]string{"users", "grant", "root", "acme", "--db", db}, "", 2, "", "owned by owner accounts only"},
 		{[]string{"users", "ungrant", "dana", "dyson", "--db", db}, "", 0, "ungrant brand dyson", ""},
+		{[]string{"users", "ungrant", "dana", "dyson", "--db", db}, "", 1, "", `account "dana" does not own brand "dyson"`},
 		{[]string{"users", "disable", "dana", "--db", db}, "", 0, "account dana disabled", ""},
 		{[]string{"users", "list", "--db", db}, "", 0, "dana  owner  fullips  disabled", ""},
 		{[]string{"tokens", "add", "nightly", "--db", db}, "", 2, "", "--user is required"},
