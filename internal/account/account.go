@@ -266,13 +266,7 @@ func (s *Store) SetPassword(ctx context.Context, name, password, actor string) e
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, func(tx *sql.Tx, id int64) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.stamp(), id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
-		return err
-	})
+	return s.changeEndingSessions(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, `password_hash`, hash)
 }
 
 // SetDisabled disables an account, ending its sessions and refusing its
@@ -282,8 +276,15 @@ func (s *Store) SetDisabled(ctx context.Context, name string, disabled bool, act
 	if disabled {
 		action = ActionUserDisable
 	}
-	return s.change(ctx, name, Entry{Actor: actor, Action: action}, func(tx *sql.Tx, id int64) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, disabled, s.stamp(), id); err != nil {
+	return s.changeEndingSessions(ctx, name, Entry{Actor: actor, Action: action}, `disabled`, disabled)
+}
+
+// changeEndingSessions sets one column of an account and ends its browser
+// sessions, which were begun under what the column said before. column
+// is written into the SQL: callers pass a constant name, never input.
+func (s *Store) changeEndingSessions(ctx context.Context, name string, e Entry, column string, value any) error {
+	return s.change(ctx, name, e, func(tx *sql.Tx, id int64) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, s.stamp(), id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
