@@ -224,13 +224,13 @@ func users(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	return 0
 }
 
-// userErrStatus is 1 when the database failed or the thing named is
-// missing or taken, 2 when the input itself was wrong.
+// userErrStatus is 2 when the input itself was wrong, 1 when the database
+// failed or the thing named is missing or taken.
 func userErrStatus(err error) int {
-	if errors.Is(err, account.ErrNoUser) || errors.Is(err, account.ErrExists) || errors.Is(err, account.ErrNoToken) {
-		return 1
+	if errors.Is(err, account.ErrInvalid) {
+		return 2
 	}
-	return 2
+	return 1
 }
 
 // tokens manages API tokens.

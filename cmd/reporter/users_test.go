@@ -16,7 +16,7 @@ import (
 // audit log listing it all.
 func TestUsersAndTokens(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "cases.db")
-	var token string
+	var token, danaPassword string
 	tests := []struct {
 		args           []string
 		stdin          string
@@ -40,6 +40,7 @@ func TestUsersAndTokens(t *testing.T) {
 		{[]string{"users", "passwd", "root", "--db", db}, "another long password\n", 0, "sessions are ended", ""},
 		{[]string{"users", "grant", "root", "acme", "--db", db}, "", 2, "", "owned by owner accounts only"},
 		{[]string{"users", "ungrant", "dana", "dyson", "--db", db}, "", 0, "ungrant brand dyson", ""},
+		{[]string{"users", "ungrant", "dana", "dyson", "--db", db}, "", 1, "", `account "dana" does not own brand "dyson"`},
 		{[]string{"users", "disable", "dana", "--db", db}, "", 0, "account dana disabled", ""},
 		{[]string{"users", "list", "--db", db}, "", 0, "dana  owner  fullips  disabled", ""},
 		{[]string{"tokens", "add", "nightly", "--db", db}, "", 2, "", "--user is required"},
@@ -62,6 +63,9 @@ func TestUsersAndTokens(t *testing.T) {
 			if tt.args[0] == "tokens" && tt.args[1] == "add" && tt.status == 0 {
 				token = strings.TrimSpace(out.String())
 			}
+			if m := regexp.MustCompile(`(?m)^password: (\S+)$`).FindStringSubmatch(out.String()); m != nil && tt.args[2] == "dana" {
+				danaPassword = m[1]
+			}
 		})
 	}
 	accts, err := account.Open(context.Background(), db)
@@ -73,8 +77,11 @@ func TestUsersAndTokens(t *testing.T) {
 	if _, err := accts.Authenticate(ctx, "root", "another long password"); err != nil {
 		t.Errorf("root cannot log in with the changed password: %v", err)
 	}
-	if _, err := accts.Authenticate(ctx, "dana", "anything at all here"); err == nil {
-		t.Error("a disabled account logged in")
+	if danaPassword == "" {
+		t.Fatal("users add --random-password printed no password")
+	}
+	if _, err := accts.Authenticate(ctx, "dana", danaPassword); err == nil {
+		t.Error("a disabled account logged in with its own password")
 	}
 	if !regexp.MustCompile(`^assay_[A-Za-z0-9_-]{43}$`).MatchString(token) {
 		t.Errorf("token %q", token)

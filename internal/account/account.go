@@ -50,10 +50,18 @@ var Roles = []Role{Admin, Analyst, Owner}
 // ParseRole reads a role's name.
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))
-	if !slices.Contains(Roles, r) {
-		return "", fmt.Errorf("unknown role %q (known: admin, analyst, owner)", s)
+	if err := r.check(); err != nil {
+		return "", err
 	}
 	return r, nil
+}
+
+// check refuses a role that is none of Roles.
+func (r Role) check() error {
+	if !slices.Contains(Roles, r) {
+		return invalid("unknown role %q (known: admin, analyst, owner)", r)
+	}
+	return nil
 }
 
 // Errors.
@@ -70,7 +78,23 @@ var (
 	ErrNoSession = errors.New("not signed in")
 	// ErrNoToken: no API token of that name.
 	ErrNoToken = errors.New("no such API token")
+	// ErrInvalid: the input itself is wrong (a malformed name or brand id,
+	// an unknown role, a password too short or too long, brands for an
+	// account that cannot own any), as the message says; the same input
+	// will never do.
+	ErrInvalid = errors.New("invalid input")
 )
+
+// invalidError is a refusal of bad input: its message says what was
+// wrong, and it is ErrInvalid.
+type invalidError string
+
+func (e invalidError) Error() string        { return string(e) }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(format string, args ...any) error {
+	return invalidError(fmt.Sprintf(format, args...))
+}
 
 // User is an account.
 type User struct {
@@ -112,7 +136,7 @@ func Open(ctx context.Context, dbPath string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlitedb.Open(ctx, dbPath, fsys, "account_migrations")
+	db, err := sqlitedb.Open(ctx, dbPath, fsys, "account_migrations", sqlitedb.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("account tables: %w", err)
 	}
@@ -131,18 +155,18 @@ var (
 
 func checkName(what, name string) error {
 	if !nameRE.MatchString(name) {
-		return fmt.Errorf("%s name %q: letters, digits, '.', '_', '@', '-', starting with a letter or digit, at most 64", what, name)
+		return invalid("%s name %q: letters, digits, '.', '_', '@', '-', starting with a letter or digit, at most 64", what, name)
 	}
 	return nil
 }
 
 func checkBrands(role Role, brands []string) error {
 	if role != Owner && len(brands) > 0 {
-		return fmt.Errorf("brands are owned by owner accounts only; a %s sees every brand", role)
+		return invalid("brands are owned by owner accounts only; a %s sees every brand", role)
 	}
 	for _, b := range brands {
 		if !brandRE.MatchString(b) {
-			return fmt.Errorf("brand id %q must match [a-z0-9-]+", b)
+			return invalid("brand id %q must match [a-z0-9-]+", b)
 		}
 	}
 	return nil
@@ -153,8 +177,8 @@ func (s *Store) AddUser(ctx context.Context, name string, role Role, password st
 	if err := checkName("account", name); err != nil {
 		return nil, err
 	}
-	if !slices.Contains(Roles, role) {
-		return nil, fmt.Errorf("unknown role %q (known: admin, analyst, owner)", role)
+	if err := role.check(); err != nil {
+		return nil, err
 	}
 	if err := checkBrands(role, brands); err != nil {
 		return nil, err
@@ -242,13 +266,7 @@ func (s *Store) SetPassword(ctx context.Context, name, password, actor string) e
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, func(tx *sql.Tx, id int64) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.stamp(), id); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
-		return err
-	})
+	return s.changeEndingSessions(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, `password_hash`, hash)
 }
 
 // SetDisabled disables an account, ending its sessions and refusing its
@@ -258,8 +276,15 @@ func (s *Store) SetDisabled(ctx context.Context, name string, disabled bool, act
 	if disabled {
 		action = ActionUserDisable
 	}
-	return s.change(ctx, name, Entry{Actor: actor, Action: action}, func(tx *sql.Tx, id int64) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, disabled, s.stamp(), id); err != nil {
+	return s.changeEndingSessions(ctx, name, Entry{Actor: actor, Action: action}, `disabled`, disabled)
+}
+
+// changeEndingSessions sets one column of an account and ends its browser
+// sessions, which were begun under what the column said before. column
+// is written into the SQL: callers pass a constant name, never input.
+func (s *Store) changeEndingSessions(ctx context.Context, name string, e Entry, column string, value any) error {
+	return s.change(ctx, name, e, func(tx *sql.Tx, id int64) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, s.stamp(), id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)

@@ -42,17 +42,24 @@ func TestUsers(t *testing.T) {
 		password   string
 		brands     []string
 		err        string
+		invalid    bool // the input itself is wrong: ErrInvalid
 	}{
-		{"taken", "root", Analyst, pw, nil, "already exists"},
-		{"short password", "ana", Analyst, "hunter2", nil, "password too short: 7 characters, at least 12"},
-		{"analyst with brands", "ana", Analyst, pw, []string{"fullips"}, "owned by owner accounts only"},
-		{"bad brand", "bo", Owner, pw, []string{"Full Ips"}, `brand id "Full Ips"`},
-		{"bad name", "a b", Analyst, pw, nil, `account name "a b"`},
-		{"bad role", "cy", Role("root"), pw, nil, "unknown role"},
+		{"taken", "root", Analyst, pw, nil, "already exists", false},
+		{"short password", "ana", Analyst, "hunter2", nil, "password too short: 7 characters, at least 12", true},
+		{"long password", "ana", Analyst, strings.Repeat("x", 1025), nil, "password too long", true},
+		{"analyst with brands", "ana", Analyst, pw, []string{"fullips"}, "owned by owner accounts only", true},
+		{"bad brand", "bo", Owner, pw, []string{"Full Ips"}, `brand id "Full Ips"`, true},
+		{"bad name", "a b", Analyst, pw, nil, `account name "a b"`, true},
+		{"bad role", "cy", Role("root"), pw, nil, `unknown role "root"`, true},
+		{"role not as ParseRole gives it", "cy", Role("Admin"), pw, nil, `unknown role "Admin"`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := s.AddUser(ctx, tc.user, tc.role, tc.password, tc.brands, "cli"); err == nil || !strings.Contains(err.Error(), tc.err) {
+			_, err := s.AddUser(ctx, tc.user, tc.role, tc.password, tc.brands, "cli")
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("error %v, want %q", err, tc.err)
+			}
+			if errors.Is(err, ErrInvalid) != tc.invalid {
+				t.Errorf("errors.Is(%v, ErrInvalid) = %v, want %v", err, !tc.invalid, tc.invalid)
 			}
 		})
 	}
@@ -121,14 +128,17 @@ func TestUsers(t *testing.T) {
 	if err := s.SetPassword(ctx, "nobody", pw, "root"); !errors.Is(err, ErrNoUser) {
 		t.Errorf("passwd of a missing account: %v", err)
 	}
-	if err := s.Grant(ctx, "root", "fullips", "root"); err == nil {
-		t.Error("an admin was granted a brand")
+	if err := s.Grant(ctx, "root", "fullips", "root"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("an admin granted a brand: %v, want ErrInvalid", err)
 	}
 	if err := s.Grant(ctx, "dana", "acme", "root"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Ungrant(ctx, "dana", "fullips", "root"); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.Ungrant(ctx, "dana", "fullips", "root"); err == nil || errors.Is(err, ErrInvalid) {
+		t.Errorf("a brand not owned ungranted: %v, want a refusal that is not ErrInvalid (the brand is missing, the input well formed)", err)
 	}
 	if u, _ := s.User(ctx, "dana"); !slices.Equal(u.Brands, []string{"acme", "dyson"}) {
 		t.Errorf("brands after grant and ungrant: %v", u.Brands)

@@ -31,10 +31,10 @@ const maxPasswordLen = 1024
 // checkPassword refuses passwords too short or too long to be sensible.
 func checkPassword(pw string) error {
 	if n := len([]rune(pw)); n < MinPasswordLen {
-		return fmt.Errorf("password too short: %d characters, at least %d", n, MinPasswordLen)
+		return invalid("password too short: %d characters, at least %d", n, MinPasswordLen)
 	}
 	if len(pw) > maxPasswordLen {
-		return fmt.Errorf("password too long: over %d bytes", maxPasswordLen)
+		return invalid("password too long: over %d bytes", maxPasswordLen)
 	}
 	return nil
 }

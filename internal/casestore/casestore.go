@@ -29,11 +29,17 @@ type Store struct {
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date (package sqlitedb says how the file is opened).
 func Open(ctx context.Context, dbPath string) (*Store, error) {
+	return OpenWith(ctx, dbPath, sqlitedb.Options{})
+}
+
+// OpenWith is Open with the connection's options (how long it waits for
+// another writer's lock) set.
+func OpenWith(ctx context.Context, dbPath string, opts sqlitedb.Options) (*Store, error) {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlitedb.Open(ctx, dbPath, fsys, "schema_migrations")
+	db, err := sqlitedb.Open(ctx, dbPath, fsys, "schema_migrations", opts)
 	if err != nil {
 		return nil, fmt.Errorf("case database: %w", err)
 	}

@@ -191,14 +191,19 @@ func (in *Intake) storeBatch(ctx context.Context, msgs []kafka.Message) error {
 	}
 	// A database another connection holds locked (the UI or a command
 	// writing accounts or decisions) is waited out, bounded, rather than
-	// ending the intake; any other failure ends it.
+	// ending the intake; any other failure ends it. A Put under way is not
+	// cancelled (it ends within the busy timeout), but the end of ctx stops
+	// the retries: the batch is not committed, so it comes again.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), busyRetry)
 	defer cancel()
 	res, err := in.store.Put(sctx, cands)
-	for casestore.IsBusy(err) && sctx.Err() == nil {
+	for casestore.IsBusy(err) && sctx.Err() == nil && ctx.Err() == nil {
 		in.opts.Logger.Warn("case database locked by another writer; storing the batch again", "err", err)
 		select {
+		case <-ctx.Done():
+			return err
 		case <-sctx.Done():
+			return err
 		case <-time.After(time.Second):
 		}
 		res, err = in.store.Put(sctx, cands)

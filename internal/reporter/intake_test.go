@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
 	"github.com/assay-dev/assay/internal/score"
+	"github.com/assay-dev/assay/internal/sqlitedb"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -214,72 +218,147 @@ func TestIntakeBrokerRestart(t *testing.T) {
 	}
 }
 
-// TestIntakeWaitsOutLock holds the case database's write lock from another
-// connection for longer than the store's busy timeout while candidates
-// arrive: the intake does not stop, and stores them once the lock is let
-// go.
-func TestIntakeWaitsOutLock(t *testing.T) {
+// lockedStore writes ten candidates and a record that is not one, and
+// opens a case store whose busy timeout is 500 ms with its write lock held
+// by another connection; rolling back the returned transaction lets go.
+func lockedStore(t *testing.T) (stream.Cluster, *casestore.Store, *sql.Tx) {
+	t.Helper()
 	brokers := kafkatest.Start(t).Cluster()
 	ctx := context.Background()
 	var msgs []kafka.Message
 	for i := range 10 {
 		msgs = append(msgs, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h1"))
 	}
+	msgs = append(msgs, kafka.Message{Key: []byte("junk"), Value: []byte("not json")})
 	w := brokers.NewWriter(stream.DefaultTopics().Candidates)
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	path := filepath.Join(t.TempDir(), "cases.db")
-	store, err := casestore.Open(ctx, path)
+	store, err := casestore.OpenWith(ctx, path, sqlitedb.Options{BusyTimeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	t.Cleanup(func() { other.Close() })
 	lock, err := other.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const held = 12 * time.Second // the store waits 10 s for a lock
-	released := time.AfterFunc(held, func() { _ = lock.Rollback() })
-	defer released.Stop()
-	start := time.Now()
+	t.Cleanup(func() { _ = lock.Rollback() })
+	return brokers, store, lock
+}
 
-	in, err := NewIntake(store, Options{Kafka: brokers, Registerer: prometheus.NewRegistry()})
+// logSignal is a log destination that closes seen at the first line
+// containing want.
+type logSignal struct {
+	want string
+	once sync.Once
+	seen chan struct{}
+}
+
+func newLogSignal(want string) *logSignal {
+	return &logSignal{want: want, seen: make(chan struct{})}
+}
+
+func (l *logSignal) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), l.want) {
+		l.once.Do(func() { close(l.seen) })
+	}
+	return len(p), nil
+}
+
+func (l *logSignal) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
+
+// startLocked starts an intake on a store lockedStore made and returns
+// once the intake has met the lock: a Put has failed after waiting out
+// the busy timeout.
+func startLocked(t *testing.T, brokers stream.Cluster, store *casestore.Store) (stop context.CancelFunc, done <-chan error) {
+	t.Helper()
+	locked := newLogSignal("case database locked")
+	in, err := NewIntake(store, Options{Kafka: brokers, Registerer: prometheus.NewRegistry(), Logger: locked.logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- in.Run(runCtx) }()
-	for deadline := time.Now().Add(held + 30*time.Second); ; {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	errc := make(chan error, 1)
+	go func() { errc <- in.Run(ctx) }()
+	select {
+	case <-locked.seen:
+	case err := <-errc:
+		t.Fatalf("the intake stopped before it met the lock: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the intake never met the lock")
+	}
+	return cancel, errc
+}
+
+// TestIntakeWaitsOutLock holds the case database's write lock from another
+// connection while candidates arrive, until the intake has waited longer
+// than the store's busy timeout for it: the intake does not stop, and
+// stores them once the lock is let go.
+func TestIntakeWaitsOutLock(t *testing.T) {
+	brokers, store, lock := lockedStore(t)
+	ctx := context.Background()
+	stop, done := startLocked(t, brokers, store)
+	defer stop()
+	if counts, err := store.Counts(ctx, ""); err != nil || counts[casestore.New] != 0 {
+		t.Fatalf("%v cases, %v, stored while the lock was held", counts, err)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		select {
 		case err := <-done:
-			t.Fatalf("the intake stopped after %s: %v", time.Since(start).Round(time.Millisecond), err)
+			t.Fatalf("the intake stopped: %v", err)
 		case <-time.After(50 * time.Millisecond):
 		}
 		counts, err := store.Counts(ctx, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if counts[casestore.New] == len(msgs) {
+		if counts[casestore.New] == 10 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%v cases stored, want %d", counts, len(msgs))
+			t.Fatalf("%v cases stored, want 10", counts)
 		}
 	}
-	if waited := time.Since(start); waited < held {
-		t.Errorf("stored after %s, while the lock was held for %s", waited, held)
-	}
-	cancel()
+	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestIntakeStopsWhileLocked stops the intake while another connection
+// holds the case database's lock and keeps it: the intake returns without
+// waiting for the lock (its retries would last minutes), having stored and
+// committed nothing, so an intake started after the lock is let go stores
+// every candidate.
+func TestIntakeStopsWhileLocked(t *testing.T) {
+	brokers, store, lock := lockedStore(t)
+	stop, done := startLocked(t, brokers, store)
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second): // far below busyRetry
+		t.Fatal("the intake did not stop while the database stayed locked")
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	reg := runIntake(t, brokers, store, 10)
+	if got := testutil.ToFloat64(mustCounter(t, reg, "created")); got != 10 {
+		t.Errorf("the next intake created %v cases, want 10: the stopped one's batch should come again", got)
 	}
 }

@@ -22,6 +22,25 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// Options say how a store's connection waits for others; the zero value is
+// what the reporter uses.
+type Options struct {
+	// BusyTimeout is how long a statement waits for another connection's
+	// write lock before failing as busy (IsBusy); 0 means 10 s. Tests that
+	// hold the lock on purpose set it shorter.
+	BusyTimeout time.Duration
+}
+
+func (o *Options) validate() error {
+	if o.BusyTimeout < 0 {
+		return fmt.Errorf("busy timeout %s is negative", o.BusyTimeout)
+	}
+	if o.BusyTimeout == 0 {
+		o.BusyTimeout = 10 * time.Second
+	}
+	return nil
+}
+
 // Open opens (creating if needed) the database at dbPath and applies the
 // migrations in fsys ("NNNN_name.sql" files, in number order, each in its
 // own transaction) that versionTable does not list yet.
@@ -35,8 +54,12 @@ import (
 // for the lock gets the busy timeout. One connection per store keeps the
 // pragmas in force for every statement, and SQLite has one writer at a
 // time anyway.
-func Open(ctx context.Context, dbPath string, fsys fs.FS, versionTable string) (*sql.DB, error) {
-	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=immediate"
+func Open(ctx context.Context, dbPath string, fsys fs.FS, versionTable string, opts Options) (*sql.DB, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", dbPath, err)
+	}
+	dsn := "file:" + dbPath + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)" +
+		"&_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dbPath, err)

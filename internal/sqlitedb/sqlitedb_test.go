@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // TestOpen: two stores migrate one file, each counting its migrations in
@@ -28,7 +29,7 @@ func TestOpen(t *testing.T) {
 			table string
 			want  int
 		}{{cases, "schema_migrations", 2}, {accounts, "account_migrations", 1}} {
-			db, err := Open(ctx, path, st.fsys, st.table)
+			db, err := Open(ctx, path, st.fsys, st.table, Options{})
 			if err != nil {
 				t.Fatalf("round %d, %s: %v", round, st.table, err)
 			}
@@ -39,7 +40,7 @@ func TestOpen(t *testing.T) {
 		}
 	}
 	accounts["0002_sessions.sql"] = &fstest.MapFile{Data: []byte(`CREATE TABLE sessions (id INTEGER PRIMARY KEY);`)}
-	db, err := Open(ctx, path, accounts, "account_migrations")
+	db, err := Open(ctx, path, accounts, "account_migrations", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestOpen(t *testing.T) {
 	}
 	db.Close()
 	for name, body := range map[string]string{"users.sql": "SELECT 1;", "0003_bad.sql": "CREATE TABLE users (id INTEGER);"} {
-		_, err := Open(ctx, path, fstest.MapFS{name: {Data: []byte(body)}}, "account_migrations")
+		_, err := Open(ctx, path, fstest.MapFS{name: {Data: []byte(body)}}, "account_migrations", Options{})
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("migration %s: %v, want an error naming it", name, err)
 		}
@@ -60,7 +61,7 @@ func TestOpen(t *testing.T) {
 func TestIsBusy(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "busy.db")
-	db, err := Open(ctx, path, fstest.MapFS{"0001_t.sql": {Data: []byte(`CREATE TABLE t (n INTEGER);`)}}, "m")
+	db, err := Open(ctx, path, fstest.MapFS{"0001_t.sql": {Data: []byte(`CREATE TABLE t (n INTEGER);`)}}, "m", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,5 +86,30 @@ func TestIsBusy(t *testing.T) {
 	_, syntax := other.Exec(`INSERT INTO`)
 	if IsBusy(syntax) || IsBusy(errors.New("database is locked")) || IsBusy(nil) {
 		t.Error("IsBusy true for an error that is not a lock")
+	}
+}
+
+// TestBusyTimeout: the connection waits as long as Options says, 10 s when
+// it says nothing; a negative wait is refused.
+func TestBusyTimeout(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "timeout.db")
+	fsys := fstest.MapFS{"0001_t.sql": {Data: []byte(`CREATE TABLE t (n INTEGER);`)}}
+	for _, tc := range []struct {
+		opts Options
+		want int
+	}{{Options{}, 10000}, {Options{BusyTimeout: 500 * time.Millisecond}, 500}} {
+		db, err := Open(ctx, path, fsys, "m", tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ms int
+		if err := db.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&ms); err != nil || ms != tc.want {
+			t.Errorf("%+v: busy_timeout %d ms, %v; want %d", tc.opts, ms, err, tc.want)
+		}
+		db.Close()
+	}
+	if _, err := Open(ctx, path, fsys, "m", Options{BusyTimeout: -time.Second}); err == nil || !strings.Contains(err.Error(), "busy timeout") {
+		t.Errorf("negative busy timeout: %v, want an error naming it", err)
 	}
 }
