@@ -22,15 +22,17 @@ import (
 // Cluster is a Kafka cluster and how to reach it: its bootstrap brokers
 // and, when the cluster asks for them, TLS and SASL. Every connection this
 // package opens — readers, writers, admin and metadata requests — goes
-// through it. A literal with only Brokers is a plaintext cluster on
+// through it. A literal (only Brokers can be set) is a plaintext cluster on
 // kafka-go's process-wide connection pool; NewCluster gives a cluster its
-// own pool, and is needed for TLS and SASL.
+// own pool, and is the only way to TLS and SASL: readers dial on their own
+// but writers and clients connect through the pool, so security set on a
+// literal would reach the one and not the other.
 type Cluster struct {
 	Brokers []string
-	// TLS, when set, encrypts every connection.
-	TLS *tls.Config
-	// SASL, when set, authenticates every connection.
-	SASL sasl.Mechanism
+	// tlsConfig, when set, encrypts every connection.
+	tlsConfig *tls.Config
+	// mech, when set, authenticates every connection.
+	mech sasl.Mechanism
 	// dial, when set, opens every connection (WithDial).
 	dial func(ctx context.Context, network, address string) (net.Conn, error)
 
@@ -45,10 +47,16 @@ type Cluster struct {
 // connections by address alone: a second cluster later on the same
 // address would meet the first one's.)
 func NewCluster(brokers []string, tlsConfig *tls.Config, mech sasl.Mechanism) Cluster {
-	c := Cluster{Brokers: brokers, TLS: tlsConfig, SASL: mech}
+	c := Cluster{Brokers: brokers, tlsConfig: tlsConfig, mech: mech}
 	c.transport = c.newTransport()
 	return c
 }
+
+// TLS is the configuration that encrypts every connection, or nil.
+func (c Cluster) TLS() *tls.Config { return c.tlsConfig }
+
+// SASL is the mechanism that authenticates every connection, or nil.
+func (c Cluster) SASL() sasl.Mechanism { return c.mech }
 
 // WithDial returns the cluster with every connection opened by dial (tests
 // use it to cut connections as a crash would), pooled apart from c's.
@@ -62,18 +70,18 @@ func (c Cluster) WithDial(dial func(ctx context.Context, network, address string
 func (c Cluster) String() string {
 	s := strings.Join(c.Brokers, ",")
 	switch {
-	case c.TLS != nil && c.SASL != nil:
-		return s + " (TLS, SASL " + c.SASL.Name() + ")"
-	case c.TLS != nil:
+	case c.tlsConfig != nil && c.mech != nil:
+		return s + " (TLS, SASL " + c.mech.Name() + ")"
+	case c.tlsConfig != nil:
 		return s + " (TLS)"
-	case c.SASL != nil:
-		return s + " (SASL " + c.SASL.Name() + ", no TLS)"
+	case c.mech != nil:
+		return s + " (SASL " + c.mech.Name() + ", no TLS)"
 	}
 	return s
 }
 
 func (c Cluster) newTransport() *kafka.Transport {
-	return &kafka.Transport{TLS: c.TLS, SASL: c.SASL, Dial: c.dial, DialTimeout: 10 * time.Second}
+	return &kafka.Transport{TLS: c.tlsConfig, SASL: c.mech, Dial: c.dial, DialTimeout: 10 * time.Second}
 }
 
 // roundTripper is the cluster's own pool, or nil for kafka-go's default.
@@ -99,7 +107,7 @@ func (c Cluster) Client(timeout time.Duration) *kafka.Client {
 
 // Dialer returns the dialer readers connect with.
 func (c Cluster) Dialer() *kafka.Dialer {
-	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: c.TLS, SASLMechanism: c.SASL}
+	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: c.tlsConfig, SASLMechanism: c.mech}
 	if c.dial != nil {
 		d.DialFunc = c.dial
 	}

@@ -70,18 +70,18 @@ func TestClusterConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (c.TLS != nil) != tt.tls {
-				t.Errorf("TLS %v, want %v", c.TLS != nil, tt.tls)
+			if tc := c.TLS(); (tc != nil) != tt.tls {
+				t.Errorf("TLS %v, want %v", tc != nil, tt.tls)
 			}
-			if c.TLS != nil && tt.cfg.CAFile != "" && c.TLS.RootCAs == nil {
+			if tc := c.TLS(); tc != nil && tt.cfg.CAFile != "" && tc.RootCAs == nil {
 				t.Error("the CA file was not used")
 			}
-			if c.TLS != nil && tt.cfg.CertFile != "" && len(c.TLS.Certificates) != 1 {
+			if tc := c.TLS(); tc != nil && tt.cfg.CertFile != "" && len(tc.Certificates) != 1 {
 				t.Error("the client certificate was not used")
 			}
 			got := ""
-			if c.SASL != nil {
-				got = c.SASL.Name()
+			if m := c.SASL(); m != nil {
+				got = m.Name()
 			}
 			if got != tt.sasl {
 				t.Errorf("SASL %q, want %q", got, tt.sasl)
