@@ -195,14 +195,30 @@ type ClusterConfig struct {
 	SASLUser         string
 	SASLPassword     string
 	SASLPasswordFile string
+
+	// envErr is what ClusterConfigFromEnv could not read; Cluster returns
+	// it, so that a misspelt KAFKA_TLS is not taken for plaintext.
+	envErr error
 }
 
 // ClusterConfigFromEnv reads the KAFKA_* environment variables, the
-// defaults of the flags AddFlags defines.
+// defaults of the flags AddFlags defines. A switch that is neither empty
+// nor true or false (KAFKA_TLS=yes) is an error Cluster returns.
 func ClusterConfigFromEnv() ClusterConfig {
 	env := func(k string) string { return strings.TrimSpace(os.Getenv(k)) }
-	flagOn := func(k string) bool { b, _ := strconv.ParseBool(env(k)); return b }
-	return ClusterConfig{
+	var errs []error
+	flagOn := func(k string) bool {
+		v := env(k)
+		if v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q is not true or false", k, v))
+		}
+		return b
+	}
+	c := ClusterConfig{
 		Brokers:            BrokersFromEnv(),
 		TLS:                flagOn("KAFKA_TLS"),
 		CAFile:             env("KAFKA_TLS_CA"),
@@ -215,6 +231,8 @@ func ClusterConfigFromEnv() ClusterConfig {
 		SASLPassword:       os.Getenv("KAFKA_SASL_PASSWORD"),
 		SASLPasswordFile:   env("KAFKA_SASL_PASSWORD_FILE"),
 	}
+	c.envErr = errors.Join(errs...)
+	return c
 }
 
 // AddFlags defines the connection flags on fs with c's values as
@@ -234,6 +252,9 @@ func (c *ClusterConfig) AddFlags(fs *flag.FlagSet) {
 
 // Cluster checks the configuration and builds the Cluster it describes.
 func (c ClusterConfig) Cluster() (Cluster, error) {
+	if c.envErr != nil {
+		return Cluster{}, c.envErr
+	}
 	brokers, err := ParseBrokers(c.Brokers)
 	if err != nil {
 		return Cluster{}, err

@@ -32,8 +32,11 @@ func TestClusterConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name    string
-		cfg     stream.ClusterConfig
+		name string
+		cfg  stream.ClusterConfig
+		// env, when set, is the environment the config is read from
+		// instead of cfg (ClusterConfigFromEnv).
+		env     map[string]string
 		wantErr string // empty: no error
 		tls     bool
 		sasl    string
@@ -57,10 +60,23 @@ func TestClusterConfig(t *testing.T) {
 		{name: "no user", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "PLAIN", SASLPassword: "p"}, wantErr: "no user name"},
 		{name: "user without mechanism", cfg: stream.ClusterConfig{Brokers: "a:1", SASLUser: "u"}, wantErr: "without --kafka-sasl-mechanism"},
 		{name: "unknown mechanism", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "GSSAPI", SASLUser: "u", SASLPassword: "p"}, wantErr: `"GSSAPI" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`},
+		{name: "env plaintext", env: map[string]string{"KAFKA_BROKERS": "a:1"}, str: "a:1"},
+		{name: "env tls 1", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS": "1"}, tls: true, str: "a:1 (TLS)"},
+		{name: "env tls false", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS": "false"}, str: "a:1"},
+		{name: "env tls yes", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS": "yes"}, wantErr: `KAFKA_TLS="yes" is not true or false`},
+		{name: "env skip verify on", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS_INSECURE_SKIP_VERIFY": "on"}, wantErr: `KAFKA_TLS_INSECURE_SKIP_VERIFY="on" is not true or false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := tt.cfg.Cluster()
+			cfg := tt.cfg
+			if tt.env != nil {
+				for _, k := range []string{"KAFKA_BROKERS", "KAFKA_TLS", "KAFKA_TLS_CA", "KAFKA_TLS_CERT", "KAFKA_TLS_KEY", "KAFKA_TLS_SERVER_NAME",
+					"KAFKA_TLS_INSECURE_SKIP_VERIFY", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWORD_FILE"} {
+					t.Setenv(k, tt.env[k])
+				}
+				cfg = stream.ClusterConfigFromEnv()
+			}
+			c, err := cfg.Cluster()
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want one containing %q", err, tt.wantErr)
@@ -73,10 +89,10 @@ func TestClusterConfig(t *testing.T) {
 			if tc := c.TLS(); (tc != nil) != tt.tls {
 				t.Errorf("TLS %v, want %v", tc != nil, tt.tls)
 			}
-			if tc := c.TLS(); tc != nil && tt.cfg.CAFile != "" && tc.RootCAs == nil {
+			if tc := c.TLS(); tc != nil && cfg.CAFile != "" && tc.RootCAs == nil {
 				t.Error("the CA file was not used")
 			}
-			if tc := c.TLS(); tc != nil && tt.cfg.CertFile != "" && len(tc.Certificates) != 1 {
+			if tc := c.TLS(); tc != nil && cfg.CertFile != "" && len(tc.Certificates) != 1 {
 				t.Error("the client certificate was not used")
 			}
 			got := ""
