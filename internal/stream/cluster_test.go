@@ -3,6 +3,7 @@ package stream_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/assay-dev/assay/internal/kafkatest"
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -139,15 +141,13 @@ func TestClusterConfigFlags(t *testing.T) {
 // TestClusterOwnPool starts embedded brokers one after another on the same
 // address: a Cluster from NewCluster meets each as it is, where kafka-go's
 // default pool (a literal Cluster) still holds the closed one's
-// connections.
+// connections and metadata, and would find the topics of the broker
+// before. Each round's topics are then looked for on the new broker
+// through a cluster whose pool WithDial makes, whatever NewCluster does.
 func TestClusterOwnPool(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := progtest.FreePorts(t, 1)[0]
 	addr := []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	topics := stream.DefaultTopics()
 	for round := range 3 {
 		broker, err := kfake.NewCluster(kfake.Ports(port), kfake.NumBrokers(1))
 		if err != nil {
@@ -155,9 +155,19 @@ func TestClusterOwnPool(t *testing.T) {
 		}
 		c := stream.NewCluster(addr, nil, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err = stream.EnsureTopics(ctx, c, stream.DefaultTopics(), stream.DefaultLayout())
-		cancel()
+		err = stream.EnsureTopics(ctx, c, topics, stream.DefaultLayout())
 		c.Close()
+		if err == nil {
+			check := stream.NewCluster(addr, nil, nil).WithDial((&net.Dialer{}).DialContext)
+			for _, topic := range []string{topics.Listings, topics.Rejected, topics.Brands, topics.Candidates, topics.Feedback} {
+				if _, serr := stream.Spans(ctx, check, topic); serr != nil {
+					err = fmt.Errorf("EnsureTopics returned, but on the new broker: %w", serr)
+					break
+				}
+			}
+			check.Close()
+		}
+		cancel()
 		broker.Close()
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
