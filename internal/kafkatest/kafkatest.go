@@ -25,6 +25,21 @@ import (
 // Real reports whether tests run against a real Kafka broker.
 func Real() bool { return os.Getenv("ASSAY_KAFKA") == "local" }
 
+// Kcat returns the path of kcat (librdkafka's client), the independent
+// client tests check the brokers and the pipeline with. Without it t is
+// skipped, or fails on CI (CI=true), where .ci/run installs it.
+func Kcat(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("kcat")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("kcat is needed on CI; .ci/run installs it (Debian: apt-get install kcat): %v", err)
+		}
+		t.Skipf("kcat is not on PATH (Debian: apt-get install kcat); CI=true makes this a failure: %v", err)
+	}
+	return p
+}
+
 // Broker is a running test broker.
 type Broker struct {
 	Addrs []string
