@@ -38,13 +38,7 @@ func TestKcatInterop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a broker, the matcher and kcat; skipped with -short")
 	}
-	kcat, err := exec.LookPath("kcat")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("kcat is not on PATH; .ci/run installs it (apt-get install kcat)")
-		}
-		t.Skip("kcat is not on PATH (Debian: apt-get install kcat); CI=true makes this a failure")
-	}
+	kcat := kafkatest.Kcat(t)
 	v, err := schema.New()
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ package kafkatest
 
 import (
 	"context"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -19,11 +18,27 @@ import (
 	"time"
 
 	"github.com/assay-dev/assay/internal/devbroker"
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
 // Real reports whether tests run against a real Kafka broker.
 func Real() bool { return os.Getenv("ASSAY_KAFKA") == "local" }
+
+// Kcat returns the path of kcat (librdkafka's client), the independent
+// client tests check the brokers and the pipeline with. Without it t is
+// skipped, or fails on CI (CI=true), where .ci/run installs it.
+func Kcat(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("kcat")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("kcat is needed on CI; .ci/run installs it (Debian: apt-get install kcat): %v", err)
+		}
+		t.Skipf("kcat is not on PATH (Debian: apt-get install kcat); CI=true makes this a failure: %v", err)
+	}
+	return p
+}
 
 // Broker is a running test broker.
 type Broker struct {
@@ -87,7 +102,7 @@ func script(t testing.TB) string {
 func startReal(t testing.TB) *Broker {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePorts(t, 2)[0] // and port+1, the controller's
+	port := progtest.FreePorts(t, 2)[0] // and port+1, the controller's
 	start := func(t testing.TB) {
 		t.Helper()
 		kafkaLocal(t, "start", "--dir", dir, "--port", strconv.Itoa(port))
@@ -111,35 +126,3 @@ func kafkaLocal(t testing.TB, args ...string) {
 }
 
 func loopback(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
-
-// freePorts finds n consecutive ports that are free now, below Linux's
-// ephemeral range (32768 and up): a port the kernel hands out for
-// listening on port 0 is one it may also give the next outgoing
-// connection, and on a busy machine one did, before Kafka bound it.
-func freePorts(t testing.TB, n int) []int {
-	t.Helper()
-	const lo, hi = 20000, 32000
-	for range 100 {
-		base := lo + rand.IntN(hi-lo-n)
-		var lns []net.Listener
-		for p := base; p < base+n; p++ {
-			ln, err := net.Listen("tcp", loopback(p))
-			if err != nil {
-				break
-			}
-			lns = append(lns, ln)
-		}
-		for _, ln := range lns {
-			ln.Close()
-		}
-		if len(lns) == n {
-			ports := make([]int, n)
-			for i := range ports {
-				ports[i] = base + i
-			}
-			return ports
-		}
-	}
-	t.Fatalf("kafkatest: no %d consecutive free ports in %d-%d", n, lo, hi)
-	return nil
-}

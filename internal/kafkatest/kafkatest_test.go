@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -17,11 +16,10 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/segmentio/kafka-go/sasl"
-	"github.com/segmentio/kafka-go/sasl/plain"
 	"github.com/segmentio/kafka-go/sasl/scram"
 
 	"github.com/assay-dev/assay/internal/kafkatest"
+	"github.com/assay-dev/assay/internal/stream"
 )
 
 // listener is one way into a SecureBroker: a security protocol on an
@@ -134,7 +132,7 @@ func checkRecords(t *testing.T, b *kafkatest.SecureBroker) {
 	}
 
 	t.Run("kcat", func(t *testing.T) {
-		out, err := exec.Command(kcatPath(t), "-C", "-b", b.SASLPlaintext[0], "-X", "security.protocol=SASL_PLAINTEXT",
+		out, err := exec.Command(kafkatest.Kcat(t), "-C", "-b", b.SASLPlaintext[0], "-X", "security.protocol=SASL_PLAINTEXT",
 			"-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username="+b.User, "-X", "sasl.password="+b.Password,
 			"-t", topic, "-o", "beginning", "-c", "1", "-e", "-f", "%k=%s\\n").CombinedOutput()
 		if err != nil || string(out) != "k=v\n" {
@@ -144,7 +142,7 @@ func checkRecords(t *testing.T, b *kafkatest.SecureBroker) {
 }
 
 func checkKcat(t *testing.T, b *kafkatest.SecureBroker, l listener) {
-	kcat := kcatPath(t)
+	kcat := kafkatest.Kcat(t)
 	args := func(user, password string, ca bool) []string {
 		a := []string{"-L", "-b", l.addr, "-X", "security.protocol=" + l.protocol}
 		if l.tls && ca {
@@ -190,18 +188,6 @@ func checkKcat(t *testing.T, b *kafkatest.SecureBroker, l listener) {
 	wg.Wait()
 }
 
-func kcatPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("kcat")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("kcat is needed on CI (Debian: apt-get install kcat): %v", err)
-		}
-		t.Skipf("kcat not on PATH (Debian: apt-get install kcat): %v", err)
-	}
-	return p
-}
-
 func checkKafkaGo(t *testing.T, b *kafkatest.SecureBroker, l listener) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -211,11 +197,11 @@ func checkKafkaGo(t *testing.T, b *kafkatest.SecureBroker, l listener) {
 			d.TLS = &tls.Config{RootCAs: pool}
 		}
 		if l.mech != "" {
-			m, err := mechanism(l.mech, user, password)
+			c, err := stream.ClusterConfig{Brokers: l.addr, SASLMechanism: l.mech, SASLUser: user, SASLPassword: password}.Cluster()
 			if err != nil {
 				t.Fatal(err)
 			}
-			d.SASLMechanism = m
+			d.SASLMechanism = c.SASL()
 		}
 		return d.DialContext(ctx, "tcp", l.addr)
 	}
@@ -261,16 +247,4 @@ func checkKafkaGo(t *testing.T, b *kafkatest.SecureBroker, l listener) {
 			t.Errorf("kafka-go without the CA: %v, want an unknown authority", err)
 		}
 	}
-}
-
-func mechanism(name, user, password string) (sasl.Mechanism, error) {
-	switch name {
-	case "PLAIN":
-		return plain.Mechanism{Username: user, Password: password}, nil
-	case "SCRAM-SHA-256":
-		return scram.Mechanism(scram.SHA256, user, password)
-	case "SCRAM-SHA-512":
-		return scram.Mechanism(scram.SHA512, user, password)
-	}
-	return nil, fmt.Errorf("unknown mechanism %s", name)
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assay-dev/assay/internal/progtest"
 )
 
 // SecureMechanisms are the SASL mechanisms a SecureBroker's SASL listeners
@@ -50,7 +52,7 @@ func StartSecure(t testing.TB) *SecureBroker {
 		t.Skip("kafkatest.StartSecure needs a real Kafka broker: ASSAY_KAFKA=local (make test-kafka)")
 	}
 	dir := t.TempDir()
-	all := freePorts(t, 5) // plaintext, the controller, then three more listeners
+	all := progtest.FreePorts(t, 5) // plaintext, the controller, then three more listeners
 	port, ports := all[0], all[2:]
 	b := &SecureBroker{
 		Plain:         []string{loopback(port)},

@@ -669,7 +669,6 @@ func TestBrandAddedWhileDown(t *testing.T) {
 	}
 }
 
-// waitScored waits until the matchers together have scored n listings.
 // waitInForce waits until the engine in force was built from everything
 // the registry has taken in so far: it is rebuilt after a short debounce,
 // which a loaded machine can stretch.
@@ -678,14 +677,13 @@ func waitInForce(t *testing.T, mt *Matcher) {
 	mt.reg.mu.Lock()
 	want := mt.reg.version
 	mt.reg.mu.Unlock()
-	for deadline := time.Now().Add(20 * time.Second); testutil.ToFloat64(mt.m.registryVersion) < float64(want); {
-		if time.Now().After(deadline) {
-			t.Fatalf("engine in force is at registry version %v, want %d", testutil.ToFloat64(mt.m.registryVersion), want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	progtest.WaitFor(t, 20*time.Second, fmt.Sprintf("the engine in force at registry version %d", want), func() (bool, string) {
+		got := testutil.ToFloat64(mt.m.registryVersion)
+		return got >= float64(want), fmt.Sprintf("registry version %v", got)
+	})
 }
 
+// waitScored waits until the matchers together have scored n listings.
 func waitScored(t *testing.T, n int, mts ...*Matcher) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; {

@@ -129,9 +129,15 @@ func TestCrashRestart(t *testing.T) {
 			t.Fatalf("matcher scan flags %s for %s, its fixture for %q: the per-kill checks assumed otherwise", id, brand, brandOf[fixtureOf(id)])
 		}
 	}
-	db := openCases(t, p.db)
+	db, err := openCases(p.db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer db.Close()
-	cases := listCases(t, db)
+	cases, err := listCases(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var missing, doubled, extra []string
 	for id, brand := range want {
 		switch got := cases[id]; {
@@ -306,24 +312,13 @@ func (p *pipeline) checkReporter() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	db, err := sql.Open("sqlite", "file:"+p.db+"?_pragma=busy_timeout(10000)")
+	db, err := openCases(p.db)
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT listing_id, brand_id FROM cases`)
+	stored, err := listCases(ctx, db)
 	if err != nil {
-		return 0, fmt.Errorf("read cases: %w", err)
-	}
-	stored := map[[2]string]bool{}
-	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
-			return 0, err
-		}
-		stored[k] = true
-	}
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	var lost []string
@@ -335,7 +330,7 @@ func (p *pipeline) checkReporter() (int, error) {
 		if err := json.Unmarshal(m.Value, &c); err != nil {
 			return 0, fmt.Errorf("candidates/%d@%d: %w", m.Partition, m.Offset, err)
 		}
-		if !stored[[2]string{c.ListingID, c.BrandID}] {
+		if !slices.Contains(stored[c.ListingID], c.BrandID) {
 			lost = append(lost, fmt.Sprintf("%s/%s (candidates/%d@%d)", c.ListingID, c.BrandID, m.Partition, m.Offset))
 		}
 	}
@@ -468,33 +463,31 @@ func (p *pipeline) scan(t *testing.T, listings []byte) map[string]string {
 	return flagged
 }
 
-func openCases(t *testing.T, path string) *sql.DB {
-	t.Helper()
+func openCases(path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("open cases: %w", err)
 	}
-	return db
+	return db, nil
 }
 
 // listCases returns the brands of each listing's cases.
-func listCases(t *testing.T, db *sql.DB) map[string][]string {
-	t.Helper()
-	rows, err := db.Query(`SELECT listing_id, brand_id FROM cases ORDER BY id`)
+func listCases(ctx context.Context, db *sql.DB) (map[string][]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT listing_id, brand_id FROM cases ORDER BY id`)
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("read cases: %w", err)
 	}
 	defer rows.Close()
 	out := map[string][]string{}
 	for rows.Next() {
 		var id, brand string
 		if err := rows.Scan(&id, &brand); err != nil {
-			t.Fatal(err)
+			return nil, fmt.Errorf("read cases: %w", err)
 		}
 		out[id] = append(out[id], brand)
 	}
 	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("read cases: %w", err)
 	}
-	return out
+	return out, nil
 }

@@ -97,7 +97,6 @@ func (p *pipeline) startReporter() {
 	p.reporter = progtest.Start(p.tb, p.path("reporter"), p.reporterArgs...)
 }
 
-// waitReady waits for a program's /readyz to answer 200.
 // uiGet reads a page or API answer of the reporter as the analyst.
 func (p *pipeline) uiGet(ctx context.Context, path string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.reporterAddr+path, nil)
@@ -108,6 +107,7 @@ func (p *pipeline) uiGet(ctx context.Context, path string) (*http.Response, erro
 	return http.DefaultClient.Do(req)
 }
 
+// waitReady waits for a program's /readyz to answer 200.
 func waitReady(tb testing.TB, addr string) {
 	tb.Helper()
 	progtest.WaitFor(tb, 60*time.Second, addr+"/readyz", func() (bool, string) {

@@ -9,11 +9,13 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -155,19 +157,47 @@ func (p *Proc) WaitLine(t testing.TB, re *regexp.Regexp) string {
 }
 
 // FreeAddrs returns n loopback addresses whose ports are free at the
-// moment, all held open together so that no two are the same.
+// moment (FreePorts), for programs the test starts later.
 func FreeAddrs(t testing.TB, n int) []string {
 	t.Helper()
 	var out []string
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		out = append(out, ln.Addr().String())
+	for _, p := range FreePorts(t, n) {
+		out = append(out, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 	}
 	return out
+}
+
+// FreePorts finds n consecutive loopback ports that are free now, below
+// Linux's ephemeral range (32768 and up), for a listener bound later: a
+// port the kernel hands out for listening on port 0 is one it may also
+// give the next outgoing connection, and on a busy machine one did, before
+// Kafka bound it.
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
+	const lo, hi = 20000, 32000
+	for range 100 {
+		base := lo + rand.IntN(hi-lo-n)
+		var lns []net.Listener
+		for p := base; p < base+n; p++ {
+			ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+			if err != nil {
+				break
+			}
+			lns = append(lns, ln)
+		}
+		for _, ln := range lns {
+			ln.Close()
+		}
+		if len(lns) == n {
+			ports := make([]int, n)
+			for i := range ports {
+				ports[i] = base + i
+			}
+			return ports
+		}
+	}
+	t.Fatalf("progtest: no %d consecutive free ports in %d-%d", n, lo, hi)
+	return nil
 }
 
 // WaitFor polls ok every 250 ms until it holds; after d the test fails

@@ -1,7 +1,9 @@
 package progtest
 
 import (
+	"net"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
@@ -19,4 +21,26 @@ func TestKill(t *testing.T) {
 		t.Fatal("Kill returned before the process ended")
 	}
 	p.Kill(t) // a second kill of a dead process is not an error
+}
+
+// TestFreePorts: the ports are consecutive, below the ephemeral range, and
+// free to listen on.
+func TestFreePorts(t *testing.T) {
+	ports := FreePorts(t, 3)
+	for i, p := range ports {
+		if p != ports[0]+i || p >= 32768 {
+			t.Fatalf("ports %v: want 3 consecutive ones below 32768", ports)
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+	}
+	for _, a := range FreeAddrs(t, 2) {
+		host, port, _ := net.SplitHostPort(a)
+		if p, err := strconv.Atoi(port); host != "127.0.0.1" || err != nil || p >= 32768 {
+			t.Errorf("address %s: want a loopback port below 32768", a)
+		}
+	}
 }

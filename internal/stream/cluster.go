@@ -22,15 +22,17 @@ import (
 // Cluster is a Kafka cluster and how to reach it: its bootstrap brokers
 // and, when the cluster asks for them, TLS and SASL. Every connection this
 // package opens — readers, writers, admin and metadata requests — goes
-// through it. A literal with only Brokers is a plaintext cluster on
+// through it. A literal (only Brokers can be set) is a plaintext cluster on
 // kafka-go's process-wide connection pool; NewCluster gives a cluster its
-// own pool, and is needed for TLS and SASL.
+// own pool, and is the only way to TLS and SASL: readers dial on their own
+// but writers and clients connect through the pool, so security set on a
+// literal would reach the one and not the other.
 type Cluster struct {
 	Brokers []string
-	// TLS, when set, encrypts every connection.
-	TLS *tls.Config
-	// SASL, when set, authenticates every connection.
-	SASL sasl.Mechanism
+	// tlsConfig, when set, encrypts every connection.
+	tlsConfig *tls.Config
+	// mech, when set, authenticates every connection.
+	mech sasl.Mechanism
 	// dial, when set, opens every connection (WithDial).
 	dial func(ctx context.Context, network, address string) (net.Conn, error)
 
@@ -45,10 +47,16 @@ type Cluster struct {
 // connections by address alone: a second cluster later on the same
 // address would meet the first one's.)
 func NewCluster(brokers []string, tlsConfig *tls.Config, mech sasl.Mechanism) Cluster {
-	c := Cluster{Brokers: brokers, TLS: tlsConfig, SASL: mech}
+	c := Cluster{Brokers: brokers, tlsConfig: tlsConfig, mech: mech}
 	c.transport = c.newTransport()
 	return c
 }
+
+// TLS is the configuration that encrypts every connection, or nil.
+func (c Cluster) TLS() *tls.Config { return c.tlsConfig }
+
+// SASL is the mechanism that authenticates every connection, or nil.
+func (c Cluster) SASL() sasl.Mechanism { return c.mech }
 
 // WithDial returns the cluster with every connection opened by dial (tests
 // use it to cut connections as a crash would), pooled apart from c's.
@@ -62,18 +70,18 @@ func (c Cluster) WithDial(dial func(ctx context.Context, network, address string
 func (c Cluster) String() string {
 	s := strings.Join(c.Brokers, ",")
 	switch {
-	case c.TLS != nil && c.SASL != nil:
-		return s + " (TLS, SASL " + c.SASL.Name() + ")"
-	case c.TLS != nil:
+	case c.tlsConfig != nil && c.mech != nil:
+		return s + " (TLS, SASL " + c.mech.Name() + ")"
+	case c.tlsConfig != nil:
 		return s + " (TLS)"
-	case c.SASL != nil:
-		return s + " (SASL " + c.SASL.Name() + ", no TLS)"
+	case c.mech != nil:
+		return s + " (SASL " + c.mech.Name() + ", no TLS)"
 	}
 	return s
 }
 
 func (c Cluster) newTransport() *kafka.Transport {
-	return &kafka.Transport{TLS: c.TLS, SASL: c.SASL, Dial: c.dial, DialTimeout: 10 * time.Second}
+	return &kafka.Transport{TLS: c.tlsConfig, SASL: c.mech, Dial: c.dial, DialTimeout: 10 * time.Second}
 }
 
 // roundTripper is the cluster's own pool, or nil for kafka-go's default.
@@ -99,7 +107,7 @@ func (c Cluster) Client(timeout time.Duration) *kafka.Client {
 
 // Dialer returns the dialer readers connect with.
 func (c Cluster) Dialer() *kafka.Dialer {
-	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: c.TLS, SASLMechanism: c.SASL}
+	d := &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true, TLS: c.tlsConfig, SASLMechanism: c.mech}
 	if c.dial != nil {
 		d.DialFunc = c.dial
 	}
@@ -187,14 +195,30 @@ type ClusterConfig struct {
 	SASLUser         string
 	SASLPassword     string
 	SASLPasswordFile string
+
+	// envErr is what ClusterConfigFromEnv could not read; Cluster returns
+	// it, so that a misspelt KAFKA_TLS is not taken for plaintext.
+	envErr error
 }
 
 // ClusterConfigFromEnv reads the KAFKA_* environment variables, the
-// defaults of the flags AddFlags defines.
+// defaults of the flags AddFlags defines. A switch that is neither empty
+// nor true or false (KAFKA_TLS=yes) is an error Cluster returns.
 func ClusterConfigFromEnv() ClusterConfig {
 	env := func(k string) string { return strings.TrimSpace(os.Getenv(k)) }
-	flagOn := func(k string) bool { b, _ := strconv.ParseBool(env(k)); return b }
-	return ClusterConfig{
+	var errs []error
+	flagOn := func(k string) bool {
+		v := env(k)
+		if v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q is not true or false", k, v))
+		}
+		return b
+	}
+	c := ClusterConfig{
 		Brokers:            BrokersFromEnv(),
 		TLS:                flagOn("KAFKA_TLS"),
 		CAFile:             env("KAFKA_TLS_CA"),
@@ -207,6 +231,8 @@ func ClusterConfigFromEnv() ClusterConfig {
 		SASLPassword:       os.Getenv("KAFKA_SASL_PASSWORD"),
 		SASLPasswordFile:   env("KAFKA_SASL_PASSWORD_FILE"),
 	}
+	c.envErr = errors.Join(errs...)
+	return c
 }
 
 // AddFlags defines the connection flags on fs with c's values as
@@ -226,6 +252,9 @@ func (c *ClusterConfig) AddFlags(fs *flag.FlagSet) {
 
 // Cluster checks the configuration and builds the Cluster it describes.
 func (c ClusterConfig) Cluster() (Cluster, error) {
+	if c.envErr != nil {
+		return Cluster{}, c.envErr
+	}
 	brokers, err := ParseBrokers(c.Brokers)
 	if err != nil {
 		return Cluster{}, err

@@ -3,6 +3,7 @@ package stream_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/assay-dev/assay/internal/kafkatest"
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -32,8 +34,11 @@ func TestClusterConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name    string
-		cfg     stream.ClusterConfig
+		name string
+		cfg  stream.ClusterConfig
+		// env, when set, is the environment the config is read from
+		// instead of cfg (ClusterConfigFromEnv).
+		env     map[string]string
 		wantErr string // empty: no error
 		tls     bool
 		sasl    string
@@ -57,10 +62,23 @@ func TestClusterConfig(t *testing.T) {
 		{name: "no user", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "PLAIN", SASLPassword: "p"}, wantErr: "no user name"},
 		{name: "user without mechanism", cfg: stream.ClusterConfig{Brokers: "a:1", SASLUser: "u"}, wantErr: "without --kafka-sasl-mechanism"},
 		{name: "unknown mechanism", cfg: stream.ClusterConfig{Brokers: "a:1", SASLMechanism: "GSSAPI", SASLUser: "u", SASLPassword: "p"}, wantErr: `"GSSAPI" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`},
+		{name: "env plaintext", env: map[string]string{"KAFKA_BROKERS": "a:1"}, str: "a:1"},
+		{name: "env tls 1", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS": "1"}, tls: true, str: "a:1 (TLS)"},
+		{name: "env tls false", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS": "false"}, str: "a:1"},
+		{name: "env tls yes", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS": "yes"}, wantErr: `KAFKA_TLS="yes" is not true or false`},
+		{name: "env skip verify on", env: map[string]string{"KAFKA_BROKERS": "a:1", "KAFKA_TLS_INSECURE_SKIP_VERIFY": "on"}, wantErr: `KAFKA_TLS_INSECURE_SKIP_VERIFY="on" is not true or false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := tt.cfg.Cluster()
+			cfg := tt.cfg
+			if tt.env != nil {
+				for _, k := range []string{"KAFKA_BROKERS", "KAFKA_TLS", "KAFKA_TLS_CA", "KAFKA_TLS_CERT", "KAFKA_TLS_KEY", "KAFKA_TLS_SERVER_NAME",
+					"KAFKA_TLS_INSECURE_SKIP_VERIFY", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWORD_FILE"} {
+					t.Setenv(k, tt.env[k])
+				}
+				cfg = stream.ClusterConfigFromEnv()
+			}
+			c, err := cfg.Cluster()
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want one containing %q", err, tt.wantErr)
@@ -70,18 +88,18 @@ func TestClusterConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (c.TLS != nil) != tt.tls {
-				t.Errorf("TLS %v, want %v", c.TLS != nil, tt.tls)
+			if tc := c.TLS(); (tc != nil) != tt.tls {
+				t.Errorf("TLS %v, want %v", tc != nil, tt.tls)
 			}
-			if c.TLS != nil && tt.cfg.CAFile != "" && c.TLS.RootCAs == nil {
+			if tc := c.TLS(); tc != nil && cfg.CAFile != "" && tc.RootCAs == nil {
 				t.Error("the CA file was not used")
 			}
-			if c.TLS != nil && tt.cfg.CertFile != "" && len(c.TLS.Certificates) != 1 {
+			if tc := c.TLS(); tc != nil && cfg.CertFile != "" && len(tc.Certificates) != 1 {
 				t.Error("the client certificate was not used")
 			}
 			got := ""
-			if c.SASL != nil {
-				got = c.SASL.Name()
+			if m := c.SASL(); m != nil {
+				got = m.Name()
 			}
 			if got != tt.sasl {
 				t.Errorf("SASL %q, want %q", got, tt.sasl)
@@ -123,15 +141,13 @@ func TestClusterConfigFlags(t *testing.T) {
 // TestClusterOwnPool starts embedded brokers one after another on the same
 // address: a Cluster from NewCluster meets each as it is, where kafka-go's
 // default pool (a literal Cluster) still holds the closed one's
-// connections.
+// connections and metadata, and would find the topics of the broker
+// before. Each round's topics are then looked for on the new broker
+// through a cluster whose pool WithDial makes, whatever NewCluster does.
 func TestClusterOwnPool(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	port := progtest.FreePorts(t, 1)[0]
 	addr := []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	topics := stream.DefaultTopics()
 	for round := range 3 {
 		broker, err := kfake.NewCluster(kfake.Ports(port), kfake.NumBrokers(1))
 		if err != nil {
@@ -139,9 +155,19 @@ func TestClusterOwnPool(t *testing.T) {
 		}
 		c := stream.NewCluster(addr, nil, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err = stream.EnsureTopics(ctx, c, stream.DefaultTopics(), stream.DefaultLayout())
-		cancel()
+		err = stream.EnsureTopics(ctx, c, topics, stream.DefaultLayout())
 		c.Close()
+		if err == nil {
+			check := stream.NewCluster(addr, nil, nil).WithDial((&net.Dialer{}).DialContext)
+			for _, topic := range []string{topics.Listings, topics.Rejected, topics.Brands, topics.Candidates, topics.Feedback} {
+				if _, serr := stream.Spans(ctx, check, topic); serr != nil {
+					err = fmt.Errorf("EnsureTopics returned, but on the new broker: %w", serr)
+					break
+				}
+			}
+			check.Close()
+		}
+		cancel()
 		broker.Close()
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
