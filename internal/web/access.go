@@ -70,6 +70,13 @@ func brandManagers() access {
 	return access{label: "admin, owner", roles: []account.Role{account.Admin, account.Owner}}
 }
 
+// allows reports whether the policy lets the account call the route, its
+// object aside: the guard asks it, and so do the pages (render's Can),
+// which offer only what the routes behind them allow.
+func (a access) allows(u *account.User) bool {
+	return a.roles == nil || slices.Contains(a.roles, u.Role)
+}
+
 // of adds that the object named by the path parameter must be of a brand
 // the account sees.
 func (a access) of(o object, param string) access {
@@ -213,7 +220,7 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.Handler {
 				s.signInFirst(w, r)
 				return
 			}
-			if a.roles != nil && !slices.Contains(a.roles, id.User.Role) {
+			if !a.allows(id.User) {
 				s.deny(w, r, http.StatusForbidden, "a "+string(id.User.Role)+" account may not do this", nil)
 				return
 			}
