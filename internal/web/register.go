@@ -115,10 +115,20 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if u := identity(r).User; u.Role == account.Owner && !u.Owns(b.ID) {
+		// The owner who registers a new brand owns it, from before it is
+		// published: once the brands topic has it, only its owners may
+		// send it again, and a publish that fails (or lands unacknowledged)
+		// must leave the retry to this owner.
+		if err := s.accounts.Grant(r.Context(), u.Name, b.ID, u.Name); err != nil {
+			s.internal(w, "grant the registered brand", err)
+			return
+		}
+	}
 	rec.Brand = b
 	if err := s.brands.PublishBrand(r.Context(), rec); err != nil {
 		s.log.Error("publish brand", "brand", b.ID, "err", err)
-		s.showRegister(w, r, http.StatusServiceUnavailable, f, []string{"the brand could not be published (Kafka unavailable?); nothing was changed: " + err.Error()})
+		s.showRegister(w, r, http.StatusServiceUnavailable, f, []string{"the brand could not be published (Kafka unavailable?); send the form again: " + err.Error()})
 		return
 	}
 	detail := "edited"
@@ -126,13 +136,6 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		detail = "registered"
 	}
 	s.audit(r, account.ActionBrandRegister, "brand "+b.ID, detail)
-	if u := identity(r).User; u.Role == account.Owner && !u.Owns(b.ID) {
-		// The owner who registers a new brand owns it.
-		if err := s.accounts.Grant(r.Context(), u.Name, b.ID, u.Name); err != nil {
-			s.internal(w, "grant the registered brand", err)
-			return
-		}
-	}
 	http.Redirect(w, r, "/brands/new?done="+b.ID, http.StatusSeeOther)
 }
 
