@@ -80,8 +80,9 @@ func hostileCandidates(t *testing.T) []*stream.Candidate {
 }
 
 // hostileServer sends the candidates through Kafka and the reporter's
-// intake into a real case store, and serves the UI over it.
-func hostileServer(t *testing.T) (*httptest.Server, *http.Client) {
+// intake into a real case store, and serves the UI over it, to an
+// analyst: a client with their API token, and their name.
+func hostileServer(t *testing.T) (*httptest.Server, *http.Client, string) {
 	t.Helper()
 	ctx := context.Background()
 	brokers := kafkatest.Start(t).Cluster()
@@ -143,9 +144,9 @@ func hostileServer(t *testing.T) (*httptest.Server, *http.Client) {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	// Analyst ana (password "test password 1234") reads and decides.
-	client := &http.Client{Transport: bearer{tokenFor(t, accts, "ana", account.Analyst), http.DefaultTransport}, CheckRedirect: noRedirect}
-	return srv, client
+	// An analyst reads and decides.
+	client, name := clientAs(t, accts, account.Analyst)
+	return srv, client, name
 }
 
 // apiPost posts a JSON body to the API and decodes the answer.
@@ -170,7 +171,7 @@ func apiPost(t *testing.T, client *http.Client, u string, body any) map[string]a
 func checkHostilePages(t *testing.T, srv *httptest.Server, client *http.Client, check func(t *testing.T, page string)) string {
 	t.Helper()
 	for _, id := range []int{1, 2} {
-		apiPost(t, client, fmt.Sprintf("%s/api/v1/cases/%d/status", srv.URL, id), map[string]string{"status": "confirmed", "actor": "ana", "reason": "copied"})
+		apiPost(t, client, fmt.Sprintf("%s/api/v1/cases/%d/status", srv.URL, id), map[string]string{"status": "confirmed", "reason": "copied"})
 	}
 	// The ready list offers a notice for the marketplace, named in its
 	// form, which is gone once the notice is built.
@@ -184,7 +185,7 @@ func checkHostilePages(t *testing.T, srv *httptest.Server, client *http.Client, 
 		t.Fatalf("the notices page lists no confirmed cases ready on %q:\n%s", xssMarketplace, body)
 	}
 	t.Run("/notices (ready)", func(t *testing.T) { check(t, "/notices") })
-	out := apiPost(t, client, srv.URL+"/api/v1/notices", map[string]string{"brand": "fullips", "marketplace": xssMarketplace, "actor": "ana"})
+	out := apiPost(t, client, srv.URL+"/api/v1/notices", map[string]string{"brand": "fullips", "marketplace": xssMarketplace})
 	ids, _ := out["notices"].([]any)
 	if len(ids) != 1 {
 		t.Fatalf("notices %v", out)
@@ -210,7 +211,7 @@ func checkHostilePages(t *testing.T, srv *httptest.Server, client *http.Client, 
 // shows them holds none of it unescaped, and the JSON and CSV notices keep
 // the text intact but inert.
 func TestHostileListingsEscaped(t *testing.T) {
-	srv, client := hostileServer(t)
+	srv, client, _ := hostileServer(t)
 	nid := checkHostilePages(t, srv, client, func(t *testing.T, p string) {
 		resp, err := client.Get(srv.URL + p)
 		if err != nil {
@@ -283,9 +284,9 @@ const injectedElements = `document.querySelectorAll('script, iframe, xssq, [oner
 // text (or the search box's value), so the check is not passing on pages
 // that left them out.
 func TestHostileListingsInBrowser(t *testing.T) {
-	srv, client := hostileServer(t)
+	srv, client, name := hostileServer(t)
 	ctx := scriptBrowser(t)
-	if err := chromedp.Run(ctx, signIn(srv.URL+"/cases", "ana", "test password 1234"), chromedp.WaitVisible(`table`, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Run(ctx, signIn(srv.URL+"/cases", name, testPassword), chromedp.WaitVisible(`table`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
 	// Chromium itself runs scripts here: a page of this server's origin
