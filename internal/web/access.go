@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -68,6 +69,13 @@ func adminOnly() access { return access{label: "admin", roles: []account.Role{ac
 // own brands.
 func brandManagers() access {
 	return access{label: "admin, owner", roles: []account.Role{account.Admin, account.Owner}}
+}
+
+// allows reports whether the policy lets the account call the route, its
+// object aside: the guard asks it, and so do the pages (render's Can),
+// which offer only what the routes behind them allow.
+func (a access) allows(u *account.User) bool {
+	return a.roles == nil || slices.Contains(a.roles, u.Role)
 }
 
 // of adds that the object named by the path parameter must be of a brand
@@ -213,7 +221,7 @@ func (s *Server) guard(a access, h http.HandlerFunc) http.Handler {
 				s.signInFirst(w, r)
 				return
 			}
-			if a.roles != nil && !slices.Contains(a.roles, id.User.Role) {
+			if !a.allows(id.User) {
 				s.deny(w, r, http.StatusForbidden, "a "+string(id.User.Role)+" account may not do this", nil)
 				return
 			}
@@ -335,17 +343,19 @@ func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, http.StatusUnauthorized, "sign in first: /login")
 }
 
-// deny answers a refused or failed request in the route's own format.
+// deny answers a refused or failed request in the route's own format; a
+// 500's msg says what failed, for the log.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, code int, msg string, err error) {
-	if code == http.StatusInternalServerError {
-		s.log.Error(msg, "err", err)
-		msg = "the case database failed; see the reporter's log"
+	switch {
+	case code == http.StatusInternalServerError && isAPI(r):
+		s.apiError(w, code, fmt.Errorf("%s: %w", msg, err))
+	case code == http.StatusInternalServerError:
+		s.internal(w, msg, err)
+	case isAPI(r):
+		s.apiError(w, code, errors.New(msg))
+	default:
+		s.fail(w, code, msg)
 	}
-	if isAPI(r) {
-		s.apiJSON(w, code, map[string]string{"error": msg})
-		return
-	}
-	s.fail(w, code, msg)
 }
 
 // audit records what an account did; a failure to record is logged, the

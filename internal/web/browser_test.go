@@ -83,14 +83,6 @@ func signIn(start, name, password string) chromedp.Tasks {
 	}
 }
 
-// addUser makes an account to sign in with.
-func addUser(t *testing.T, a *account.Store, name string, role account.Role, brands ...string) {
-	t.Helper()
-	if _, err := a.AddUser(t.Context(), name, role, "browser password 1234", brands, "test"); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestBrowserDecision drives the UI in headless Chromium as an analyst
 // would, with JavaScript off: sign in through the form (the Secure,
 // HttpOnly session cookie must be kept by the browser on plain
@@ -105,7 +97,7 @@ func TestBrowserDecision(t *testing.T) {
 	var queue, trail, after string
 	var cookies []*network.Cookie
 	err := chromedp.Run(ctx,
-		signIn(srv.URL+"/cases", "ana", "browser password 1234"),
+		signIn(srv.URL+"/cases", "ana", testPassword),
 		chromedp.WaitVisible(`table`, chromedp.ByQuery),
 		chromedp.Text(`main`, &queue, chromedp.ByQuery),
 		chromedp.ActionFunc(func(ctx context.Context) error {
@@ -157,7 +149,7 @@ func TestBrowserNotice(t *testing.T) {
 	ctx := newBrowser(t)
 	var notices, after string
 	err := chromedp.Run(ctx,
-		signIn(srv.URL+"/notices", "ana", "browser password 1234"),
+		signIn(srv.URL+"/notices", "ana", testPassword),
 		chromedp.WaitVisible(`form[action="/notices"]`, chromedp.ByQuery),
 		chromedp.Text(`main`, &notices, chromedp.ByQuery),
 		chromedp.Click(`form[action="/notices"] button`, chromedp.ByQuery),
@@ -197,7 +189,7 @@ func TestBrowserOwner(t *testing.T) {
 	var queue, header, other string
 	var buttons int
 	err := chromedp.Run(ctx,
-		signIn(m.URL+"/cases", "dana", "browser password 1234"),
+		signIn(m.URL+"/cases", "dana", testPassword),
 		chromedp.WaitVisible(`table`, chromedp.ByQuery),
 		chromedp.Text(`main`, &queue, chromedp.ByQuery),
 		chromedp.Text(`header`, &header, chromedp.ByQuery),

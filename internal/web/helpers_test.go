@@ -50,16 +50,27 @@ func clientAs(t testing.TB, accts *account.Store, role account.Role, brands ...s
 	return &http.Client{Transport: bearer{tok, http.DefaultTransport}, CheckRedirect: noRedirect}, name
 }
 
+// testPassword is every test account's password.
+const testPassword = "test password 1234"
+
+// addUser makes the account name of the role (owning brands, for an
+// owner), whose password is testPassword.
+func addUser(t testing.TB, accts *account.Store, name string, role account.Role, brands ...string) *account.User {
+	t.Helper()
+	u, err := accts.AddUser(context.Background(), name, role, testPassword, brands, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // tokenFor makes the account name of the role (owning brands, for an
 // owner) and returns an API token of it, for tests that call the server's
 // ServeHTTP directly.
 func tokenFor(t testing.TB, accts *account.Store, name string, role account.Role, brands ...string) string {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := accts.AddUser(ctx, name, role, "test password 1234", brands, "test"); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := accts.AddToken(ctx, name+"-token", name, "test")
+	addUser(t, accts, name, role, brands...)
+	tok, err := accts.AddToken(context.Background(), name+"-token", name, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,16 +82,21 @@ func tokenFor(t testing.TB, accts *account.Store, name string, role account.Role
 // and the session's CSRF token.
 func sessionFor(t testing.TB, accts *account.Store, name string, role account.Role, brands ...string) (cookie, csrf string) {
 	t.Helper()
-	ctx := context.Background()
-	u, err := accts.AddUser(ctx, name, role, "test password 1234", brands, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cookie, csrf, err = accts.NewSession(ctx, u.ID)
+	u := addUser(t, accts, name, role, brands...)
+	cookie, csrf, err := accts.NewSession(context.Background(), u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cookie, csrf
+}
+
+// sessionClient is sessionFor's session as a client that carries its
+// cookie and does not follow redirects, with the CSRF token its forms
+// must carry.
+func sessionClient(t testing.TB, accts *account.Store, name string, role account.Role, brands ...string) (*http.Client, string) {
+	t.Helper()
+	cookie, csrf := sessionFor(t, accts, name, role, brands...)
+	return &http.Client{Transport: withCookie{cookie, http.DefaultTransport}, CheckRedirect: noRedirect}, csrf
 }
 
 // withCookie adds a session cookie to every request.

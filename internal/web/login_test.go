@@ -57,9 +57,7 @@ func auditActions(t *testing.T, a *account.Store) []string {
 func TestLogin(t *testing.T) {
 	m := newMatrixServer(t, Options{})
 	ctx := context.Background()
-	if _, err := m.accounts.AddUser(ctx, "ana", account.Analyst, "a long enough password", nil, "test"); err != nil {
-		t.Fatal(err)
-	}
+	addUser(t, m.accounts, "ana", account.Analyst)
 	resp, err := (&http.Client{CheckRedirect: noRedirect}).Get(m.URL + "/cases?brand=fullips")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +70,7 @@ func TestLogin(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Wrong name or password") || len(resp.Cookies()) != 0 {
 		t.Fatalf("wrong password: %d %v", resp.StatusCode, resp.Cookies())
 	}
-	resp, _ = post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}, "next": {"/cases?brand=fullips"}}, "", nil)
+	resp, _ = post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {testPassword}, "next": {"/cases?brand=fullips"}}, "", nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cases?brand=fullips" {
 		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -111,7 +109,7 @@ func TestLogin(t *testing.T) {
 		t.Error("the session lives on after logout")
 	}
 	for _, next := range []string{"//evil.example/x", "https://evil.example/", `/\evil.example`, "/\t/evil.example", "/\n/evil.example"} {
-		resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}, "next": {next}}, "", nil)
+		resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {testPassword}, "next": {next}}, "", nil)
 		if loc := resp.Header.Get("Location"); loc != "/cases" {
 			t.Errorf("next=%q: sent to %q, want /cases", next, loc)
 		}
@@ -127,10 +125,8 @@ func TestLogin(t *testing.T) {
 // drops only the Secure flag.
 func TestInsecureCookies(t *testing.T) {
 	m := newMatrixServer(t, Options{InsecureCookies: true})
-	if _, err := m.accounts.AddUser(context.Background(), "ana", account.Analyst, "a long enough password", nil, "test"); err != nil {
-		t.Fatal(err)
-	}
-	resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}}, "", nil)
+	addUser(t, m.accounts, "ana", account.Analyst)
+	resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {testPassword}}, "", nil)
 	if cs := resp.Cookies(); len(cs) != 1 || cs[0].Secure || !cs[0].HttpOnly {
 		t.Errorf("cookies %+v", cs)
 	}
@@ -143,16 +139,14 @@ func TestLoginRateLimit(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	lim := &account.Limiter{MaxPerName: 3, MaxPerAddr: 100, Window: 10 * time.Minute, MaxEntries: 100, Now: func() time.Time { return now }}
 	m := newMatrixServer(t, Options{Limiter: lim})
-	if _, err := m.accounts.AddUser(context.Background(), "ana", account.Analyst, "a long enough password", nil, "test"); err != nil {
-		t.Fatal(err)
-	}
+	addUser(t, m.accounts, "ana", account.Analyst)
 	for i := range 3 {
 		if resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"guess"}}, "", nil); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d", i, resp.StatusCode)
 		}
 	}
 	now = now.Add(4 * time.Minute)
-	resp, body := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}}, "", nil)
+	resp, body := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {testPassword}}, "", nil)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "360" || !strings.Contains(body, "try again in 360 seconds") {
 		t.Fatalf("4th try: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
@@ -163,7 +157,7 @@ func TestLoginRateLimit(t *testing.T) {
 		t.Errorf("another name: %d, want 401 (not limited)", resp.StatusCode)
 	}
 	now = now.Add(6 * time.Minute)
-	if resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}}, "", nil); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := post(t, m.URL+"/login", url.Values{"name": {"ana"}, "password": {testPassword}}, "", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after the window: %d, want 303", resp.StatusCode)
 	}
 	var limited int
@@ -183,14 +177,7 @@ func TestLoginRateLimit(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	m, store := newTestServer(t, &recordTeacher{})
 	ctx := context.Background()
-	u, err := m.accounts.AddUser(ctx, "ana", account.Analyst, "a long enough password", nil, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cookie, csrf, err := m.accounts.NewSession(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cookie, csrf := sessionFor(t, m.accounts, "ana", account.Analyst)
 	decide := url.Values{"status": {"dismissed"}}
 	withToken := url.Values{"status": {"dismissed"}, "csrf": {csrf}}
 	for _, tc := range []struct {

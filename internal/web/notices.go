@@ -75,7 +75,7 @@ func (s *Server) showNotices(w http.ResponseWriter, r *http.Request, code int, m
 	}
 	w.WriteHeader(code)
 	s.render(w, r, "notices", map[string]any{"Title": "Takedown notices", "Notices": list, "Ready": ready, "Error": msg,
-		"CanBuild": s.directory != nil, "Staff": identity(r).User.Staff(), "DefaultCap": notice.DefaultCap})
+		"CanBuild": s.directory != nil, "DefaultCap": notice.DefaultCap})
 }
 
 func (s *Server) buildNotice(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +134,7 @@ func (s *Server) showNotice(w http.ResponseWriter, r *http.Request, code int, ms
 		reasons[it.CaseID] = it.Reason
 	}
 	w.WriteHeader(code)
-	s.render(w, r, "notice", map[string]any{"Title": "Notice " + n.ID, "N": n, "Body": body, "Reasons": reasons, "Staff": identity(r).User.Staff(),
+	s.render(w, r, "notice", map[string]any{"Title": "Notice " + n.ID, "N": n, "Body": body, "Reasons": reasons,
 		"Outcomes": casestore.Outcomes, "Error": msg, "Message": r.URL.Query().Get("done")})
 }
 

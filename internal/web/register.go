@@ -58,14 +58,13 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		f[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
 	b, errs := brandFromForm(f)
-	isNew, code, err := s.mayRegister(r, b.ID)
-	if err != nil {
-		if code == http.StatusInternalServerError {
-			s.internal(w, "check brand ownership", err)
-			return
-		}
-		w.WriteHeader(code)
-		s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": []string{err.Error()}, "Editing": r.PostForm.Get("editing"), "Existing": r.PostForm["keep"]})
+	isNew, err := s.mayRegister(r, b.ID)
+	switch {
+	case errors.Is(err, errOthersBrand):
+		s.showRegister(w, r, http.StatusForbidden, f, []string{err.Error()})
+		return
+	case err != nil:
+		s.internal(w, "check brand ownership", err)
 		return
 	}
 	if err := (&brand.Registry{Brands: []brand.Brand{b}}).Validate("form"); err != nil {
@@ -78,8 +77,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		errs = append(errs, fmt.Sprintf("at most %d photos", maxImages))
 	}
 	rec := &stream.BrandRecord{PublishedAt: time.Now().UTC()}
-	keep := r.PostForm["keep"]
-	s.keptReferences(b.ID, keep, &b, rec)
+	s.keptReferences(b.ID, r.PostForm["keep"], &b, rec)
 	type upload struct {
 		name string
 		data []byte
@@ -108,8 +106,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		uploads = append(uploads, upload{name, data})
 	}
 	if len(errs) > 0 {
-		w.WriteHeader(http.StatusBadRequest)
-		s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs, "Editing": r.PostForm.Get("editing"), "Existing": keep})
+		s.showRegister(w, r, http.StatusBadRequest, f, errs)
 		return
 	}
 	for _, u := range uploads {
@@ -118,12 +115,20 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if u := identity(r).User; u.Role == account.Owner && !u.Owns(b.ID) {
+		// The owner who registers a new brand owns it, from before it is
+		// published: once the brands topic has it, only its owners may
+		// send it again, and a publish that fails (or lands unacknowledged)
+		// must leave the retry to this owner.
+		if err := s.accounts.Grant(r.Context(), u.Name, b.ID, u.Name); err != nil {
+			s.internal(w, "grant the registered brand", err)
+			return
+		}
+	}
 	rec.Brand = b
 	if err := s.brands.PublishBrand(r.Context(), rec); err != nil {
 		s.log.Error("publish brand", "brand", b.ID, "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Editing": r.PostForm.Get("editing"), "Existing": keep,
-			"Errors": []string{"the brand could not be published (Kafka unavailable?); nothing was changed: " + err.Error()}})
+		s.showRegister(w, r, http.StatusServiceUnavailable, f, []string{"the brand could not be published (Kafka unavailable?); send the form again: " + err.Error()})
 		return
 	}
 	detail := "edited"
@@ -131,37 +136,42 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		detail = "registered"
 	}
 	s.audit(r, account.ActionBrandRegister, "brand "+b.ID, detail)
-	if u := identity(r).User; u.Role == account.Owner && !u.Owns(b.ID) {
-		// The owner who registers a new brand owns it.
-		if err := s.accounts.Grant(r.Context(), u.Name, b.ID, u.Name); err != nil {
-			s.internal(w, "grant the registered brand", err)
-			return
-		}
-	}
 	http.Redirect(w, r, "/brands/new?done="+b.ID, http.StatusSeeOther)
 }
 
+// showRegister re-renders the posted registration form with what was
+// wrong, the input and the photos it kept ticked.
+func (s *Server) showRegister(w http.ResponseWriter, r *http.Request, code int, f map[string]string, errs []string) {
+	w.WriteHeader(code)
+	s.render(w, r, "register", map[string]any{"Title": "Register a brand", "F": f, "Errors": errs,
+		"Editing": r.PostForm.Get("editing"), "Existing": r.PostForm["keep"]})
+}
+
+// errOthersBrand refuses an owner a brand another account registered or
+// owns.
+var errOthersBrand = errors.New("registered by another account")
+
 // mayRegister says whether the signed-in account may publish the brand
-// with this id, and whether it is new. Admins may publish any brand; an
-// owner their own brands and new ones nobody has registered or owns.
-// Analysts never reach here (the route's policy).
-func (s *Server) mayRegister(r *http.Request, id string) (isNew bool, code int, err error) {
+// with this id (errOthersBrand if not), and whether it is new. Admins may
+// publish any brand; an owner their own brands and new ones nobody has
+// registered or owns. Analysts never reach here (the route's policy).
+func (s *Server) mayRegister(r *http.Request, id string) (isNew bool, err error) {
 	registered := false
 	if s.directory != nil {
 		_, registered = s.directory.Brand(id)
 	}
 	u := identity(r).User
 	if u.Role == account.Admin || u.Owns(id) || id == "" {
-		return !registered, http.StatusOK, nil
+		return !registered, nil
 	}
 	owners, err := s.accounts.BrandOwners(r.Context(), id)
 	if err != nil {
-		return false, http.StatusInternalServerError, err
+		return false, err
 	}
 	if registered || len(owners) > 0 {
-		return false, http.StatusForbidden, fmt.Errorf("brand %q is registered by another account: you may edit only the brands you own (%s)", id, strings.Join(u.Brands, ", "))
+		return false, fmt.Errorf("brand %q is %w: you may edit only the brands you own (%s)", id, errOthersBrand, strings.Join(u.Brands, ", "))
 	}
-	return true, http.StatusOK, nil
+	return true, nil
 }
 
 func readPart(open func() (multipart.File, error)) ([]byte, error) {

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/assay-dev/assay/internal/account"
@@ -137,5 +140,69 @@ func TestRegister(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// ackLostTopic is a brands topic whose first publish lands but is not
+// acknowledged (a request that timed out after the write): the brand is
+// on the topic, and so in the directory, while the reporter hears of a
+// failure.
+type ackLostTopic struct {
+	mu     sync.Mutex
+	brands map[string]*stream.BrandRecord
+	lost   bool
+}
+
+func (p *ackLostTopic) PublishBrand(_ context.Context, rec *stream.BrandRecord) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.brands[rec.Brand.ID] = rec
+	if !p.lost {
+		p.lost = true
+		return errors.New("kafka: request timed out")
+	}
+	return nil
+}
+
+func (p *ackLostTopic) Brand(id string) (*stream.BrandRecord, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rec, ok := p.brands[id]
+	return rec, ok
+}
+
+// TestOwnerRetriesFailedPublish: an owner's new brand whose publish
+// failed, though it landed on the topic, is still theirs to send again:
+// they own it from before it is published, so the retry is not refused
+// as another account's brand.
+func TestOwnerRetriesFailedPublish(t *testing.T) {
+	store, err := casestore.Open(context.Background(), filepath.Join(t.TempDir(), "cases.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	topic := &ackLostTopic{brands: map[string]*stream.BrandRecord{}}
+	accts := newAccounts(t)
+	s, err := New(store, Options{Brands: topic, Directory: topic, Uploads: t.TempDir(), Accounts: accts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	owner, name := clientAs(t, accts, account.Owner, brandA)
+	for i, want := range []int{http.StatusServiceUnavailable, http.StatusSeeOther} {
+		body, ctype := multipartBody(t, map[string]string{"id": "acme", "name": "Acme", "owner": "Acme Ltd", "keywords": "anvil"}, nil)
+		resp, err := owner.Post(srv.URL+"/brands", ctype, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("attempt %d: %d, want %d: %.300s", i+1, resp.StatusCode, want, page)
+		}
+	}
+	if u, _ := accts.User(context.Background(), name); !slices.Contains(u.Brands, "acme") {
+		t.Errorf("the owner's brands are %v, want acme among them", u.Brands)
 	}
 }

@@ -23,26 +23,31 @@ import (
 )
 
 // uploadServer is a registration server with a brand already registered,
-// so that both registering and editing can be tested; it returns the
-// server, what it published and its uploads directory.
-func uploadServer(t *testing.T) (*httptest.Server, *http.Client, *recordPublisher, string) {
+// so that both registering and editing can be tested.
+type uploadServer struct {
+	*httptest.Server
+	admin    *http.Client // an admin with an API token
+	pub      *recordPublisher
+	uploads  string
+	accounts *account.Store
+}
+
+func newUploadServer(t *testing.T) *uploadServer {
 	t.Helper()
 	store, err := casestore.Open(context.Background(), filepath.Join(t.TempDir(), "cases.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	pub := &recordPublisher{}
-	uploads := t.TempDir()
-	accts := newAccounts(t)
-	s, err := New(store, Options{Brands: pub, Uploads: uploads, Directory: mapDirectory{"nordwind": {Brand: nordwind()}}, Accounts: accts})
+	u := &uploadServer{pub: &recordPublisher{}, uploads: t.TempDir(), accounts: newAccounts(t)}
+	s, err := New(store, Options{Brands: u.pub, Uploads: u.uploads, Directory: mapDirectory{"nordwind": {Brand: nordwind()}}, Accounts: u.accounts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	client, _ := clientAs(t, accts, account.Admin)
-	return srv, client, pub, uploads
+	u.Server = httptest.NewServer(s)
+	t.Cleanup(u.Close)
+	u.admin, _ = clientAs(t, u.accounts, account.Admin)
+	return u
 }
 
 // uploadForm is the registration form of nordwind with the given photos;
@@ -56,10 +61,10 @@ func uploadForm(t *testing.T, editing bool, images map[string][]byte) (*bytes.Bu
 	return multipartBody(t, f, images)
 }
 
-// postBrand posts a registration form as client.
-func postBrand(t *testing.T, srv *httptest.Server, client *http.Client, body io.Reader, ctype string) (*http.Response, string) {
+// post posts a registration form as client.
+func (u *uploadServer) post(t *testing.T, client *http.Client, body io.Reader, ctype string) (*http.Response, string) {
 	t.Helper()
-	resp, err := client.Post(srv.URL+"/brands", ctype, body)
+	resp, err := client.Post(u.URL+"/brands", ctype, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,18 +164,18 @@ func TestUploadReencoded(t *testing.T) {
 		for _, editing := range []bool{false, true} {
 			name := tt.name + map[bool]string{false: " registered", true: " edited"}[editing]
 			t.Run(name, func(t *testing.T) {
-				srv, client, pub, uploads := uploadServer(t)
+				srv := newUploadServer(t)
 				upload := tt.photo(t)
 				body, ctype := uploadForm(t, editing, map[string][]byte{"ref.jpg": upload})
-				resp, page := postBrand(t, srv, client, body, ctype)
-				if resp.StatusCode != http.StatusSeeOther || len(pub.got) != 1 {
-					t.Fatalf("status %d, %d published: %s", resp.StatusCode, len(pub.got), page)
+				resp, page := srv.post(t, srv.admin, body, ctype)
+				if resp.StatusCode != http.StatusSeeOther || len(srv.pub.got) != 1 {
+					t.Fatalf("status %d, %d published: %s", resp.StatusCode, len(srv.pub.got), page)
 				}
-				refs := pub.got[0].Brand.ReferenceImages
+				refs := srv.pub.got[0].Brand.ReferenceImages
 				if len(refs) != 1 {
 					t.Fatalf("reference images %v", refs)
 				}
-				resp, err := client.Get(srv.URL + "/" + refs[0])
+				resp, err := srv.admin.Get(srv.URL + "/" + refs[0])
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -179,14 +184,14 @@ func TestUploadReencoded(t *testing.T) {
 				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 					t.Fatalf("served %d %q nosniff=%q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Content-Type-Options"))
 				}
-				stored, err := os.ReadFile(filepath.Join(uploads, filepath.Base(refs[0])))
+				stored, err := os.ReadFile(filepath.Join(srv.uploads, filepath.Base(refs[0])))
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(stored, served) {
 					t.Error("served bytes differ from the stored file")
 				}
-				entries, _ := os.ReadDir(uploads)
+				entries, _ := os.ReadDir(srv.uploads)
 				if len(entries) != 1 {
 					t.Errorf("%d files in the uploads directory, want 1", len(entries))
 				}
@@ -241,9 +246,9 @@ func TestUploadRefused(t *testing.T) {
 	for _, tt := range tests {
 		for _, editing := range []bool{false, true} {
 			t.Run(tt.name+map[bool]string{false: " registered", true: " edited"}[editing], func(t *testing.T) {
-				srv, client, pub, uploads := uploadServer(t)
+				srv := newUploadServer(t)
 				body, ctype := uploadForm(t, editing, map[string][]byte{"ref.jpg": tt.photo})
-				resp, page := postBrand(t, srv, client, body, ctype)
+				resp, page := srv.post(t, srv.admin, body, ctype)
 				if resp.StatusCode != tt.code {
 					t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.code, page)
 				}
@@ -252,10 +257,10 @@ func TestUploadRefused(t *testing.T) {
 						t.Errorf("answer lacks %q:\n%.2000s", w, page)
 					}
 				}
-				if len(pub.got) != 0 {
-					t.Errorf("%d records published", len(pub.got))
+				if len(srv.pub.got) != 0 {
+					t.Errorf("%d records published", len(srv.pub.got))
 				}
-				if entries, _ := os.ReadDir(uploads); len(entries) != 0 {
+				if entries, _ := os.ReadDir(srv.uploads); len(entries) != 0 {
 					t.Errorf("%d files stored", len(entries))
 				}
 			})
@@ -269,12 +274,10 @@ func TestUploadRefused(t *testing.T) {
 func TestUploadFormTooLarge(t *testing.T) {
 	for _, caller := range []string{"token", "session"} {
 		t.Run(caller, func(t *testing.T) {
-			srv, client, pub, uploads := uploadServer(t)
-			fields := formFromBrand(new(nordwind()))
+			srv := newUploadServer(t)
+			client, fields := srv.admin, formFromBrand(new(nordwind()))
 			if caller == "session" {
-				cookie, csrf := sessionFor(t, srv.Config.Handler.(*Server).accounts, "ada", account.Admin)
-				client = &http.Client{Transport: withCookie{cookie, http.DefaultTransport}, CheckRedirect: noRedirect}
-				fields["csrf"] = csrf
+				client, fields["csrf"] = sessionClient(t, srv.accounts, "ada", account.Admin)
 			}
 			pr, pw := io.Pipe()
 			mw := multipart.NewWriter(pw)
@@ -298,7 +301,7 @@ func TestUploadFormTooLarge(t *testing.T) {
 				}
 				pw.CloseWithError(mw.Close())
 			}()
-			resp, page := postBrand(t, srv, client, pr, mw.FormDataContentType())
+			resp, page := srv.post(t, client, pr, mw.FormDataContentType())
 			pr.CloseWithError(io.ErrClosedPipe)
 			if resp.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Fatalf("status %d, want 413: %s", resp.StatusCode, page)
@@ -306,10 +309,10 @@ func TestUploadFormTooLarge(t *testing.T) {
 			if !strings.Contains(page, "larger than 64 MiB: send at most 8 photos") {
 				t.Errorf("answer %q does not name the limit and what to send", page)
 			}
-			if len(pub.got) != 0 {
-				t.Errorf("%d records published", len(pub.got))
+			if len(srv.pub.got) != 0 {
+				t.Errorf("%d records published", len(srv.pub.got))
 			}
-			if entries, _ := os.ReadDir(uploads); len(entries) != 0 {
+			if entries, _ := os.ReadDir(srv.uploads); len(entries) != 0 {
 				t.Errorf("%d files stored", len(entries))
 			}
 		})
@@ -320,9 +323,8 @@ func TestUploadFormTooLarge(t *testing.T) {
 // carries its CSRF token in the form, which the guard reads under the
 // upload cap: with the token it is published, without it refused.
 func TestRegisterFromBrowser(t *testing.T) {
-	srv, _, pub, _ := uploadServer(t)
-	cookie, csrf := sessionFor(t, srv.Config.Handler.(*Server).accounts, "ada", account.Admin)
-	client := &http.Client{Transport: withCookie{cookie, http.DefaultTransport}, CheckRedirect: noRedirect}
+	srv := newUploadServer(t)
+	client, csrf := sessionClient(t, srv.accounts, "ada", account.Admin)
 	for _, tc := range []struct {
 		name string
 		csrf string
@@ -331,11 +333,11 @@ func TestRegisterFromBrowser(t *testing.T) {
 		f := formFromBrand(new(nordwind()))
 		f["editing"], f["csrf"] = "nordwind", tc.csrf
 		body, ctype := multipartBody(t, f, nil)
-		if resp, page := postBrand(t, srv, client, body, ctype); resp.StatusCode != tc.code {
+		if resp, page := srv.post(t, client, body, ctype); resp.StatusCode != tc.code {
 			t.Errorf("%s: %d, want %d: %.300s", tc.name, resp.StatusCode, tc.code, page)
 		}
 	}
-	if len(pub.got) != 1 {
-		t.Errorf("%d records published, want 1", len(pub.got))
+	if len(srv.pub.got) != 1 {
+		t.Errorf("%d records published, want 1", len(srv.pub.got))
 	}
 }

@@ -257,8 +257,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	if more {
 		cases = cases[:pageSize]
 	}
-	s.render(w, r, "queue", map[string]any{"CanDecide": identity(r).User.Staff(),
-		"Title": "Review queue", "Cases": cases, "More": more, "Filter": f,
+	s.render(w, r, "queue", map[string]any{"Title": "Review queue", "Cases": cases, "More": more, "Filter": f,
 		"Brands": brands, "Statuses": statuses, "Sorts": sorts, "Message": q.Get("done"),
 		"Query": text, "CanSearch": s.search != nil,
 	})
@@ -324,8 +323,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, code int, msg 
 		return
 	}
 	w.WriteHeader(code)
-	s.render(w, r, "case", map[string]any{"CanDecide": identity(r).User.Staff(),
-		"SellerCases": sellerCases, "SellerUpheld": sellerUpheld, "Strikes": s.strikes,
+	s.render(w, r, "case", map[string]any{"SellerCases": sellerCases, "SellerUpheld": sellerUpheld, "Strikes": s.strikes,
 		"Title": fmt.Sprintf("Case %d", id), "Case": c, "Next": c.Status.Next(), "CanDismiss": casestore.CanMove(c.Status, casestore.Dismissed),
 		"History": cv.history, "Snapshots": pretty, "Error": msg, "Notices": cv.notices,
 		"Listing": latestListing(snaps), "Terms": caseTerms(c),
@@ -489,21 +487,27 @@ func (s *Server) brandPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "no cases for this brand")
 		return
 	}
-	editable := false
+	registered := false
 	if s.directory != nil {
-		_, editable = s.directory.Brand(rep.BrandID)
+		_, registered = s.directory.Brand(rep.BrandID)
 	}
-	if u := identity(r).User; u.Role == account.Analyst {
-		editable = false
-	}
-	s.render(w, r, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay), "Editable": editable})
+	s.render(w, r, "brand", map[string]any{"Title": "Brand " + rep.BrandID, "R": rep, "Chart": barChart(rep.FlagsPerDay), "Registered": registered})
 }
 
-// render writes a page; every page is given the signed-in account and its
-// CSRF token, which every state-changing form carries.
+// render writes a page; every page is given the signed-in account, its
+// CSRF token, which every state-changing form carries, and Can: what the
+// account may do, by the policies of the routes the page links and posts
+// to, so a page offers only what those routes allow.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, data map[string]any) {
 	if id := identity(r); id != nil {
-		data["User"], data["CSRF"] = id.User, id.CSRF
+		u := id.User
+		data["User"], data["CSRF"] = u, id.CSRF
+		data["Can"] = map[string]bool{
+			"decide":       staffOnly().allows(u), // POST /cases/{id}/status, /cases/bulk
+			"issueNotices": staffOnly().allows(u), // POST /notices, /notices/{id}/submit, /notices/{id}/outcome
+			"manageBrands": brandManagers().allows(u),
+			"audit":        adminOnly().allows(u),
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := s.pages[page].ExecuteTemplate(w, page+".html", data); err != nil {
