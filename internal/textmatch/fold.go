@@ -2,7 +2,6 @@ package textmatch
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -221,187 +220,6 @@ func isSpacer(r rune) bool {
 	return false
 }
 
-// analyzeScratch is analyze's working memory, pooled: nothing returned
-// points into it (the tokens' strings are copied out of pb and kb).
-type analyzeScratch struct {
-	fr     []frune
-	words  []span
-	bounds []tokenEnds
-	pb, kb []byte
-}
-
-type tokenEnds struct{ p, k int }
-
-var analyzePool = sync.Pool{New: func() any {
-	return &analyzeScratch{
-		fr:     make([]frune, 0, 1024),
-		words:  make([]span, 0, 256),
-		bounds: make([]tokenEnds, 0, 256),
-		pb:     make([]byte, 0, 1024),
-		kb:     make([]byte, 0, 1024),
-	}
-}}
-
-// maxPooledScratch bounds the scratch buffers kept in the pool, in
-// elements: a rare huge description does not pin its buffers.
-const maxPooledScratch = 64 << 10
-
-// analyze runs the three layers over s. The tokens' strings share one
-// backing string, one allocation, since this is the hot path.
-func analyze(s string, dst []token) []token {
-	if len(s) > 1<<30 {
-		s = s[:1<<30] // spans are int32
-	}
-	sc := analyzePool.Get().(*analyzeScratch)
-	fr := foldChars(s, sc.fr[:0])
-	words := splitWords(fr, sc.words[:0])
-	words = joinSingles(fr, words)
-	if dst == nil {
-		dst = make([]token, 0, len(words))
-	}
-	pb := sc.pb[:0]
-	bounds := sc.bounds[:0]
-	kb := sc.kb[:0]
-	base := len(dst)
-	for _, w := range words {
-		p0 := len(pb)
-		var tac tactic
-		for _, f := range fr[w.lo:w.hi] {
-			if w.joined && !isWordRune(f.r) && !isLeetSymbol(f.r) {
-				continue
-			}
-			pb = utf8.AppendRune(pb, f.r)
-			tac |= f.tac
-		}
-		if len(pb) == p0 {
-			continue
-		}
-		kb = skeleton(kb, pb[p0:])
-		bounds = append(bounds, tokenEnds{len(pb), len(kb)})
-		dst = append(dst, token{start: int(fr[w.lo].start), end: int(fr[w.hi-1].end), tac: tac | w.tac})
-	}
-	// Plains and keys in one string: plains first, then keys.
-	np := len(pb)
-	pb = append(pb, kb...)
-	all := string(pb)
-	plains, keys := all[:np], all[np:]
-	p, k := 0, 0
-	for i, b := range bounds {
-		t := &dst[base+i]
-		t.plain, t.key = plains[p:b.p], keys[k:b.k]
-		if t.key == t.plain {
-			t.key = t.plain
-		}
-		p, k = b.p, b.k
-	}
-	if cap(fr) <= maxPooledScratch && cap(words) <= maxPooledScratch && cap(pb) <= maxPooledScratch &&
-		cap(kb) <= maxPooledScratch && cap(bounds) <= maxPooledScratch {
-		sc.fr, sc.words, sc.bounds, sc.pb, sc.kb = fr[:0], words[:0], bounds[:0], pb[:0], kb[:0]
-		analyzePool.Put(sc)
-	}
-	return dst
-}
-
-// span is a word: a range of folded characters.
-type span struct {
-	lo, hi int
-	tac    tactic
-	joined bool // made of single characters joined together
-}
-
-// splitWords is layer 2's word split. Leet symbols count as letters only
-// when a run of them sits between letters or digits ("fu||ips", "gu$$i").
-func splitWords(fr []frune, words []span) []span {
-	for i := 0; i < len(fr); {
-		if !isWordRune(fr[i].r) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(fr) {
-			if isWordRune(fr[j].r) {
-				j++
-				continue
-			}
-			k := j
-			for k < len(fr) && isLeetSymbol(fr[k].r) {
-				k++
-			}
-			if k > j && k < len(fr) && isWordRune(fr[k].r) {
-				j = k
-				continue
-			}
-			break
-		}
-		words = append(words, span{lo: i, hi: j})
-		i = j
-	}
-	return words
-}
-
-// joinSingles joins runs of three or more one-character words separated by
-// short spacer runs into one word marked spaced or dotted.
-func joinSingles(fr []frune, words []span) []span {
-	out := words[:0] // in place: out never overtakes i
-	for i := 0; i < len(words); {
-		j := i + 1
-		var tac tactic
-		if words[i].hi-words[i].lo == 1 && !possessive(fr, words, i) {
-			for j < len(words) && words[j].hi-words[j].lo == 1 {
-				gap := fr[words[j-1].hi:words[j].lo]
-				if len(gap) == 0 || len(gap) > 3 {
-					break
-				}
-				ok := true
-				for _, g := range gap {
-					if !isSpacer(g.r) {
-						ok = false
-						break
-					}
-					if g.r == ' ' || g.r == '\t' {
-						tac |= tSpaced
-					} else {
-						tac |= tDotted
-					}
-				}
-				if !ok {
-					break
-				}
-				j++
-			}
-		}
-		letters := 0
-		for k := i; k < j; k++ {
-			if isLetterRune(fr[words[k].lo].r) {
-				letters++
-			}
-		}
-		if j-i >= 3 && letters*2 >= j-i {
-			if tac&tDotted != 0 {
-				tac = tDotted // "G. U. C. C. I" is dotted, not both
-			}
-			out = append(out, span{lo: words[i].lo, hi: words[j-1].hi, tac: tac, joined: true})
-			i = j
-			continue
-		}
-		out = append(out, words[i])
-		i++
-	}
-	return out
-}
-
-// possessive reports a one-letter word hanging off the previous word by an
-// apostrophe ("Women's", "don't"): it ends that word, so it must not start
-// a run of spaced letters ("Women's K a l t r i x" is not "skaltrix").
-// Layer 1 folds the typographic apostrophes to '.
-func possessive(fr []frune, words []span, i int) bool {
-	if i == 0 {
-		return false
-	}
-	a := words[i].lo - 1
-	return a >= 1 && fr[a].r == '\'' && words[i-1].hi == a && words[i-1].hi-words[i-1].lo > 1
-}
-
 // leetLetter maps a digit or symbol written for a letter to that letter.
 func leetLetter(r rune) rune {
 	switch r {
@@ -426,46 +244,48 @@ func leetLetter(r rune) rune {
 // skeleton is layer 3: the visual skeleton of one folded word, appended to
 // dst. Words without letters (prices, sizes) are kept as they are.
 func skeleton(dst, plain []byte) []byte {
+	// ASCII in one pass: the skeleton is built while looking for a letter
+	// and dropped if there is none.
+	n := len(dst)
 	hasLetter := false
-	ascii := true
-	for _, c := range plain {
+	prev := -1
+	for i := 0; i < len(plain); i++ {
+		c := plain[i]
 		if c >= utf8.RuneSelf {
-			ascii = false
-			hasLetter = true // checked properly below
-			break
+			return skeletonRunes(dst[:n], plain)
 		}
 		if 'a' <= c && c <= 'z' {
 			hasLetter = true
 		}
+		v := visualASCII[c]
+		// Only r and n are their visual classes r and n.
+		if c == 'r' && i+1 < len(plain) && plain[i+1] == 'n' {
+			v = 'm'
+			i++
+		}
+		if int(v) == prev {
+			continue
+		}
+		prev = int(v)
+		dst = append(dst, v)
 	}
-	if !ascii {
-		hasLetter = false
-		for _, r := range string(plain) {
-			if isLetterRune(r) {
-				hasLetter = true
-				break
-			}
+	if !hasLetter {
+		return append(dst[:n], plain...)
+	}
+	return dst
+}
+
+// skeletonRunes is skeleton for a word with a non-ASCII character.
+func skeletonRunes(dst, plain []byte) []byte {
+	hasLetter := false
+	for _, r := range string(plain) {
+		if isLetterRune(r) {
+			hasLetter = true
+			break
 		}
 	}
 	if !hasLetter {
 		return append(dst, plain...)
-	}
-	if ascii {
-		// The same loop over bytes, for the common case.
-		prev := -1
-		for i := 0; i < len(plain); i++ {
-			c := visualASCII[plain[i]]
-			if c == 'r' && i+1 < len(plain) && visualASCII[plain[i+1]] == 'n' {
-				c = 'm'
-				i++
-			}
-			if int(c) == prev {
-				continue
-			}
-			prev = int(c)
-			dst = append(dst, c)
-		}
-		return dst
 	}
 	var prev rune = -1
 	for i := 0; i < len(plain); {

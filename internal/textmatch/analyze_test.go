@@ -1,0 +1,113 @@
+package textmatch
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// analyzePaths runs both of analyze's paths over s on fresh scratch:
+// the ASCII path's tokens (ok false when it declined s) and the general
+// path's.
+func analyzePaths(s string) (ascii []token, ok bool, folded []token) {
+	sc := new(analyzeScratch)
+	ascii, ok = sc.analyzeASCII(s, nil)
+	ascii = sc.setTexts(s, ascii, 0)
+	folded = sc.analyzeFolded(s, nil)
+	folded = sc.setTexts(s, folded, 0)
+	return ascii, ok, folded
+}
+
+// checkPaths fails t unless analyze's two paths agree on s: the ASCII path
+// takes every ASCII text and gives the general path's tokens, declines
+// any other text, and analyze gives the general path's tokens either way.
+func checkPaths(t *testing.T, s string) {
+	t.Helper()
+	ascii, ok, folded := analyzePaths(s)
+	if ok != isASCII(s) {
+		t.Fatalf("%q: ASCII path took it = %v, text is ASCII = %v", s, ok, isASCII(s))
+	}
+	if ok && !reflect.DeepEqual(ascii, folded) {
+		t.Errorf("%q: ASCII path gives\n  %+v\ngeneral path gives\n  %+v", s, ascii, folded)
+	}
+	// Into a slice with tokens already in it, as analyzeFields does.
+	pre := []token{{plain: "x", key: "x", start: 0, end: 1}}
+	if got := analyze(s, pre); !reflect.DeepEqual(got[1:], folded) || !reflect.DeepEqual(got[:1], pre[:1]) {
+		t.Errorf("%q: analyze after a token gives %+v, general path %+v", s, got, folded)
+	}
+	for _, tk := range folded {
+		checkSkeleton(t, []byte(tk.plain))
+	}
+}
+
+// checkSkeleton fails t unless skeleton's ASCII loop agrees with the rune
+// loop, which also takes ASCII.
+func checkSkeleton(t *testing.T, plain []byte) {
+	t.Helper()
+	if got, want := skeleton([]byte("k:"), plain), skeletonRunes([]byte("k:"), plain); string(got) != string(want) {
+		t.Errorf("skeleton(%q) = %q, rune loop gives %q", plain, got, want)
+	}
+}
+
+// TestAnalyzePathsAgree runs both paths over every evasion: fold.txt's
+// lines (their ASCII forms too, which the ASCII path takes) and the ASCII
+// ones the word layer handles, one by one and in combination.
+func TestAnalyzePathsAgree(t *testing.T) {
+	cases := []string{
+		"", " ", "...", "a", "A", "ab", "a b", "a b c", "A B C D", "I'm",
+		"N1ke Dys0n Gu$$i", "FU||IPS fu!!ips", "$50 $$$ @home a@b", "|||", "gu$$i$", "$gucci",
+		"F u l l i p s", "F  u  l", "F    u l l", "G.U.C.C.I", "G. U. C. C. I", "G-U-C-C-I", "G*U*C*C*I",
+		"G_U_C_C_I", "G/U/C/C/I", "g~u~c~c~i", "g+u+c+c+i", "G\tU\tC\tC\tI", "1 2 3 4", "a 1 2 3", "a b 1 2",
+		"Women's K a l t r i x", "don't a b c", "x's a b c", "a's b c d", "'a b c",
+		"Fullllips corner vvord VVolford Ovvra Wolford rnrn RN Rn r n", "barn burn", "ii II i1l|",
+		"1:1 AAA+ $50", "Size S M L XL", "LouisVuitton Louis Vuitton", "100% Authentic!!!", "K4LTR1X AeroBeat X2",
+		"a\x00b \x7f \x01a b c", "end with spacer a b c.", "mixed UPPER lower MiXeD", "e-mail x-ray T-shirt",
+	}
+	f, err := os.Open(filepath.Join("testdata", "fold.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		cases = append(cases, sc.Text(), Fold(sc.Text()), asciiOnly(sc.Text()))
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n := len(cases)
+	for i := 0; i < n; i++ {
+		cases = append(cases, cases[i]+" "+cases[(i*7+3)%n], "a b "+cases[i]+" c d")
+	}
+	for _, s := range cases {
+		checkPaths(t, s)
+	}
+}
+
+// asciiOnly drops s's non-ASCII bytes.
+func asciiOnly(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x80 {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// FuzzAnalyzePaths checks the two paths over arbitrary text and over its
+// ASCII bytes alone (most fuzzed strings have a non-ASCII byte somewhere,
+// which the ASCII path declines).
+func FuzzAnalyzePaths(f *testing.F) {
+	for _, s := range []string{"G.U.C.C.I", "F u l l i p s", "N1ke Gu$$i fu||ips", "Women's K a l t r i x",
+		"rnrn VVolford", "Fuⅼⅼips", "Ful\u200blips", "1:1 AAA+ $50", "a\x80b c d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkPaths(t, s)
+		checkPaths(t, asciiOnly(s))
+		checkSkeleton(t, []byte(s))
+	})
+}
