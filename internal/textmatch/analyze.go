@@ -86,24 +86,31 @@ func (sc *analyzeScratch) release() {
 func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	lb := slices.Grow(sc.lb[:0], len(s))[:len(s)]
 	sc.lb = lb[:0]
+	var upper byte // 0x20 if some letter was upper case
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			return dst, false
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+		var u byte
+		if c-'A' < 26 {
+			u = 'a' - 'A'
 		}
-		lb[i] = c
+		upper |= u
+		lb[i] = c + u
 	}
-	words := joinSingles(lb, splitWords(lb, sc.words[:0]))
+	words := joinSingles(lb, splitWordsASCII(lb, sc.words[:0]))
 	sc.words = words[:0]
 	if dst == nil {
 		dst = make([]token, 0, len(words))
 	}
-	pb, kb, texts := sc.pb[:0], sc.kb[:0], sc.texts[:0]
-	for _, w := range words {
-		var tt tokenText
+	// Every word makes a token here. Tokens and texts are written field
+	// by field: a struct built and then copied in costs a stall.
+	dst = slices.Grow(dst, len(words))
+	texts := slices.Grow(sc.texts[:0], len(words))[:len(words)]
+	pb, kb := sc.pb[:0], sc.kb[:0]
+	for i, w := range words {
+		tt := &texts[i]
 		var plain []byte
 		switch {
 		case w.joined:
@@ -114,18 +121,20 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 					pb = append(pb, c)
 				}
 			}
-			plain, tt.p0, tt.p1 = pb[p0:], int32(p0), int32(len(pb))
-		case string(lb[w.lo:w.hi]) == s[w.lo:w.hi]:
+			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
+		case upper == 0 || string(lb[w.lo:w.hi]) == s[w.lo:w.hi]:
 			// Already lower case: the text's own substring will do.
 			plain, tt.p0, tt.p1, tt.inText = lb[w.lo:w.hi], int32(w.lo), int32(w.hi), true
 		default:
 			p0 := len(pb)
 			pb = append(pb, lb[w.lo:w.hi]...)
-			plain, tt.p0, tt.p1 = pb[p0:], int32(p0), int32(len(pb))
+			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
 		}
 		kb, tt.k0, tt.k1 = appendKey(kb, plain)
-		texts = append(texts, tt)
-		dst = append(dst, token{start: w.lo, end: w.hi, tac: w.tac})
+		n := len(dst)
+		dst = dst[:n+1]
+		t := &dst[n] // plain and key are set by setTexts
+		t.start, t.end, t.tac = w.lo, w.hi, w.tac
 	}
 	sc.pb, sc.kb, sc.texts = pb, kb, texts
 	return dst, true
@@ -170,8 +179,8 @@ func (sc *analyzeScratch) analyzeFolded(s string, dst []token) []token {
 // (k0 < 0), which saves copying it.
 func appendKey(kb, plain []byte) (_ []byte, k0, k1 int32) {
 	n := len(kb)
-	kb = skeleton(kb, plain)
-	if string(kb[n:]) == string(plain) {
+	kb, same := appendSkeleton(kb, plain)
+	if same {
 		return kb[:n], -1, -1
 	}
 	return kb, int32(n), int32(len(kb))
@@ -236,6 +245,35 @@ func splitWords[C char](fc []C, words []span) []span {
 				continue
 			}
 			break
+		}
+		words = append(words, span{lo: i, hi: j})
+		i = j
+	}
+	return words
+}
+
+// splitWordsASCII is splitWords for folded ASCII text, by table: the
+// generic version's calls for non-ASCII runes cost it registers.
+func splitWordsASCII(fc []byte, words []span) []span {
+	n := len(fc)
+	for i := 0; i < n; {
+		if asciiWord[fc[i]] != '1' {
+			i++
+			continue
+		}
+		j := i + 1
+		for {
+			for j < n && asciiWord[fc[j]] == '1' {
+				j++
+			}
+			k := j
+			for k < n && isLeetSymbol(rune(fc[k])) {
+				k++
+			}
+			if k == j || k == n || asciiWord[fc[k]] != '1' {
+				break
+			}
+			j = k
 		}
 		words = append(words, span{lo: i, hi: j})
 		i = j

@@ -43,11 +43,16 @@ func checkPaths(t *testing.T, s string) {
 }
 
 // checkSkeleton fails t unless skeleton's ASCII loop agrees with the rune
-// loop, which also takes ASCII.
+// loop, which also takes ASCII, and says rightly whether the skeleton is
+// the word itself.
 func checkSkeleton(t *testing.T, plain []byte) {
 	t.Helper()
-	if got, want := skeleton([]byte("k:"), plain), skeletonRunes([]byte("k:"), plain); string(got) != string(want) {
+	got, same := appendSkeleton([]byte("k:"), plain)
+	if want := skeletonRunes([]byte("k:"), plain); string(got) != string(want) {
 		t.Errorf("skeleton(%q) = %q, rune loop gives %q", plain, got, want)
+	}
+	if same != (string(got[2:]) == string(plain)) {
+		t.Errorf("skeleton(%q) = %q, said to be the same: %v", plain, got[2:], same)
 	}
 }
 
@@ -110,4 +115,26 @@ func FuzzAnalyzePaths(f *testing.F) {
 		checkPaths(t, asciiOnly(s))
 		checkSkeleton(t, []byte(s))
 	})
+}
+
+// BenchmarkAnalyze measures analyzeFields alone, per listing: over the
+// 1,000-brand benchmark's listings (mostly ASCII) and over the fixture
+// listings (about one field in eight with an evasion outside ASCII).
+func BenchmarkAnalyze(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		ls   []listing
+	}{
+		{"bench", benchListings(benchRegistry(b), 5000)},
+		{"fixtures", fixtureListings(b)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				l := c.ls[i%len(c.ls)]
+				tb, fields := analyzeFields(l.title, l.desc)
+				releaseFields(tb, &fields)
+			}
+		})
+	}
 }

@@ -189,8 +189,11 @@ func isWordRune(r rune) bool {
 
 // asciiWord marks a-z and 0-9 with '1', indexed by byte: cheaper than
 // the comparisons, so isWordRune inlines. A constant, like visualASCII;
-// TestASCIIWord checks it.
-const asciiWord = "00000000000000000000000000000000000000000000000011111111110000000000000000000000000000000000000001111111111111111111111111100000"
+// TestASCIIWord checks it. Bytes from 128 on are '0' (they are no ASCII
+// word characters): 256 entries let splitWordsASCII index it by any byte
+// without a bounds check.
+const asciiWord = "00000000000000000000000000000000000000000000000011111111110000000000000000000000000000000000000001111111111111111111111111100000" +
+	"00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 
 // isWordRuneSlow is isWordRune for non-ASCII, kept apart so that
 // isWordRune inlines.
@@ -244,15 +247,24 @@ func leetLetter(r rune) rune {
 // skeleton is layer 3: the visual skeleton of one folded word, appended to
 // dst. Words without letters (prices, sizes) are kept as they are.
 func skeleton(dst, plain []byte) []byte {
+	dst, _ = appendSkeleton(dst, plain)
+	return dst
+}
+
+// appendSkeleton is skeleton that also says whether the skeleton is plain
+// itself, which analyze need not copy then.
+func appendSkeleton(dst, plain []byte) (_ []byte, same bool) {
 	// ASCII in one pass: the skeleton is built while looking for a letter
 	// and dropped if there is none.
 	n := len(dst)
 	hasLetter := false
+	same = true
 	prev := -1
 	for i := 0; i < len(plain); i++ {
 		c := plain[i]
 		if c >= utf8.RuneSelf {
-			return skeletonRunes(dst[:n], plain)
+			dst = skeletonRunes(dst[:n], plain)
+			return dst, string(dst[n:]) == string(plain)
 		}
 		if 'a' <= c && c <= 'z' {
 			hasLetter = true
@@ -264,15 +276,17 @@ func skeleton(dst, plain []byte) []byte {
 			i++
 		}
 		if int(v) == prev {
+			same = false
 			continue
 		}
+		same = same && v == c
 		prev = int(v)
 		dst = append(dst, v)
 	}
 	if !hasLetter {
-		return append(dst[:n], plain...)
+		return append(dst[:n], plain...), true
 	}
-	return dst
+	return dst, same
 }
 
 // skeletonRunes is skeleton for a word with a non-ASCII character.

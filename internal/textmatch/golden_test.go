@@ -25,20 +25,7 @@ func TestFindGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	texts := benchListings(ix.brandsAsGiven(), 1500)
-	for _, set := range []string{"listings.jsonl", "holdout/listings.jsonl"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", filepath.FromSlash(set)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-			var l struct{ Title, Description string }
-			if err := json.Unmarshal(line, &l); err != nil {
-				t.Fatal(err)
-			}
-			texts = append(texts, listing{l.Title, l.Description})
-		}
-	}
+	texts := append(benchListings(ix.brandsAsGiven(), 1500), fixtureListings(t)...)
 	var cases []struct{ Title, Description string }
 	readJSON(t, "cases.json", &cases)
 	for _, c := range cases {
@@ -86,4 +73,23 @@ func TestFindGolden(t *testing.T) {
 			t.Errorf("text %d %q | %q:\n got %s\nwant %s", i+1, texts[i].title, texts[i].desc, got[i], wl[i])
 		}
 	}
+}
+
+// fixtureListings reads the fixture and hold-out listings' texts.
+func fixtureListings(t testing.TB) []listing {
+	var out []listing
+	for _, set := range []string{"listings.jsonl", "holdout/listings.jsonl"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", filepath.FromSlash(set)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			var l struct{ Title, Description string }
+			if err := json.Unmarshal(line, &l); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, listing{l.Title, l.Description})
+		}
+	}
+	return out
 }

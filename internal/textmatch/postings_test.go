@@ -74,7 +74,10 @@ func TestPostingsAgreeWithBleve(t *testing.T) {
 }
 
 func TestASCIIWord(t *testing.T) {
-	for c := rune(0); c < 128; c++ {
+	if len(asciiWord) != 256 {
+		t.Fatalf("asciiWord has %d entries, want 256", len(asciiWord))
+	}
+	for c := rune(0); c < 256; c++ {
 		want := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 		if got := asciiWord[c] == '1'; got != want {
 			t.Errorf("asciiWord[%q] = %v, want %v", c, got, want)
