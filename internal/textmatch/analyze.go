@@ -47,12 +47,12 @@ type analyzeScratch struct {
 	pb, kb []byte
 }
 
-// tokenText says where a token's plain and key are while analyze builds
-// them: the plain is s[p0:p1] of the text analysed when inText, else
-// pb[p0:p1]; the key is kb[k0:k1], or the plain itself when k0 < 0.
+// tokenText says where token tok's plain and key are while analyze
+// builds them: the plain is s[p0:p1] of the text analysed when inText,
+// else pb[p0:p1]; the key is kb[k0:k1], or the plain itself when k0 < 0.
 type tokenText struct {
-	p0, p1, k0, k1 int32
-	inText         bool
+	tok, p0, p1, k0, k1 int32
+	inText              bool
 }
 
 var analyzePool = sync.Pool{New: func() any {
@@ -106,11 +106,16 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	}
 	// Every word makes a token here. Tokens and texts are written field
 	// by field: a struct built and then copied in costs a stall.
-	dst = slices.Grow(dst, len(words))
-	texts := slices.Grow(sc.texts[:0], len(words))[:len(words)]
+	base := len(dst)
+	dst = slices.Grow(dst, len(words))[:base+len(words)]
+	texts := slices.Grow(sc.texts[:0], len(words))
 	pb, kb := sc.pb[:0], sc.kb[:0]
 	for i, w := range words {
-		tt := &texts[i]
+		t := &dst[base+i]
+		t.start, t.end, t.tac = w.lo, w.hi, w.tac
+		texts = texts[:len(texts)+1]
+		tt := &texts[len(texts)-1]
+		tt.tok = int32(i)
 		var plain []byte
 		switch {
 		case w.joined:
@@ -131,10 +136,12 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
 		}
 		kb, tt.k0, tt.k1 = appendKey(kb, plain)
-		n := len(dst)
-		dst = dst[:n+1]
-		t := &dst[n] // plain and key are set by setTexts
-		t.start, t.end, t.tac = w.lo, w.hi, w.tac
+		if tt.inText && tt.k0 < 0 {
+			// Both strings known now: setTexts need not see it.
+			t.plain = s[w.lo:w.hi]
+			t.key = t.plain
+			texts = texts[:len(texts)-1]
+		}
 	}
 	sc.pb, sc.kb, sc.texts = pb, kb, texts
 	return dst, true
@@ -152,6 +159,7 @@ func (sc *analyzeScratch) analyzeFolded(s string, dst []token) []token {
 	if dst == nil {
 		dst = make([]token, 0, len(words))
 	}
+	base := len(dst)
 	pb, kb, texts := sc.pb[:0], sc.kb[:0], sc.texts[:0]
 	for _, w := range words {
 		p0 := len(pb)
@@ -166,7 +174,7 @@ func (sc *analyzeScratch) analyzeFolded(s string, dst []token) []token {
 		if len(pb) == p0 {
 			continue
 		}
-		tt := tokenText{p0: int32(p0), p1: int32(len(pb))}
+		tt := tokenText{tok: int32(len(dst) - base), p0: int32(p0), p1: int32(len(pb))}
 		kb, tt.k0, tt.k1 = appendKey(kb, pb[p0:])
 		texts = append(texts, tt)
 		dst = append(dst, token{start: int(fr[w.lo].start), end: int(fr[w.hi-1].end), tac: tac | w.tac})
@@ -186,15 +194,16 @@ func appendKey(kb, plain []byte) (_ []byte, k0, k1 int32) {
 	return kb, int32(n), int32(len(kb))
 }
 
-// setTexts gives dst[base:] their plains and keys. The ones that are not
+// setTexts gives the tokens of sc.texts, dst[base:]'s, their plains and
+// keys. The ones that are not
 // substrings of s share one string, one allocation, since this is the hot
 // path: plains first, then keys.
 func (sc *analyzeScratch) setTexts(s string, dst []token, base int) []token {
 	np := int32(len(sc.pb))
 	pb := append(sc.pb, sc.kb...)
 	all := string(pb)
-	for i, tt := range sc.texts {
-		t := &dst[base+i]
+	for _, tt := range sc.texts {
+		t := &dst[base+int(tt.tok)]
 		if tt.inText {
 			t.plain = s[tt.p0:tt.p1]
 		} else {
@@ -313,7 +322,7 @@ func joinSingles[C char](fc []C, words []span) []span {
 			}
 		}
 		letters := 0
-		for k := i; k < j; k++ {
+		for k := i; k < j && j-i >= 3; k++ {
 			if isLetterRune(rune(fc[words[k].lo])) {
 				letters++
 			}
