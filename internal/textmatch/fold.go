@@ -1,6 +1,7 @@
 package textmatch
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -257,6 +258,9 @@ func appendSkeleton(dst, plain []byte) (_ []byte, same bool) {
 	// ASCII in one pass: the skeleton is built while looking for a letter
 	// and dropped if there is none.
 	n := len(dst)
+	dst = slices.Grow(dst, len(plain))
+	out := dst[n : n+len(plain)] // the skeleton is never longer
+	j := 0
 	hasLetter := false
 	same = true
 	prev := -1
@@ -281,12 +285,13 @@ func appendSkeleton(dst, plain []byte) (_ []byte, same bool) {
 		}
 		same = same && v == c
 		prev = int(v)
-		dst = append(dst, v)
+		out[j] = v
+		j++
 	}
 	if !hasLetter {
 		return append(dst[:n], plain...), true
 	}
-	return dst, same
+	return dst[:n+j], same
 }
 
 // skeletonRunes is skeleton for a word with a non-ASCII character.
