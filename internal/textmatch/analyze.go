@@ -16,10 +16,10 @@ import (
 //   - analyzeFolded, for anything else: layer 1 character by character
 //     (foldChars), keeping each folded character's span and evasions.
 //
-// Both share the word layer (splitWords, joinSingles, generic over the
-// folded character's type) and the key layer (skeleton), and
-// TestAnalyzePathsAgree and FuzzAnalyzePaths check that they give the
-// same tokens for every ASCII text.
+// Both share joinSingles (generic over the folded character's type) and
+// the key layer (skeleton); the ASCII path splits words by table
+// (splitWordsASCII). TestAnalyzePathsAgree and FuzzAnalyzePaths check
+// that the two give the same tokens for every ASCII text.
 func analyze(s string, dst []token) []token {
 	if len(s) > 1<<30 {
 		s = s[:1<<30] // spans are int32
@@ -104,15 +104,15 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	if dst == nil {
 		dst = make([]token, 0, len(words))
 	}
-	// Every word makes a token here. Tokens and texts are written field
-	// by field: a struct built and then copied in costs a stall.
+	// Every word makes a token here. Tokens and texts are written in
+	// place: a struct built and then appended costs a stall.
 	base := len(dst)
 	dst = slices.Grow(dst, len(words))[:base+len(words)]
 	texts := slices.Grow(sc.texts[:0], len(words))
 	pb, kb := sc.pb[:0], sc.kb[:0]
 	for i, w := range words {
 		t := &dst[base+i]
-		t.start, t.end, t.tac = w.lo, w.hi, w.tac
+		*t = token{start: w.lo, end: w.hi, tac: w.tac}
 		texts = texts[:len(texts)+1]
 		tt := &texts[len(texts)-1]
 		tt.tok = int32(i)
@@ -195,9 +195,8 @@ func appendKey(kb, plain []byte) (_ []byte, k0, k1 int32) {
 }
 
 // setTexts gives the tokens of sc.texts, dst[base:]'s, their plains and
-// keys. The ones that are not
-// substrings of s share one string, one allocation, since this is the hot
-// path: plains first, then keys.
+// keys. The ones that are not substrings of s share one string, one
+// allocation, since this is the hot path: plains first, then keys.
 func (sc *analyzeScratch) setTexts(s string, dst []token, base int) []token {
 	np := int32(len(sc.pb))
 	pb := append(sc.pb, sc.kb...)
