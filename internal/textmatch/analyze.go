@@ -39,6 +39,7 @@ func analyze(s string, dst []token) []token {
 // points into it (a token's strings are substrings of the text analysed
 // or of one string copied out of pb and kb).
 type analyzeScratch struct {
+	folds  runeFolds
 	fr     []frune
 	fc     []rune // fr's characters, for the word layer
 	lb     []byte // the text lower-cased, on the ASCII path
@@ -57,6 +58,7 @@ type tokenText struct {
 
 var analyzePool = sync.Pool{New: func() any {
 	return &analyzeScratch{
+		folds: make(runeFolds),
 		fr:    make([]frune, 0, 256),
 		fc:    make([]rune, 0, 256),
 		lb:    make([]byte, 0, 1024),
@@ -149,7 +151,7 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 
 // analyzeFolded is analyze for any text, folding it character by character.
 func (sc *analyzeScratch) analyzeFolded(s string, dst []token) []token {
-	fr := foldChars(s, sc.fr[:0])
+	fr := sc.folds.foldChars(s, sc.fr[:0])
 	fc := sc.fc[:0]
 	for _, f := range fr {
 		fc = append(fc, f.r)

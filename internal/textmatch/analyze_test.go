@@ -22,7 +22,8 @@ func analyzePaths(s string) (ascii []token, ok bool, folded []token) {
 
 // checkPaths fails t unless analyze's two paths agree on s: the ASCII path
 // takes every ASCII text and gives the general path's tokens, declines
-// any other text, and analyze gives the general path's tokens either way.
+// any other text, and analyze gives the general path's tokens either way;
+// and unless layer 1 folds alike with and without remembering characters.
 func checkPaths(t *testing.T, s string) {
 	t.Helper()
 	ascii, ok, folded := analyzePaths(s)
@@ -39,6 +40,13 @@ func checkPaths(t *testing.T, s string) {
 	}
 	for _, tk := range folded {
 		checkSkeleton(t, []byte(tk.plain))
+	}
+	// Remembered characters fold as they did: once to fill m, once from it.
+	m, want := make(runeFolds), foldChars(s, nil)
+	for range 2 {
+		if got := m.foldChars(s, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: folded with remembered characters %+v, without %+v", s, got, want)
+		}
 	}
 }
 

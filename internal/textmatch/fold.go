@@ -61,6 +61,42 @@ type token struct {
 
 // foldChars is layer 1: it folds s character by character.
 func foldChars(s string, buf []frune) []frune {
+	return runeFolds(nil).foldChars(s, buf)
+}
+
+// runeFolds remembers foldRune's answers, which depend on the character
+// alone: folding a non-ASCII character costs normalisations and
+// allocations, and listings reuse the same few (full-width letters,
+// zero-width spaces, Cyrillic look-alikes). A nil runeFolds remembers
+// nothing.
+type runeFolds map[rune]runeFold
+
+type runeFold struct {
+	out string
+	tac tactic
+}
+
+// maxRuneFolds bounds a runeFolds: a text of many scripts does not grow
+// it without end.
+const maxRuneFolds = 4096
+
+func (m runeFolds) fold(r rune) (string, tactic) {
+	if m == nil {
+		return foldRune(r)
+	}
+	if f, ok := m[r]; ok {
+		return f.out, f.tac
+	}
+	out, tac := foldRune(r)
+	if len(m) >= maxRuneFolds {
+		clear(m)
+	}
+	m[r] = runeFold{out, tac}
+	return out, tac
+}
+
+// foldChars is foldChars remembering characters in m.
+func (m runeFolds) foldChars(s string, buf []frune) []frune {
 	var pending tactic // from dropped characters, owed to the next kept one
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -74,7 +110,7 @@ func foldChars(s string, buf []frune) []frune {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		out, tac := foldRune(r)
+		out, tac := m.fold(r)
 		if out == "" {
 			// An invisible or combining character belongs to the word it
 			// sits in: widen the previous character to cover it.
