@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -145,4 +146,28 @@ func BenchmarkAnalyze(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestAnalyzeConcurrent analyses texts from several goroutines at once:
+// each must get the tokens it gets alone, so pooled scratch (and the
+// characters it remembers) is never shared. Run it with -race.
+func TestAnalyzeConcurrent(t *testing.T) {
+	texts := []string{"Fuⅼⅼips", "Ｆｕｌｌｉｐｓ", "Соасh", "G.U.C.C.I", "N1ke Dys0n Gu$$i", "Ful\u200blips", "Café Pâtagonia", "plain words here"}
+	want := make([][]token, len(texts))
+	for i, s := range texts {
+		want[i] = analyze(s, nil)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 200 {
+				i := (g + n) % len(texts)
+				if got := analyze(texts[i], nil); !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%q: %+v, alone %+v", texts[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
