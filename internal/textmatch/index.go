@@ -124,6 +124,15 @@ type term struct {
 	// and composed ("ø" of "Nørdvik"): written as registered they are no
 	// evasion.
 	own string
+
+	// What verify and gradePlain compare a listing's spelling with, worked
+	// out once here rather than per match.
+	word      string // plains run together
+	wordDigit bool   // word has a digit: a run-together form must match it exactly
+	leetN     int    // countLeet(word)
+	leet      string // leetOnly(word)
+	leetVV    string // leet with vv read as w
+	leetColl  string // collapse(leet)
 }
 
 type brandInfo struct {
@@ -152,9 +161,9 @@ type Index struct {
 	// read out of its dictionaries once by NewIndex (see postingsFromBleve),
 	// per field: folded (anchors), joined (joined keys), pairs (anchor
 	// pairs). pairs is also the anchor-pair prefilter.
-	foldedPost map[string][]int32
-	joinedPost map[string][]int32
-	pairs      map[string][]int32
+	foldedPost map[string]posting
+	joinedPost map[string]posting
+	pairs      map[string]posting
 	// joinPrefixes holds every prefix of every joined key: a word that is
 	// not one cannot start a split-up term, so no joining is tried.
 	joinPrefixes map[string]struct{}
@@ -166,6 +175,17 @@ type Index struct {
 	// wordDeletes does the same for the fuzzy-eligible words of
 	// multi-word terms.
 	wordDeletes map[string][]string
+	// Filters in front of the joined keys, deletes and wordDeletes: most
+	// keys a listing makes up (words joined, letters deleted) are in none,
+	// and a filter says so for a few byte loads, not a map lookup.
+	joinFilter, delFilter, wordDelFilter keyFilter
+}
+
+// posting is the terms indexed under one key, with the key itself: a
+// candidate names the index's copy of its key rather than allocating one.
+type posting struct {
+	key string
+	ids []int32
 }
 
 // vocabFlag says what the index vocabulary knows about one key.
@@ -184,8 +204,6 @@ const (
 	vWord
 )
 
-func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0 }
-
 // NewIndex indexes every brand's name, aliases and product names in an
 // in-memory scorch bleve index with the evasion-folding analyzer.
 func NewIndex(brands []brand.Brand) (*Index, error) {
@@ -199,9 +217,9 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	ix := &Index{
 		words:        words,
 		vocab:        make(map[string]vocabFlag),
-		foldedPost:   make(map[string][]int32),
-		joinedPost:   make(map[string][]int32),
-		pairs:        make(map[string][]int32),
+		foldedPost:   make(map[string]posting),
+		joinedPost:   make(map[string]posting),
+		pairs:        make(map[string]posting),
 		joinPrefixes: make(map[string]struct{}),
 		deletes:      make(map[string][]string),
 		wordDeletes:  make(map[string][]string),
@@ -235,15 +253,15 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	for _, t := range ix.terms {
 		if len(t.keys) == 1 {
 			ix.vocab[t.anchor] |= vAnchor
-			ix.foldedPost[t.anchor] = nil
+			ix.foldedPost[t.anchor] = posting{}
 		} else {
-			ix.pairs[t.anchor] = nil
+			ix.pairs[t.anchor] = posting{}
 			first, second, _ := strings.Cut(t.anchor, " ")
 			ix.vocab[first] |= vPairFirst
 			ix.vocab[second] |= vPairSecond
 		}
 		ix.vocab[t.joined] |= vJoin
-		ix.joinedPost[t.joined] = nil
+		ix.joinedPost[t.joined] = posting{}
 		for i := 1; i < len(t.joined); i++ {
 			ix.joinPrefixes[t.joined[:i]] = struct{}{}
 		}
@@ -285,6 +303,9 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		}
 		ix.words[w] = f
 	}
+	ix.joinFilter = newKeyFilter(ix.joinedPost)
+	ix.delFilter = newKeyFilter(ix.deletes)
+	ix.wordDelFilter = newKeyFilter(ix.wordDeletes)
 	if ix.bleve, err = ix.buildBleve(); err != nil {
 		return nil, err
 	}
@@ -329,6 +350,12 @@ func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 		}
 	}
 	t.joined = string(skeleton(nil, joined))
+	t.word = string(joined)
+	t.wordDigit = hasDigit(t.word)
+	t.leetN = countLeet(t.word)
+	t.leet = leetOnly(t.word)
+	t.leetVV = strings.ReplaceAll(t.leet, "vv", "w")
+	t.leetColl = collapse(t.leet)
 	if len(toks) == 1 {
 		t.anchor = t.keys[0]
 	} else {

@@ -302,7 +302,7 @@ func TestBleveAgreesWithFold(t *testing.T) {
 		if len(tm.keys) > 1 {
 			anchorField = fieldPairs
 		}
-		for _, c := range []candidate{{anchorField, tm.anchor}, {fieldJoined, tm.joined}} {
+		for _, c := range []candidate{{field: anchorField, key: tm.anchor}, {field: fieldJoined, key: tm.joined}} {
 			ids, err := ix.lookup([]candidate{c})
 			if err != nil {
 				t.Fatal(err)

@@ -1,7 +1,8 @@
 package textmatch
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,7 +43,7 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 		}
 		if toks[i].key == t.joined {
 			// A multi-word term run together: "louisvuitton".
-			if n >= 2 && digitsMatch(toks[i].plain, strings.Join(t.plains, "")) {
+			if n >= 2 && (!t.wordDigit || toks[i].plain == t.word) {
 				dst = append(dst, ix.grade(id, fi, f, i, i+1, tJoined))
 			}
 			continue
@@ -64,7 +65,7 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 	}
 	// A spaced run with a stray letter at one end: "a K A L T R I X".
 	for k, tr := range f.trims {
-		if tr.key == t.joined && digitsMatch(tr.plain, strings.Join(t.plains, "")) {
+		if tr.key == t.joined && (!t.wordDigit || tr.plain == t.word) {
 			m := ix.gradePlain(id, fi, tr.plain, ix.ownTactics(id, toks[tr.tok].tac, f.text[tr.start:tr.end]), tr.tok, tr.tok+1, 0)
 			m.trim, m.quality = k+1, qJoined
 			dst = append(dst, m)
@@ -182,15 +183,19 @@ func oneEdit(got, want string, ends bool) tactic {
 // grade works out which evasions turned the term into toks[lo:hi] and how
 // sure the match is.
 func (ix *Index) grade(id, fi int, f *field, lo, hi int, extra tactic) match {
-	var got strings.Builder
-	var tac tactic
 	toks := f.toks
-	for _, tk := range toks[lo:hi] {
-		got.WriteString(tk.plain)
-		tac |= tk.tac
+	got, tac := toks[lo].plain, toks[lo].tac
+	if hi-lo > 1 {
+		var buf [64]byte
+		b := buf[:0]
+		for _, tk := range toks[lo:hi] {
+			b = append(b, tk.plain...)
+			tac |= tk.tac
+		}
+		got = string(b)
 	}
 	tac = ix.ownTactics(id, tac, f.text[toks[lo].start:toks[hi-1].end])
-	return ix.gradePlain(id, fi, got.String(), tac, lo, hi, extra)
+	return ix.gradePlain(id, fi, got, tac, lo, hi, extra)
 }
 
 // charTactics are the evasions layer 1 reads off single characters that a
@@ -220,27 +225,30 @@ func (ix *Index) ownTactics(id int, tac tactic, surface string) tactic {
 }
 
 // gradePlain is grade for text g, with tactics tac, standing for toks[lo:hi].
+// The term's own spelling (t.word) and its leet-free and collapsed forms
+// are NewIndex's; g written exactly so adds no tactic.
 func (ix *Index) gradePlain(id, fi int, g string, tac tactic, lo, hi int, extra tactic) match {
 	t := &ix.terms[id]
 	tac |= extra
-	w := strings.Join(t.plains, "")
-	if countLeet(g) > countLeet(w) {
-		tac |= tLeet
-	}
-	if extra&(tDropped|tTransposed) == 0 {
-		a, b := leetOnly(g), leetOnly(w)
-		if a != b && strings.ReplaceAll(a, "vv", "w") == strings.ReplaceAll(b, "vv", "w") {
-			tac |= tConfusable // "VVolford": a w spoofed by two v's, nothing doubled
-		} else if a != b {
-			ca, cb := collapse(a), collapse(b)
-			if ca != cb {
-				tac |= tConfusable // ASCII look-alikes: l/I, rn/m, vv/w
-			}
-			switch da, db := len(a)-len(ca), len(b)-len(cb); {
-			case da > db:
-				tac |= tDoubled
-			case da < db:
-				tac |= tDropped
+	if g != t.word {
+		if countLeet(g) > t.leetN {
+			tac |= tLeet
+		}
+		if extra&(tDropped|tTransposed) == 0 {
+			a, b := leetOnly(g), t.leet
+			if a != b && strings.ReplaceAll(a, "vv", "w") == t.leetVV {
+				tac |= tConfusable // "VVolford": a w spoofed by two v's, nothing doubled
+			} else if a != b {
+				ca, cb := collapse(a), t.leetColl
+				if ca != cb {
+					tac |= tConfusable // ASCII look-alikes: l/I, rn/m, vv/w
+				}
+				switch da, db := len(a)-len(ca), len(b)-len(cb); {
+				case da > db:
+					tac |= tDoubled
+				case da < db:
+					tac |= tDropped
+				}
 			}
 		}
 	}
@@ -270,17 +278,17 @@ func countLeet(s string) int {
 // longest term wins ("Fullips Lip Plumper" over "Fullips"); between brands
 // a surer match wins over a looser one on the same words.
 func resolve(ms []match, terms []term) []match {
-	sort.SliceStable(ms, func(i, j int) bool {
-		a, b := ms[i], ms[j]
+	slices.SortStableFunc(ms, func(a, b match) int {
 		if a.quality != b.quality {
-			return a.quality < b.quality
+			return cmp.Compare(a.quality, b.quality)
 		}
 		if a.hi-a.lo != b.hi-b.lo {
-			return a.hi-a.lo > b.hi-b.lo
+			return cmp.Compare(b.hi-b.lo, a.hi-a.lo)
 		}
-		return a.term < b.term
+		return cmp.Compare(a.term, b.term)
 	})
-	var kept []match
+	// Kept in place: a match is written at or before where it was read.
+	kept := ms[:0]
 	for _, m := range ms {
 		ok := true
 		for _, k := range kept {
@@ -296,14 +304,16 @@ func resolve(ms []match, terms []term) []match {
 			kept = append(kept, m)
 		}
 	}
-	sort.Slice(kept, func(i, j int) bool {
-		if kept[i].field != kept[j].field {
-			return kept[i].field < kept[j].field
+	// No two kept matches share field, start and term (they would
+	// overlap, and one term is one brand), so this order is total.
+	slices.SortFunc(kept, func(a, b match) int {
+		if a.field != b.field {
+			return cmp.Compare(a.field, b.field)
 		}
-		if kept[i].lo != kept[j].lo {
-			return kept[i].lo < kept[j].lo
+		if a.lo != b.lo {
+			return cmp.Compare(a.lo, b.lo)
 		}
-		return kept[i].term < kept[j].term
+		return cmp.Compare(a.term, b.term)
 	})
 	return kept
 }

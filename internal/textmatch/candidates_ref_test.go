@@ -1,0 +1,244 @@
+package textmatch
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"unicode/utf8"
+)
+
+// refCandidates is the straightforward candidate search, one map lookup
+// per question (candidates before its prefilters and scratch reuse): the
+// slow path candidates must agree with, key for key and in order, with
+// the same splits, trims and fuzzy words noted.
+func (ix *Index) refCandidates(fields []field) [][2]string {
+	var out [][2]string
+	add := func(f, k string) {
+		for _, c := range out {
+			if c[0] == f && c[1] == k {
+				return
+			}
+		}
+		out = append(out, [2]string{f, k})
+	}
+	for fi := range fields {
+		f := &fields[fi]
+		toks := f.toks
+		var fl []vocabFlag
+		for i, t := range toks {
+			if w, ok := ix.words[t.plain]; ok {
+				fl = append(fl, w|vWord)
+				continue
+			}
+			w := ix.vocab[t.key]
+			if i+1 < len(toks) {
+				if _, ok := ix.joinPrefixes[t.key[:max(1, len(t.key)-1)]]; ok {
+					w |= vSplitStart
+				}
+			}
+			fl = append(fl, w)
+		}
+		for i, t := range toks {
+			if fl[i]&vAnchor != 0 {
+				add(fieldFolded, t.key)
+			}
+			if i+1 < len(toks) && fl[i]&vPairFirst != 0 && fl[i+1]&vPairSecond != 0 {
+				if k := t.key + " " + toks[i+1].key; ix.hasPair(k) {
+					add(fieldPairs, k)
+				}
+			}
+			if fl[i]&vJoin != 0 {
+				add(fieldJoined, t.key)
+			}
+			if i+1 < len(toks) && len(t.key) > 0 && fl[i]&vSplitStart != 0 {
+				n := len(t.plain)
+				for k := i + 1; k < len(toks) && k <= i+2; k++ {
+					n += len(toks[k].plain)
+					if n > ix.joinMax+4 {
+						break
+					}
+					if n < ix.joinMin || n < minFuzzyLetters {
+						continue
+					}
+					var joined string
+					for _, tk := range toks[i : k+1] {
+						joined += tk.plain
+					}
+					if kb := skeletonString(joined); ix.has(kb, vJoin) {
+						add(fieldJoined, kb)
+						f.splits = append(f.splits, split{i, k + 1, kb})
+					}
+				}
+			}
+			if t.tac&(tSpaced|tDotted) != 0 && len(t.plain) >= 4 && fl[i]&vJoin == 0 {
+				ix.refTrimRun(f, i, add)
+			}
+			word := fl[i]&vWord != 0
+			if ix.wordFuzzyEligible(t) && (i > 0 && fl[i-1]&vMultiWord != 0 || i+1 < len(toks) && fl[i+1]&vMultiWord != 0) && !word {
+				ws := append([]string(nil), ix.wordDeletes[t.key]...)
+				forDeletes(t.key, func(d string) {
+					for _, w := range ix.wordDeletes[d] {
+						if w != t.key {
+							ws = append(ws, w)
+						}
+					}
+				})
+				for _, w := range ws {
+					if i > 0 {
+						if k := toks[i-1].key + " " + w; ix.hasPair(k) {
+							add(fieldPairs, k)
+						}
+					}
+					if i+1 < len(toks) {
+						if k := w + " " + toks[i+1].key; ix.hasPair(k) {
+							add(fieldPairs, k)
+						}
+					}
+				}
+			}
+			if len(t.key) >= minFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && fl[i]&vJoin == 0 && !word {
+				found := false
+				for _, k := range ix.deletes[t.key] {
+					add(fieldJoined, k)
+					found = true
+				}
+				forDeletes(t.key, func(d string) {
+					for _, k := range ix.deletes[d] {
+						if k != t.key {
+							add(fieldJoined, k)
+							found = true
+						}
+					}
+				})
+				if found {
+					if f.fuzzy == nil {
+						f.fuzzy = make([]bool, len(toks))
+					}
+					f.fuzzy[i] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0 }
+
+func (ix *Index) hasPair(k string) bool {
+	_, ok := ix.pairs[k]
+	return ok
+}
+
+func (ix *Index) refTrimRun(f *field, i int, add func(string, string)) {
+	t := f.toks[i]
+	_, first := utf8.DecodeRuneInString(t.plain)
+	_, last := utf8.DecodeLastRuneInString(t.plain)
+	for side, p := range [2]string{t.plain[first:], t.plain[:len(t.plain)-last]} {
+		k := skeletonString(p)
+		if !ix.has(k, vJoin) {
+			continue
+		}
+		var kept []frune
+		for _, r := range foldChars(f.text[t.start:t.end], nil) {
+			if isWordRune(r.r) {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) < 3 {
+			continue
+		}
+		start, end := t.start, t.end
+		if side == 0 {
+			start = t.start + int(kept[1].start)
+		} else {
+			end = t.start + int(kept[len(kept)-2].end)
+		}
+		add(fieldJoined, k)
+		f.trims = append(f.trims, trim{tok: i, plain: p, key: k, start: start, end: end})
+	}
+}
+
+// checkCandidates compares candidates with refCandidates on one listing.
+func checkCandidates(t *testing.T, ix *Index, title, desc string) {
+	t.Helper()
+	got := [2]field{newField("title", title), newField("description", desc)}
+	want := [2]field{newField("title", title), newField("description", desc)}
+	cs := ix.candidatesOf(got[:])
+	gk := [][2]string{}
+	for _, c := range cs {
+		gk = append(gk, [2]string{c.field, c.key})
+	}
+	wk := append([][2]string{}, ix.refCandidates(want[:])...)
+	if !reflect.DeepEqual(gk, wk) {
+		t.Errorf("%q | %q: candidates %q, want %q", title, desc, gk, wk)
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if !reflect.DeepEqual(g.splits, w.splits) || !reflect.DeepEqual(g.trims, w.trims) || !reflect.DeepEqual(g.fuzzy, w.fuzzy) {
+			t.Errorf("%q | %q: field %s notes %+v %+v %v, want %+v %+v %v", title, desc, g.name, g.splits, g.trims, g.fuzzy, w.splits, w.trims, w.fuzzy)
+		}
+	}
+}
+
+// corpusTexts is TestFindGolden's texts without the benchmark listings.
+func corpusTexts(t testing.TB) []listing {
+	var texts []listing
+	for _, set := range []string{"listings.jsonl", "holdout/listings.jsonl"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", filepath.FromSlash(set)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			var l struct{ Title, Description string }
+			if err := json.Unmarshal(line, &l); err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, listing{l.Title, l.Description})
+		}
+	}
+	var cases []struct{ Title, Description string }
+	readJSON(t, "cases.json", &cases)
+	for _, c := range cases {
+		texts = append(texts, listing{c.Title, c.Description})
+	}
+	f, err := os.Open(filepath.Join("testdata", "fold.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		texts = append(texts, listing{sc.Text(), sc.Text()})
+	}
+	return texts
+}
+
+// TestCandidatesAgree holds candidates, with its prefilters, to
+// refCandidates over the golden corpus on both registries.
+func TestCandidatesAgree(t *testing.T) {
+	texts := corpusTexts(t)
+	t.Run("test registry", func(t *testing.T) {
+		ix := newTestIndex(t)
+		for _, l := range texts {
+			checkCandidates(t, ix, l.title, l.desc)
+		}
+	})
+	t.Run("bench registry", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("builds a 1,000-brand index")
+		}
+		bs := benchRegistry(t)
+		ix, err := NewIndex(bs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		for _, l := range append(benchListings(ix.brandsAsGiven(), 3000), texts...) {
+			checkCandidates(t, ix, l.title, l.desc)
+		}
+	})
+}
