@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -241,4 +242,129 @@ func TestCandidatesAgree(t *testing.T) {
 			checkCandidates(t, ix, l.title, l.desc)
 		}
 	})
+}
+
+// refOneEditFrom is oneEditFrom without the filter.
+func refOneEditFrom(m map[string][]string, key string) []string {
+	var out []string
+	out = append(out, m[key]...)
+	forDeletes(key, func(d string) {
+		for _, w := range m[d] {
+			if w != key {
+				out = append(out, w)
+			}
+		}
+	})
+	return out
+}
+
+// TestOneEditFrom holds the filtered deletion lookups and NewIndex's
+// wordNear to the unfiltered ones, for every key of the deletion
+// dictionaries and every one-edit variant of it (the words a listing
+// would bring): the listings of TestCandidatesAgree rarely meet them.
+func TestOneEditFrom(t *testing.T) {
+	for _, reg := range []string{"test", "bench"} {
+		t.Run(reg, func(t *testing.T) {
+			var ix *Index
+			if reg == "test" {
+				ix = newTestIndex(t)
+			} else {
+				if testing.Short() {
+					t.Skip("builds a 1,000-brand index")
+				}
+				var err error
+				if ix, err = NewIndex(benchRegistry(t)); err != nil {
+					t.Fatal(err)
+				}
+				defer ix.Close()
+			}
+			for k, near := range ix.wordNear {
+				if want := refOneEditFrom(ix.wordDeletes, k); !slices.Equal(near, want) {
+					t.Errorf("wordNear[%q] = %q, want %q", k, near, want)
+				}
+				if ix.vocab[k]&vFuzzyWord == 0 {
+					t.Errorf("%q has no vFuzzyWord", k)
+				}
+			}
+			n := 0
+			for _, dict := range []struct {
+				kf keyFilter
+				m  map[string][]string
+			}{{ix.delFilter, ix.deletes}, {ix.wordDelFilter, ix.wordDeletes}} {
+				seen := map[string]bool{}
+				for _, ks := range dict.m {
+					for _, k := range ks {
+						if seen[k] {
+							continue
+						}
+						seen[k] = true
+						for _, v := range oneEditVariants(k) {
+							got, _ := oneEditFrom(dict.kf, dict.m, nil, nil, v)
+							if want := refOneEditFrom(dict.m, v); !slices.Equal(got, want) {
+								t.Fatalf("oneEditFrom(%q) = %q, want %q", v, got, want)
+							}
+							if len(got) > 0 {
+								n++
+							}
+						}
+					}
+				}
+			}
+			if n == 0 {
+				t.Error("no variant found anything")
+			}
+		})
+	}
+}
+
+// oneEditVariants returns s, s with each letter dropped, each pair of
+// neighbours swapped, each letter doubled and each letter replaced by x.
+func oneEditVariants(s string) []string {
+	out := []string{s}
+	for i := range len(s) {
+		out = append(out, s[:i]+s[i+1:], s[:i+1]+s[i:], s[:i]+"x"+s[i+1:])
+		if i+1 < len(s) {
+			out = append(out, s[:i]+s[i+1:i+2]+s[i:i+1]+s[i+2:])
+		}
+	}
+	return out
+}
+
+// checkJoinedKey compares joinedKey with skeleton over every run of two
+// and three tokens of s.
+func checkJoinedKey(t *testing.T, s string) {
+	t.Helper()
+	toks := analyze(s, nil)
+	var kb, buf []byte
+	for i := range toks {
+		for k := i + 1; k < len(toks) && k <= i+2; k++ {
+			var joined []byte
+			for _, tk := range toks[i : k+1] {
+				joined = append(joined, tk.plain...)
+			}
+			want := string(skeleton(nil, joined))
+			kb, buf = joinedKey(kb, buf, toks[i:k+1])
+			if string(kb) != want {
+				t.Errorf("joinedKey of %q = %q, want %q", joined, kb, want)
+			}
+		}
+	}
+}
+
+func TestJoinedKey(t *testing.T) {
+	for _, s := range []string{"Ful lips", "North Pe ak", "fur nace", "Fu r nace", "bar rn", "2 0 2 4", "V 11", "ab 12 cd",
+		"Fuⅼ ⅼips", "né é", "ж ж", "stor m", "wi ll", "vv vv", "i l l", "r n r n"} {
+		checkJoinedKey(t, s)
+	}
+	for _, l := range corpusTexts(t) {
+		checkJoinedKey(t, l.title)
+		checkJoinedKey(t, l.desc)
+	}
+}
+
+func FuzzJoinedKey(f *testing.F) {
+	for _, s := range []string{"Ful lips", "fur nace", "2 0 2 4 x", "né é ж ж", "bar rn i l l"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkJoinedKey)
 }

@@ -219,12 +219,8 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 					if n < ix.joinMin || n < minFuzzyLetters {
 						continue
 					}
-					buf = buf[:0]
-					for _, tk := range toks[i : k+1] {
-						buf = append(buf, tk.plain...)
-					}
-					kb = skeleton(kb[:0], buf)
-					if !ix.joinFilter.has(keySigOf(kb)) {
+					kb, buf = joinedKey(kb, buf, toks[i:k+1])
+					if !ix.joinFilter.has(keySigOfBytes(kb)) {
 						continue
 					}
 					if p, ok := ix.joinedPost[string(kb)]; ok {
@@ -240,24 +236,18 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 				continue // the fuzzy lookups below are for words that are not English
 			}
 			// One word of a multi-word name misspelt: the corrected word
-			// with a neighbour may be the name's anchor pair. A letter
-			// dropped, then two letters swapped. Only a neighbour that
-			// can be one end of an anchor pair can make one.
+			// with a neighbour may be the name's anchor pair. Only a
+			// neighbour that can be one end of an anchor pair can make one.
 			left := i > 0 && fl[i-1]&vPairFirst != 0
 			right := i+1 < len(toks) && fl[i+1]&vPairSecond != 0
 			if (left || right) && (i > 0 && fl[i-1]&vMultiWord != 0 || i+1 < len(toks) && fl[i+1]&vMultiWord != 0) && ix.wordFuzzyEligible(t) {
-				ws := sc.ws[:0]
-				if ix.wordDelFilter.has(keySigOf(t.key)) {
-					ws = append(ws, ix.wordDeletes[t.key]...)
+				var ws []string
+				if fl[i]&vFuzzyWord != 0 {
+					ws = ix.wordNear[t.key] // the word spelt right: worked out by NewIndex
+				} else {
+					ws, db = oneEditFrom(ix.wordDelFilter, ix.wordDeletes, sc.ws[:0], db, t.key)
+					sc.ws = ws
 				}
-				db = forDeletesIn(ix.wordDelFilter, db, t.key, func(d []byte) {
-					for _, w := range ix.wordDeletes[string(d)] {
-						if w != t.key {
-							ws = append(ws, w)
-						}
-					}
-				})
-				sc.ws = ws
 				for _, w := range ws {
 					if left {
 						buf = append(append(append(buf[:0], toks[i-1].key...), ' '), w...)
@@ -274,22 +264,14 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 				}
 			}
 			if len(t.key) >= minFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && fl[i]&vJoin == 0 {
-				found := false
-				if ix.delFilter.has(keySigOf(t.key)) {
-					for _, k := range ix.deletes[t.key] { // letter dropped
-						sc.add(fieldJoined, k, ix.joinedPost[k].ids)
-						found = true
-					}
+				// A letter dropped, or two swapped.
+				var ks []string
+				ks, db = oneEditFrom(ix.delFilter, ix.deletes, sc.ws[:0], db, t.key)
+				sc.ws = ks
+				for _, k := range ks {
+					sc.add(fieldJoined, k, ix.joinedPost[k].ids)
 				}
-				db = forDeletesIn(ix.delFilter, db, t.key, func(d []byte) { // letters swapped
-					for _, k := range ix.deletes[string(d)] {
-						if k != t.key {
-							sc.add(fieldJoined, k, ix.joinedPost[k].ids)
-							found = true
-						}
-					}
-				})
-				if found {
+				if len(ks) > 0 {
 					if f.fuzzy == nil {
 						f.fuzzy = make([]bool, len(toks))
 					}
@@ -303,6 +285,41 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 	}
 	sc.buf, sc.kb, sc.db = buf, kb, db
 	return sc.cands
+}
+
+// joinedKey returns the skeleton of toks' plains run together in kb,
+// made from their keys where it can be: skeleton reads left to right,
+// looking ahead one letter only for "rn" and back only at the letter it
+// kept last, so the skeleton of two words is the first's key then the
+// second's, less its first letter when the first key ends with it. Not
+// when an "r" ending one word meets an "n" starting the next, or a word
+// has no letters (skeleton keeps those as written): then the plains are
+// joined in buf and skeletonized. TestJoinedKey and FuzzJoinedKey hold
+// the two ways together.
+func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
+	for j, tk := range toks {
+		if !hasLetter(tk.plain) ||
+			j > 0 && visual(rune(toks[j-1].plain[len(toks[j-1].plain)-1])) == 'r' && visual(rune(tk.plain[0])) == 'n' {
+			buf = buf[:0]
+			for _, tk := range toks {
+				buf = append(buf, tk.plain...)
+			}
+			return skeleton(kb[:0], buf), buf
+		}
+	}
+	kb = kb[:0]
+	for _, tk := range toks {
+		k := tk.key
+		if len(kb) > 0 {
+			// The collapse of doubled letters across the join.
+			last, _ := utf8.DecodeLastRune(kb)
+			if first, size := utf8.DecodeRuneInString(k); first == last {
+				k = k[size:]
+			}
+		}
+		kb = append(kb, k...)
+	}
+	return kb, buf
 }
 
 // tokenFlags appends what the vocabulary knows about each token's key to

@@ -175,6 +175,11 @@ type Index struct {
 	// wordDeletes does the same for the fuzzy-eligible words of
 	// multi-word terms.
 	wordDeletes map[string][]string
+	// wordNear holds, for each fuzzy word of a multi-word term (vFuzzyWord),
+	// the fuzzy words it is one edit from, as Find would collect them from
+	// wordDeletes: the words that have it as a deletion, then those
+	// sharing a deletion with it.
+	wordNear map[string][]string
 	// Filters in front of the joined keys, deletes and wordDeletes: most
 	// keys a listing makes up (words joined, letters deleted) are in none,
 	// and a filter says so for a few byte loads, not a map lookup.
@@ -202,6 +207,7 @@ const (
 	vSplitStart
 	// vWord, in Find only: the token is an English word.
 	vWord
+	vFuzzyWord // a word of a multi-word term that may carry one edit (see wordNear)
 )
 
 // NewIndex indexes every brand's name, aliases and product names in an
@@ -223,6 +229,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		joinPrefixes: make(map[string]struct{}),
 		deletes:      make(map[string][]string),
 		wordDeletes:  make(map[string][]string),
+		wordNear:     make(map[string][]string),
 		joinMin:      1 << 30,
 	}
 	for bi, b := range brands {
@@ -293,6 +300,19 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			forDeletes(k, addWord)
 		}
 	}
+	ix.joinFilter = newKeyFilter(ix.joinedPost)
+	ix.delFilter = newKeyFilter(ix.deletes)
+	ix.wordDelFilter = newKeyFilter(ix.wordDeletes)
+	// A correctly spelt fuzzy word meets its own deletions; what they
+	// bring up is worked out here once.
+	for _, ws := range ix.wordDeletes {
+		for _, k := range ws {
+			if _, ok := ix.wordNear[k]; !ok {
+				ix.wordNear[k], _ = oneEditFrom(ix.wordDelFilter, ix.wordDeletes, nil, nil, k)
+				ix.vocab[k] |= vFuzzyWord
+			}
+		}
+	}
 	for w := range ix.words {
 		k := skeletonString(w)
 		f := ix.vocab[k]
@@ -303,9 +323,6 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		}
 		ix.words[w] = f
 	}
-	ix.joinFilter = newKeyFilter(ix.joinedPost)
-	ix.delFilter = newKeyFilter(ix.deletes)
-	ix.wordDelFilter = newKeyFilter(ix.wordDeletes)
 	if ix.bleve, err = ix.buildBleve(); err != nil {
 		return nil, err
 	}

@@ -44,7 +44,20 @@ func (kf keyFilter) mayHaveDeletion(s string, i int) bool {
 	return kf.has(keySig(n, a, b, y, z))
 }
 
-func keySigOf[S ~string | ~[]byte](k S) uint32 {
+func keySigOf(k string) uint32 {
+	n := len(k)
+	var a, b, y, z byte
+	if n > 0 {
+		a, z = k[0], k[n-1]
+	}
+	if n > 1 {
+		b, y = k[1], k[n-2]
+	}
+	return keySig(n, a, b, y, z)
+}
+
+// keySigOfBytes is keySigOf for a key being built.
+func keySigOfBytes(k []byte) uint32 {
 	n := len(k)
 	var a, b, y, z byte
 	if n > 0 {
@@ -81,4 +94,23 @@ func forDeletesIn(kf keyFilter, buf []byte, s string, f func(d []byte)) []byte {
 		f(buf)
 	}
 	return buf
+}
+
+// oneEditFrom appends to dst the keys of deletion dictionary m (deletes,
+// wordDeletes) one edit from key, as SymSpell finds them: those that lose
+// a letter to become key, then those sharing a deletion with key (two
+// letters swapped, or one replaced), key itself aside. kf is m's filter;
+// db is scratch for the deletions, returned for reuse.
+func oneEditFrom(kf keyFilter, m map[string][]string, dst []string, db []byte, key string) ([]string, []byte) {
+	if kf.has(keySigOf(key)) {
+		dst = append(dst, m[key]...)
+	}
+	db = forDeletesIn(kf, db, key, func(d []byte) {
+		for _, w := range m[string(d)] {
+			if w != key {
+				dst = append(dst, w)
+			}
+		}
+	})
+	return dst, db
 }
