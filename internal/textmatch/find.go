@@ -115,10 +115,16 @@ func (ix *Index) find(fields []field) []Mention {
 		return nil
 	}
 	sc.ids = termIDs
+	for len(sc.prints) < len(fields) {
+		sc.prints = append(sc.prints, nil)
+	}
+	for fi := range fields {
+		sc.prints[fi] = keyPrints(sc.prints[fi][:0], fields[fi].toks)
+	}
 	found := sc.found[:0]
 	for _, id := range termIDs {
 		for fi := range fields {
-			found = ix.verify(found, id, fi, &fields[fi])
+			found = ix.verify(found, id, fi, &fields[fi], sc.prints[fi])
 		}
 	}
 	sc.found = found
@@ -139,6 +145,7 @@ type findScratch struct {
 	splits []split
 	ws     []string
 	ids    []int
+	prints [][]uint32 // per field, for verify
 	found  []match
 	buf    []byte
 	kb     []byte
@@ -156,6 +163,11 @@ func (sc *findScratch) release(fields []field) {
 	if cap(sc.cands) > maxPooledScratch || cap(sc.flags) > maxPooledScratch || cap(sc.splits) > maxPooledScratch ||
 		cap(sc.ws) > maxPooledScratch || cap(sc.ids) > maxPooledScratch || cap(sc.found) > maxPooledScratch {
 		return
+	}
+	for _, p := range sc.prints {
+		if cap(p) > maxPooledScratch {
+			return
+		}
 	}
 	clear(sc.cands) // keys of the index, but drop them with it
 	sc.cands, sc.splits, sc.found = sc.cands[:0], sc.splits[:0], sc.found[:0]

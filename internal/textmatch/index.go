@@ -133,6 +133,8 @@ type term struct {
 	leet      string // leetOnly(word)
 	leetVV    string // leet with vv read as w
 	leetColl  string // collapse(leet)
+	// keyPrint of keys[0], keys[1] (if any) and joined, for verify.
+	print0, print1, printJoined uint32
 }
 
 type brandInfo struct {
@@ -367,6 +369,10 @@ func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 		}
 	}
 	t.joined = string(skeleton(nil, joined))
+	t.print0, t.printJoined = keyPrint(t.keys[0]), keyPrint(t.joined)
+	if len(t.keys) > 1 {
+		t.print1 = keyPrint(t.keys[1])
+	}
 	t.word = string(joined)
 	t.wordDigit = hasDigit(t.word)
 	t.leetN = countLeet(t.word)

@@ -31,11 +31,20 @@ const (
 
 // verify appends every occurrence of term id in toks, checked by exact
 // rules on word boundaries: bleve and the deletion dictionary only propose.
-func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
+// prints holds keyPrint of each token's key: a token whose print is
+// neither the term's first key's nor its joined key's can only match by
+// one edit or as the second word of a multi-word term, so most are passed
+// over without comparing strings.
+func (ix *Index) verify(dst []match, id, fi int, f *field, prints []uint32) []match {
 	t := &ix.terms[id]
 	toks := f.toks
 	n := len(t.keys)
-	for i := range toks {
+	fuzzy := t.fuzzy && f.fuzzy != nil
+	for i, p := range prints {
+		if p != t.print0 && p != t.printJoined && !(fuzzy && f.fuzzy[i]) &&
+			(t.fuzzyWords == 0 || i+1 >= len(prints) || prints[i+1] != t.print1) {
+			continue
+		}
 		// The term's words in sequence.
 		if i+n <= len(toks) && toks[i].key == t.keys[0] && ix.sameWords(toks[i:i+n], t) {
 			dst = append(dst, ix.grade(id, fi, f, i, i+n, 0))
@@ -76,6 +85,23 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 		if sp.key == t.joined && sp.hi-sp.lo != n && ix.plausibleSplit(toks[sp.lo:sp.hi]) {
 			dst = append(dst, ix.grade(id, fi, f, sp.lo, sp.hi, tSpaced))
 		}
+	}
+	return dst
+}
+
+// keyPrint is a cheap fingerprint of a key: keys with different prints
+// differ.
+func keyPrint(k string) uint32 {
+	if k == "" {
+		return 0
+	}
+	return uint32(len(k)) | uint32(k[0])<<8 | uint32(k[len(k)/2])<<16 | uint32(k[len(k)-1])<<24
+}
+
+// keyPrints appends keyPrint of each token's key to dst.
+func keyPrints(dst []uint32, toks []token) []uint32 {
+	for _, t := range toks {
+		dst = append(dst, keyPrint(t.key))
 	}
 	return dst
 }
