@@ -336,18 +336,26 @@ func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
 
 // tokenFlags appends what the vocabulary knows about each token's key to
 // fl. One lookup per token, of the word list for English words (which
-// carries their keys' flags), else of the vocabulary; vWord marks an
-// English word.
+// carries their keys' flags), else of the vocabulary, behind filters;
+// vWord marks an English word.
 func (ix *Index) tokenFlags(fl []vocabFlag, toks []token) []vocabFlag {
 	for i, t := range toks {
-		if w, ok := ix.words[t.plain]; ok {
-			fl = append(fl, w|vWord)
-			continue
+		if ix.mayBeWord(t.plain) {
+			if w, ok := ix.words[t.plain]; ok {
+				fl = append(fl, w|vWord)
+				continue
+			}
 		}
-		w := ix.vocab[t.key]
+		var w vocabFlag
+		if ix.vocabFilter.has(keySigOf(t.key)) {
+			w = ix.vocab[t.key]
+		}
 		if i+1 < len(toks) {
-			if _, ok := ix.joinPrefixes[t.key[:max(1, len(t.key)-1)]]; ok {
-				w |= vSplitStart
+			p := t.key[:max(1, len(t.key)-1)]
+			if ix.prefixFilter.has(keySigOf(p)) {
+				if _, ok := ix.joinPrefixes[p]; ok {
+					w |= vSplitStart
+				}
 			}
 		}
 		fl = append(fl, w)

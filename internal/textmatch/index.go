@@ -186,6 +186,13 @@ type Index struct {
 	// keys a listing makes up (words joined, letters deleted) are in none,
 	// and a filter says so for a few byte loads, not a map lookup.
 	joinFilter, delFilter, wordDelFilter keyFilter
+	// vocabFilter and prefixFilter do the same for vocab and
+	// joinPrefixes, which every listing word that is not an English word
+	// is looked up in.
+	vocabFilter, prefixFilter keyFilter
+	// wordBytes marks the bytes that occur in the English word list: a
+	// token starting or ending with another (a number, a size) is no word.
+	wordBytes [256 / 64]uint64
 }
 
 // posting is the terms indexed under one key, with the key itself: a
@@ -315,7 +322,12 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			}
 		}
 	}
+	ix.vocabFilter = newKeyFilter(ix.vocab)
+	ix.prefixFilter = newKeyFilter(ix.joinPrefixes)
 	for w := range ix.words {
+		for i := 0; i < len(w); i++ {
+			ix.wordBytes[w[i]/64] |= 1 << (w[i] % 64)
+		}
 		k := skeletonString(w)
 		f := ix.vocab[k]
 		if k != "" {
@@ -543,6 +555,16 @@ func (ix *Index) betterPair(t term, i, best int) bool {
 		return a
 	}
 	return len(t.keys[i])+len(t.keys[i+1]) > len(t.keys[best])+len(t.keys[best+1])
+}
+
+// mayBeWord reports whether plain may be in the English word list, by its
+// first and last bytes.
+func (ix *Index) mayBeWord(plain string) bool {
+	if plain == "" {
+		return true
+	}
+	a, z := plain[0], plain[len(plain)-1]
+	return ix.wordBytes[a/64]&(1<<(a%64)) != 0 && ix.wordBytes[z/64]&(1<<(z%64)) != 0
 }
 
 func (ix *Index) isWord(plain string) bool {

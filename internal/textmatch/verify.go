@@ -116,10 +116,11 @@ func (ix *Index) oneWordEdit(toks []token, t *term) tactic {
 		if tk.key == t.keys[j] && digitsMatch(tk.plain, t.plains[j]) {
 			continue
 		}
-		if e != 0 || t.fuzzyWords&(1<<j) == 0 || hasDigit(tk.plain) || ix.isWord(tk.plain) {
+		if e != 0 || t.fuzzyWords&(1<<j) == 0 || hasDigit(tk.plain) {
 			return 0
 		}
-		if e = oneEdit(tk.key, t.keys[j], true); e == 0 {
+		// The edit before the word list: it rules out more, for less.
+		if e = oneEdit(tk.key, t.keys[j], true); e == 0 || ix.isWord(tk.plain) {
 			return 0
 		}
 	}
