@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -218,13 +219,33 @@ func corpusTexts(t testing.TB) []listing {
 	return texts
 }
 
+// termTexts writes each term of ix as a seller might split it: run
+// together and cut in two or three pieces, with a stray letter after it,
+// with a letter dropped.
+func termTexts(ix *Index) []listing {
+	var out []listing
+	for _, tm := range ix.terms {
+		w := tm.word
+		if len(w) < 2 {
+			continue
+		}
+		out = append(out, listing{w + " " + w[len(w)-1:] + " x", "for " + w[:len(w)-1] + " " + w[len(w)-1:]})
+		for j := 1; j < len(w); j++ {
+			k := min(j+2, len(w)-1)
+			out = append(out, listing{"new " + w[:j] + " " + w[j:] + " case", w[:j] + " " + w[j:k] + " " + w[k:] + " " + w[:j] + w[j+1:]})
+		}
+	}
+	return out
+}
+
 // TestCandidatesAgree holds candidates, with its prefilters, to
-// refCandidates over the golden corpus on both registries.
+// refCandidates over the golden corpus and the registries' own terms cut
+// up (termTexts), on both registries.
 func TestCandidatesAgree(t *testing.T) {
 	texts := corpusTexts(t)
 	t.Run("test registry", func(t *testing.T) {
 		ix := newTestIndex(t)
-		for _, l := range texts {
+		for _, l := range append(termTexts(ix), texts...) {
 			checkCandidates(t, ix, l.title, l.desc)
 		}
 	})
@@ -238,7 +259,7 @@ func TestCandidatesAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ix.Close()
-		for _, l := range append(benchListings(ix.brandsAsGiven(), 3000), texts...) {
+		for _, l := range append(append(benchListings(ix.brandsAsGiven(), 3000), termTexts(ix)...), texts...) {
 			checkCandidates(t, ix, l.title, l.desc)
 		}
 	})
@@ -346,6 +367,9 @@ func checkJoinedKey(t *testing.T, s string) {
 			kb, buf = joinedKey(kb, buf, toks[i:k+1])
 			if string(kb) != want {
 				t.Errorf("joinedKey of %q = %q, want %q", joined, kb, want)
+			}
+			if joinStartsWithKey(toks[i], toks[i+1]) && !strings.HasPrefix(want, toks[i].key) {
+				t.Errorf("skeleton of %q is %q, not starting with %q", joined, want, toks[i].key)
 			}
 		}
 	}

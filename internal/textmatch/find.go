@@ -221,7 +221,8 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 			}
 			// Words split apart: "Ful lips", "North Pe ak". The last
 			// letter may merge with the next word's ("ful"+"lips").
-			if i+1 < len(toks) && len(t.key) > 0 && fl[i]&vSplitStart != 0 {
+			if i+1 < len(toks) && len(t.key) > 0 && fl[i]&vSplitStart != 0 &&
+				(fl[i]&vKeyPrefix != 0 || !joinStartsWithKey(t, toks[i+1])) {
 				n := len(t.plain)
 				for k := i + 1; k < len(toks) && k <= i+2; k++ {
 					n += len(toks[k].plain)
@@ -310,8 +311,7 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 // the two ways together.
 func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
 	for j, tk := range toks {
-		if !hasLetter(tk.plain) ||
-			j > 0 && visual(rune(toks[j-1].plain[len(toks[j-1].plain)-1])) == 'r' && visual(rune(tk.plain[0])) == 'n' {
+		if !hasLetter(tk.plain) || j > 0 && rnJoin(toks[j-1].plain, tk.plain) {
 			buf = buf[:0]
 			for _, tk := range toks {
 				buf = append(buf, tk.plain...)
@@ -334,6 +334,31 @@ func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
 	return kb, buf
 }
 
+// joinStartsWithKey reports whether the skeleton of t's plain followed by
+// next's (and any more) begins with t's key: when t has a letter (else its
+// key is its plain as written, which the join may fold) and no "r" ending t
+// meets an "n" starting next (the join reads them as "m"). A joined key
+// that begins so needs t's key among joinPrefixes or the joined keys
+// (vKeyPrefix). FuzzJoinedKey checks it against skeleton.
+func joinStartsWithKey(t, next token) bool {
+	return hasLetter(t.plain) && !rnJoin(t.plain, next.plain)
+}
+
+// rnJoin reports an "r" ending a and an "n" starting b, which skeleton
+// reads as one "m" when they are run together.
+func rnJoin(a, b string) bool {
+	return visual(rune(a[len(a)-1])) == 'r' && visual(rune(b[0])) == 'n'
+}
+
+// isJoinPrefix reports whether key is in joinPrefixes.
+func (ix *Index) isJoinPrefix(key string) bool {
+	if !ix.prefixFilter.has(keySigOf(key)) {
+		return false
+	}
+	_, ok := ix.joinPrefixes[key]
+	return ok
+}
+
 // tokenFlags appends what the vocabulary knows about each token's key to
 // fl. One lookup per token, of the word list for English words (which
 // carries their keys' flags), else of the vocabulary, behind filters;
@@ -351,11 +376,15 @@ func (ix *Index) tokenFlags(fl []vocabFlag, toks []token) []vocabFlag {
 			w = ix.vocab[t.key]
 		}
 		if i+1 < len(toks) {
-			p := t.key[:max(1, len(t.key)-1)]
-			if ix.prefixFilter.has(keySigOf(p)) {
-				if _, ok := ix.joinPrefixes[p]; ok {
-					w |= vSplitStart
-				}
+			// joinPrefixes holds every prefix of its prefixes: a key in it
+			// needs no second lookup for vSplitStart.
+			if ix.isJoinPrefix(t.key) {
+				w |= vSplitStart | vKeyPrefix
+			} else if len(t.key) > 1 && ix.isJoinPrefix(t.key[:len(t.key)-1]) {
+				w |= vSplitStart
+			}
+			if w&vJoin != 0 {
+				w |= vKeyPrefix
 			}
 		}
 		fl = append(fl, w)

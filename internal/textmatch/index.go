@@ -203,7 +203,7 @@ type posting struct {
 }
 
 // vocabFlag says what the index vocabulary knows about one key.
-type vocabFlag uint8
+type vocabFlag uint16
 
 const (
 	vAnchor     vocabFlag = 1 << iota // a single-word term's key
@@ -217,6 +217,10 @@ const (
 	// vWord, in Find only: the token is an English word.
 	vWord
 	vFuzzyWord // a word of a multi-word term that may carry one edit (see wordNear)
+	// vKeyPrefix, in words and Find only: the whole key is in joinPrefixes
+	// or a joined key, as a word must be to start a split-up term when the
+	// joined key begins with the word's key (see joinStartsWithKey).
+	vKeyPrefix
 )
 
 // NewIndex indexes every brand's name, aliases and product names in an
@@ -334,6 +338,9 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			if _, ok := ix.joinPrefixes[k[:max(1, len(k)-1)]]; ok {
 				f |= vSplitStart
 			}
+		}
+		if _, ok := ix.joinPrefixes[k]; ok || f&vJoin != 0 {
+			f |= vKeyPrefix
 		}
 		ix.words[w] = f
 	}

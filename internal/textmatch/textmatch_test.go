@@ -341,6 +341,7 @@ func FuzzFind(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, title, desc string) {
+		checkCandidates(t, ix, title, desc) // the prefilters drop nothing
 		found, coded := ix.Find(title, desc), CodedLanguage(title, desc)
 		// FindWithCoded is the two in one pass; coded language only with a
 		// mention unless always.
