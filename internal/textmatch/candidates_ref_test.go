@@ -392,3 +392,17 @@ func FuzzJoinedKey(f *testing.F) {
 	}
 	f.Fuzz(checkJoinedKey)
 }
+
+func TestMayHaveDeletion(t *testing.T) {
+	for _, s := range []string{"a", "ab", "abc", "abcd", "fulips", "kaltrix", "ωmega", "x1y2z3w4"} {
+		for i := range len(s) {
+			d := s[:i] + s[i+1:]
+			kf := make(keyFilter, 1<<keyFilterLog/64)
+			sig := keySigOf(d)
+			kf[sig/64] |= 1 << (sig % 64)
+			if !kf.mayHaveDeletion(s, i) {
+				t.Errorf("%q without byte %d: signature differs from %q's", s, i, d)
+			}
+		}
+	}
+}

@@ -706,22 +706,6 @@ func forDeletes(s string, f func(string)) {
 	}
 }
 
-// forDeletesBytes is forDeletes without an allocation per deletion: d is
-// valid only during the call (map lookups with string(d) do not copy). It
-// builds the deletions in buf and returns it for reuse.
-func forDeletesBytes(buf []byte, s string, f func(d []byte)) []byte {
-	prev := -1
-	for i := 0; i < len(s); i++ {
-		if prev >= 0 && s[i] == s[prev] {
-			continue
-		}
-		prev = i
-		buf = append(append(buf[:0], s[:i]...), s[i+1:]...)
-		f(buf)
-	}
-	return buf
-}
-
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigitByte(s[i]) {

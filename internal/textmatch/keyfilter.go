@@ -1,7 +1,7 @@
 package textmatch
 
-// keyFilterLog is log2 of a keyFilter's bits: 16 KB each, a few per cent
-// full for a 1,000-brand registry's keys.
+// keyFilterLog is log2 of a keyFilter's bits: 16 KB each, 2 to 12 per
+// cent full for a 1,000-brand registry's keys.
 const keyFilterLog = 17
 
 // keyFilter is a one-hash Bloom filter over a cheap signature of a key:
@@ -25,7 +25,8 @@ func newKeyFilter[V any](keys map[string]V) keyFilter {
 // filter's keys.
 func (kf keyFilter) has(s uint32) bool { return kf[s/64]&(1<<(s%64)) != 0 }
 
-// mayHaveDeletion is mayHave for s without its byte i, without building it.
+// mayHaveDeletion is has(keySigOf(d)) for d, s without its byte i, without
+// building d.
 func (kf keyFilter) mayHaveDeletion(s string, i int) bool {
 	n := len(s) - 1
 	at := func(p int) byte {
@@ -78,8 +79,10 @@ func keySig(n int, a, b, y, z byte) uint32 {
 	return h >> (32 - keyFilterLog)
 }
 
-// forDeletesIn is forDeletesBytes for the deletions kf may hold: the rest
-// are in no map kf was built from, so f would find nothing for them.
+// forDeletesIn is forDeletes for the deletions kf may hold (the rest are in
+// no map kf was built from), without an allocation per deletion: d is
+// built in buf, valid only during the call (map lookups with string(d) do
+// not copy), and buf is returned for reuse.
 func forDeletesIn(kf keyFilter, buf []byte, s string, f func(d []byte)) []byte {
 	prev := -1
 	for i := 0; i < len(s); i++ {
