@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -404,5 +406,44 @@ func TestMayHaveDeletion(t *testing.T) {
 				t.Errorf("%q without byte %d: signature differs from %q's", s, i, d)
 			}
 		}
+	}
+}
+
+// TestFindConcurrent runs FindWithCoded from several goroutines on one
+// Index, as the matcher's scoring workers do, and compares each result
+// with a sequential run: the pooled scratch must not leak between calls
+// (run with -race).
+func TestFindConcurrent(t *testing.T) {
+	ix := newTestIndex(t)
+	texts := corpusTexts(t)
+	type result struct {
+		ms []Mention
+		cs []Coded
+	}
+	want := make([]result, len(texts))
+	for i, l := range texts {
+		want[i].ms, want[i].cs = ix.FindWithCoded(l.title, l.desc, true)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for w := range 4 {
+		wg.Go(func() {
+			for j := range texts {
+				i := (j*7 + w*13) % len(texts)
+				ms, cs := ix.FindWithCoded(texts[i].title, texts[i].desc, true)
+				if !reflect.DeepEqual(ms, want[i].ms) || !reflect.DeepEqual(cs, want[i].cs) {
+					select {
+					case errs <- fmt.Sprintf("text %d: concurrent result differs", i):
+					default:
+					}
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
