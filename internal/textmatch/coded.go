@@ -6,7 +6,8 @@ package textmatch
 // by TestCodedKeys. Guards compare plain (character-folded) words.
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -95,7 +96,7 @@ func codedIn(fields []field) []Coded {
 		n := len(out)
 		out = codedField(out, f, &honest)
 		out = oneToOne(out, f)
-		sort.SliceStable(out[n:], func(i, j int) bool { return out[n+i].Start < out[n+j].Start })
+		slices.SortStableFunc(out[n:], func(a, b Coded) int { return cmp.Compare(a.Start, b.Start) })
 	}
 	if honest {
 		// A listing sells one thing: once a replica is plainly a cast or

@@ -38,9 +38,11 @@ type trim struct {
 	start, end int // byte span of the letters kept
 }
 
-// candidate is a key to look up in one bleve field.
+// candidate is a key to look up in one bleve field, with the terms its
+// postings list under it (see postingsFromBleve).
 type candidate struct {
 	field, key string
+	ids        []int32
 }
 
 func newField(name, text string) field {
@@ -99,23 +101,33 @@ func (ix *Index) FindWithCoded(title, description string, always bool) ([]Mentio
 
 // find is Find over analysed fields.
 func (ix *Index) find(fields []field) []Mention {
-	cands := ix.candidates(fields)
+	sc := findPool.Get().(*findScratch)
+	defer sc.release(fields)
+	cands := ix.candidates(sc, fields)
 	if len(cands) == 0 {
 		return nil
 	}
-	termIDs, err := ix.candidateTerms(cands)
+	termIDs, err := ix.candidateTerms(sc.ids[:0], cands)
 	if err != nil || len(termIDs) == 0 {
 		// A failed in-memory search has no cause a caller could act on
 		// and Find has no error to return; report nothing rather than
 		// guess.
 		return nil
 	}
-	var found []match
+	sc.ids = termIDs
+	for len(sc.prints) < len(fields) {
+		sc.prints = append(sc.prints, nil)
+	}
+	for fi := range fields {
+		sc.prints[fi] = keyPrints(sc.prints[fi][:0], fields[fi].toks)
+	}
+	found := sc.found[:0]
 	for _, id := range termIDs {
 		for fi := range fields {
-			found = ix.verify(found, id, fi, &fields[fi])
+			found = ix.verify(found, id, fi, &fields[fi], sc.prints[fi])
 		}
 	}
+	sc.found = found
 	found = dropShadowed(found, ix.terms)
 	found = resolve(found, ix.terms)
 	if len(found) == 0 {
@@ -124,131 +136,155 @@ func (ix *Index) find(fields []field) []Mention {
 	return ix.mentions(found, fields)
 }
 
-// candidates lists the keys of a listing that some term is indexed under,
-// and notes split and fuzzy-eligible words for verify. The maps only say
-// "some term has this key"; which terms, bleve says.
-func (ix *Index) candidates(fields []field) []candidate {
-	var out []candidate
-	add := func(f, k string) {
-		for _, c := range out {
-			if c.field == f && c.key == k {
-				return
-			}
-		}
-		out = append(out, candidate{f, k})
+// findScratch is one find call's working memory, pooled: candidate keys,
+// token flags, split notes, candidate terms and matches. None of it
+// outlives the call; Mentions copy what they report.
+type findScratch struct {
+	cands  []candidate
+	flags  []vocabFlag
+	splits []split
+	ws     []string
+	ids    []int
+	prints [][]uint32 // per field, for verify
+	found  []match
+	buf    []byte
+	kb     []byte
+	db     []byte
+}
+
+var findPool = sync.Pool{New: func() any { return new(findScratch) }}
+
+// release returns sc to the pool, detaching the fields' split notes that
+// live in it; a scratch grown by a huge listing is left to the collector.
+func (sc *findScratch) release(fields []field) {
+	for i := range fields {
+		fields[i].splits = nil
 	}
-	var bufA, kbA [64]byte
-	buf, kb := bufA[:0], kbA[:0]
-	var db []byte
-	var ws []string
-	var flagBuf [256]vocabFlag
+	if cap(sc.cands) > maxPooledScratch || cap(sc.flags) > maxPooledScratch || cap(sc.splits) > maxPooledScratch ||
+		cap(sc.ws) > maxPooledScratch || cap(sc.ids) > maxPooledScratch || cap(sc.found) > maxPooledScratch {
+		return
+	}
+	for _, p := range sc.prints {
+		if cap(p) > maxPooledScratch {
+			return
+		}
+	}
+	clear(sc.cands) // keys of the index, but drop them with it
+	sc.cands, sc.splits, sc.found = sc.cands[:0], sc.splits[:0], sc.found[:0]
+	findPool.Put(sc)
+}
+
+// add notes candidate key k of bleve field f once.
+func (sc *findScratch) add(f, k string, ids []int32) {
+	for _, c := range sc.cands {
+		if c.field == f && c.key == k {
+			return
+		}
+	}
+	sc.cands = append(sc.cands, candidate{field: f, key: k, ids: ids})
+}
+
+// candidatesOf is candidates with scratch of its own, for tests.
+func (ix *Index) candidatesOf(fields []field) []candidate {
+	return ix.candidates(new(findScratch), fields)
+}
+
+// candidates lists the keys of a listing that some term is indexed under,
+// with their postings, and notes split and fuzzy-eligible words for
+// verify. The maps only say "some term has this key"; which terms, bleve
+// says. The keys it makes up (words joined, letters deleted) go past a
+// keyFilter before a map; refCandidates in the tests is the same search
+// without filters, and TestCandidatesAgree and FuzzFind hold the two
+// together.
+func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
+	sc.cands = sc.cands[:0]
+	sc.splits = sc.splits[:0]
+	buf, kb, db := sc.buf[:0], sc.kb[:0], sc.db[:0]
 	for fi := range fields {
 		f := &fields[fi]
 		toks := f.toks
-		// One lookup per token, of the word list for English words (which
-		// carries their keys' flags), else of the vocabulary; neighbours'
-		// flags are reused. vWord marks an English word.
-		fl := flagBuf[:0]
-		if len(toks) > len(flagBuf) {
-			fl = make([]vocabFlag, 0, len(toks))
-		}
-		for i, t := range toks {
-			if w, ok := ix.words[t.plain]; ok {
-				fl = append(fl, w|vWord)
-				continue
-			}
-			w := ix.vocab[t.key]
-			if i+1 < len(toks) {
-				if _, ok := ix.joinPrefixes[t.key[:max(1, len(t.key)-1)]]; ok {
-					w |= vSplitStart
-				}
-			}
-			fl = append(fl, w)
-		}
+		fl := ix.tokenFlags(sc.flags[:0], toks)
+		sc.flags = fl
+		splits0 := len(sc.splits)
 		for i, t := range toks {
 			if fl[i]&vAnchor != 0 {
-				add(fieldFolded, t.key)
+				sc.add(fieldFolded, t.key, ix.foldedPost[t.key].ids)
 			}
 			if i+1 < len(toks) && fl[i]&vPairFirst != 0 && fl[i+1]&vPairSecond != 0 {
 				buf = append(append(append(buf[:0], t.key...), ' '), toks[i+1].key...)
-				if _, ok := ix.pairs[string(buf)]; ok {
-					add(fieldPairs, string(buf))
+				if p, ok := ix.pairs[string(buf)]; ok {
+					sc.add(fieldPairs, p.key, p.ids)
 				}
 			}
 			if fl[i]&vJoin != 0 {
-				add(fieldJoined, t.key)
+				sc.add(fieldJoined, t.key, ix.joinedPost[t.key].ids)
 			}
 			// Words split apart: "Ful lips", "North Pe ak". The last
 			// letter may merge with the next word's ("ful"+"lips").
-			if i+1 < len(toks) && len(t.key) > 0 {
-				if fl[i]&vSplitStart != 0 {
-					n := len(t.plain)
-					for k := i + 1; k < len(toks) && k <= i+2; k++ {
-						n += len(toks[k].plain)
-						if n > ix.joinMax+4 {
-							break
-						}
-						if n < ix.joinMin || n < minFuzzyLetters {
-							continue
-						}
-						buf = buf[:0]
-						for _, tk := range toks[i : k+1] {
-							buf = append(buf, tk.plain...)
-						}
-						kb = skeleton(kb[:0], buf)
-						if ix.has(string(kb), vJoin) {
-							add(fieldJoined, string(kb))
-							f.splits = append(f.splits, split{i, k + 1, string(kb)})
-						}
+			if i+1 < len(toks) && len(t.key) > 0 && fl[i]&vSplitStart != 0 &&
+				(fl[i]&vKeyPrefix != 0 || !joinStartsWithKey(t, toks[i+1])) {
+				n := len(t.plain)
+				for k := i + 1; k < len(toks) && k <= i+2; k++ {
+					n += len(toks[k].plain)
+					if n > ix.joinMax+4 {
+						break
+					}
+					if n < ix.joinMin || n < minFuzzyLetters {
+						continue
+					}
+					kb, buf = joinedKey(kb, buf, toks[i:k+1])
+					if !ix.joinFilter.has(keySigOfBytes(kb)) {
+						continue
+					}
+					if p, ok := ix.joinedPost[string(kb)]; ok {
+						sc.add(fieldJoined, p.key, p.ids)
+						sc.splits = append(sc.splits, split{i, k + 1, p.key})
 					}
 				}
 			}
 			if t.tac&(tSpaced|tDotted) != 0 && len(t.plain) >= 4 && fl[i]&vJoin == 0 {
-				ix.trimRun(f, i, add)
+				ix.trimRun(sc, f, i)
 			}
-			word := func() bool { return fl[i]&vWord != 0 }
-			if ix.wordFuzzyEligible(t) && (i > 0 && fl[i-1]&vMultiWord != 0 || i+1 < len(toks) && fl[i+1]&vMultiWord != 0) && !word() {
-				// One word of a multi-word name misspelt: the corrected
-				// word with a neighbour may be the name's anchor pair.
-				// A letter dropped, then two letters swapped.
-				ws = append(ws[:0], ix.wordDeletes[t.key]...)
-				db = forDeletesBytes(db, t.key, func(d []byte) {
-					for _, w := range ix.wordDeletes[string(d)] {
-						if w != t.key {
-							ws = append(ws, w)
-						}
-					}
-				})
+			if fl[i]&vWord != 0 {
+				continue // the fuzzy lookups below are for words that are not English
+			}
+			// One word of a multi-word name misspelt: the corrected word
+			// with a neighbour may be the name's anchor pair. Only a
+			// neighbour that can be one end of an anchor pair can make one.
+			left := i > 0 && fl[i-1]&vPairFirst != 0
+			right := i+1 < len(toks) && fl[i+1]&vPairSecond != 0
+			if (left || right) && (i > 0 && fl[i-1]&vMultiWord != 0 || i+1 < len(toks) && fl[i+1]&vMultiWord != 0) && ix.wordFuzzyEligible(t) {
+				var ws []string
+				if fl[i]&vFuzzyWord != 0 {
+					ws = ix.wordNear[t.key] // the word spelt right: worked out by NewIndex
+				} else {
+					ws, db = oneEditFrom(ix.wordDelFilter, ix.wordDeletes, sc.ws[:0], db, t.key)
+					sc.ws = ws
+				}
 				for _, w := range ws {
-					if i > 0 {
+					if left {
 						buf = append(append(append(buf[:0], toks[i-1].key...), ' '), w...)
-						if _, ok := ix.pairs[string(buf)]; ok {
-							add(fieldPairs, string(buf))
+						if p, ok := ix.pairs[string(buf)]; ok {
+							sc.add(fieldPairs, p.key, p.ids)
 						}
 					}
-					if i+1 < len(toks) {
+					if right {
 						buf = append(append(append(buf[:0], w...), ' '), toks[i+1].key...)
-						if _, ok := ix.pairs[string(buf)]; ok {
-							add(fieldPairs, string(buf))
+						if p, ok := ix.pairs[string(buf)]; ok {
+							sc.add(fieldPairs, p.key, p.ids)
 						}
 					}
 				}
 			}
-			if len(t.key) >= minFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && fl[i]&vJoin == 0 && !word() {
-				found := false
-				for _, k := range ix.deletes[t.key] { // letter dropped
-					add(fieldJoined, k)
-					found = true
+			if len(t.key) >= minFuzzyLetters-1 && len(t.key) <= ix.joinMax+1 && fl[i]&vJoin == 0 {
+				// A letter dropped, or two swapped.
+				var ks []string
+				ks, db = oneEditFrom(ix.delFilter, ix.deletes, sc.ws[:0], db, t.key)
+				sc.ws = ks
+				for _, k := range ks {
+					sc.add(fieldJoined, k, ix.joinedPost[k].ids)
 				}
-				db = forDeletesBytes(db, t.key, func(d []byte) { // letters swapped
-					for _, k := range ix.deletes[string(d)] {
-						if k != t.key {
-							add(fieldJoined, k)
-							found = true
-						}
-					}
-				})
-				if found {
+				if len(ks) > 0 {
 					if f.fuzzy == nil {
 						f.fuzzy = make([]bool, len(toks))
 					}
@@ -256,8 +292,104 @@ func (ix *Index) candidates(fields []field) []candidate {
 				}
 			}
 		}
+		if len(sc.splits) > splits0 {
+			f.splits = sc.splits[splits0:len(sc.splits):len(sc.splits)]
+		}
 	}
-	return out
+	sc.buf, sc.kb, sc.db = buf, kb, db
+	return sc.cands
+}
+
+// joinedKey returns the skeleton of toks' plains run together in kb,
+// made from their keys where it can be: skeleton reads left to right,
+// looking ahead one letter only for "rn" and back only at the letter it
+// kept last, so the skeleton of two words is the first's key then the
+// second's, less its first letter when the first key ends with it. Not
+// when an "r" ending one word meets an "n" starting the next, or a word
+// has no letters (skeleton keeps those as written): then the plains are
+// joined in buf and skeletonized. TestJoinedKey and FuzzJoinedKey hold
+// the two ways together.
+func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
+	for j, tk := range toks {
+		if !hasLetter(tk.plain) || j > 0 && rnJoin(toks[j-1].plain, tk.plain) {
+			buf = buf[:0]
+			for _, tk := range toks {
+				buf = append(buf, tk.plain...)
+			}
+			return skeleton(kb[:0], buf), buf
+		}
+	}
+	kb = kb[:0]
+	for _, tk := range toks {
+		k := tk.key
+		if len(kb) > 0 {
+			// The collapse of doubled letters across the join.
+			last, _ := utf8.DecodeLastRune(kb)
+			if first, size := utf8.DecodeRuneInString(k); first == last {
+				k = k[size:]
+			}
+		}
+		kb = append(kb, k...)
+	}
+	return kb, buf
+}
+
+// joinStartsWithKey reports whether the skeleton of t's plain followed by
+// next's (and any more) begins with t's key: when t has a letter (else its
+// key is its plain as written, which the join may fold) and no "r" ending t
+// meets an "n" starting next (the join reads them as "m"). A joined key
+// that begins so needs t's key among joinPrefixes or the joined keys
+// (vKeyPrefix). FuzzJoinedKey checks it against skeleton.
+func joinStartsWithKey(t, next token) bool {
+	return hasLetter(t.plain) && !rnJoin(t.plain, next.plain)
+}
+
+// rnJoin reports an "r" ending a and an "n" starting b, which skeleton
+// reads as one "m" when they are run together.
+func rnJoin(a, b string) bool {
+	return visual(rune(a[len(a)-1])) == 'r' && visual(rune(b[0])) == 'n'
+}
+
+// isJoinPrefix reports whether key is in joinPrefixes.
+func (ix *Index) isJoinPrefix(key string) bool {
+	if !ix.prefixFilter.has(keySigOf(key)) {
+		return false
+	}
+	_, ok := ix.joinPrefixes[key]
+	return ok
+}
+
+// tokenFlags appends what the vocabulary knows about each token's key to
+// fl. One lookup per token, of the word list for English words (which
+// carries their keys' flags), else of the vocabulary, behind filters;
+// vWord marks an English word.
+func (ix *Index) tokenFlags(fl []vocabFlag, toks []token) []vocabFlag {
+	for i, t := range toks {
+		if ix.mayBeWord(t.plain) {
+			if w, ok := ix.words[t.plain]; ok {
+				fl = append(fl, w|vWord)
+				continue
+			}
+		}
+		var w vocabFlag
+		if ix.vocabFilter.has(keySigOf(t.key)) {
+			w = ix.vocab[t.key]
+		}
+		if i+1 < len(toks) {
+			// joinPrefixes holds every prefix of its prefixes: a key in it
+			// needs no second lookup for vSplitStart.
+			if ix.isJoinPrefix(t.key) {
+				w |= vSplitStart | vKeyPrefix
+			} else if len(t.key) > 1 && ix.isJoinPrefix(t.key[:len(t.key)-1]) {
+				w |= vSplitStart
+			}
+			if w&vJoin != 0 {
+				w |= vKeyPrefix
+			}
+		}
+		fl = append(fl, w)
+	}
+	return fl
 }
 
 // wordFuzzyEligible reports whether t may be one word of a multi-word
@@ -270,15 +402,16 @@ func (ix *Index) wordFuzzyEligible(t token) bool {
 // when that is some term's joined key. Only the whole run's letters are
 // known here, so the kept letters' byte span is found by folding the run's
 // text again; that happens only on a hit.
-func (ix *Index) trimRun(f *field, i int, add func(string, string)) {
+func (ix *Index) trimRun(sc *findScratch, f *field, i int) {
 	t := f.toks[i]
 	_, first := utf8.DecodeRuneInString(t.plain)
 	_, last := utf8.DecodeLastRuneInString(t.plain)
 	for side, p := range [2]string{t.plain[first:], t.plain[:len(t.plain)-last]} {
-		k := skeletonString(p)
-		if !ix.has(k, vJoin) {
+		post, ok := ix.joinedPost[skeletonString(p)]
+		if !ok {
 			continue
 		}
+		k := post.key
 		var kept []frune
 		for _, r := range foldChars(f.text[t.start:t.end], nil) {
 			if isWordRune(r.r) {
@@ -294,7 +427,7 @@ func (ix *Index) trimRun(f *field, i int, add func(string, string)) {
 		} else {
 			end = t.start + int(kept[len(kept)-2].end)
 		}
-		add(fieldJoined, k)
+		sc.add(fieldJoined, k, post.ids)
 		f.trims = append(f.trims, trim{tok: i, plain: p, key: k, start: start, end: end})
 	}
 }

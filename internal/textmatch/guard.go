@@ -197,18 +197,15 @@ func (ix *Index) referential(m match, ms []match, fields []field) bool {
 			return false
 		}
 	}
+	// A title with no media or service word is not referential, whatever
+	// else it holds: looked for first, since few titles have one, before
+	// the brand's context words and disguise, which rule it out.
 	toks := fields[ti].toks
-	ctx := ix.brands[brand].context
+	inMatch := func(k int) bool { return m.field == ti && k >= m.lo && k < m.hi }
 	head := false
 	for k, tk := range toks {
-		if m.field == ti && k >= m.lo && k < m.hi {
+		if inMatch(k) {
 			continue
-		}
-		if _, ok := ctx[tk.key]; ok {
-			return false
-		}
-		if tk.tac&(tZeroWidth|tSoftHyphen|tStyled) != 0 {
-			return false // hidden characters or styled letters: disguise
 		}
 		prev, next := "", ""
 		if k > 0 {
@@ -217,11 +214,27 @@ func (ix *Index) referential(m match, ms []match, fields []field) bool {
 		if k+1 < len(toks) {
 			next = toks[k+1].plain
 		}
-		if !head && (isMediaHead(tk.plain, next) || isServiceHead(prev, tk.plain, next)) {
+		if isMediaHead(tk.plain, next) || isServiceHead(prev, tk.plain, next) {
 			head = true
+			break
 		}
 	}
-	return head
+	if !head {
+		return false
+	}
+	ctx := ix.brands[brand].context
+	for k, tk := range toks {
+		if inMatch(k) {
+			continue
+		}
+		if _, ok := ctx[tk.key]; ok {
+			return false
+		}
+		if tk.tac&(tZeroWidth|tSoftHyphen|tStyled) != 0 {
+			return false // hidden characters or styled letters: disguise
+		}
+	}
+	return true
 }
 
 // isServiceHead reports a word (with its neighbours) that makes a listing

@@ -124,6 +124,17 @@ type term struct {
 	// and composed ("ø" of "Nørdvik"): written as registered they are no
 	// evasion.
 	own string
+
+	// What verify and gradePlain compare a listing's spelling with, worked
+	// out once here rather than per match.
+	word      string // plains run together
+	wordDigit bool   // word has a digit: a run-together form must match it exactly
+	leetN     int    // countLeet(word)
+	leet      string // leetOnly(word)
+	leetVV    string // leet with vv read as w
+	leetColl  string // collapse(leet)
+	// keyPrint of keys[0], keys[1] (if any) and joined, for verify.
+	print0, print1, printJoined uint32
 }
 
 type brandInfo struct {
@@ -152,9 +163,9 @@ type Index struct {
 	// read out of its dictionaries once by NewIndex (see postingsFromBleve),
 	// per field: folded (anchors), joined (joined keys), pairs (anchor
 	// pairs). pairs is also the anchor-pair prefilter.
-	foldedPost map[string][]int32
-	joinedPost map[string][]int32
-	pairs      map[string][]int32
+	foldedPost map[string]posting
+	joinedPost map[string]posting
+	pairs      map[string]posting
 	// joinPrefixes holds every prefix of every joined key: a word that is
 	// not one cannot start a split-up term, so no joining is tried.
 	joinPrefixes map[string]struct{}
@@ -166,10 +177,33 @@ type Index struct {
 	// wordDeletes does the same for the fuzzy-eligible words of
 	// multi-word terms.
 	wordDeletes map[string][]string
+	// wordNear holds, for each fuzzy word of a multi-word term (vFuzzyWord),
+	// the fuzzy words it is one edit from, as Find would collect them from
+	// wordDeletes: the words that have it as a deletion, then those
+	// sharing a deletion with it.
+	wordNear map[string][]string
+	// Filters in front of the joined keys, deletes and wordDeletes: most
+	// keys a listing makes up (words joined, letters deleted) are in none,
+	// and a filter says so for a few byte loads, not a map lookup.
+	joinFilter, delFilter, wordDelFilter keyFilter
+	// vocabFilter and prefixFilter do the same for vocab and
+	// joinPrefixes, which every listing word that is not an English word
+	// is looked up in.
+	vocabFilter, prefixFilter keyFilter
+	// wordBytes marks the bytes that occur in the English word list: a
+	// token starting or ending with another (a number, a size) is no word.
+	wordBytes [256 / 64]uint64
+}
+
+// posting is the terms indexed under one key, with the key itself: a
+// candidate names the index's copy of its key rather than allocating one.
+type posting struct {
+	key string
+	ids []int32
 }
 
 // vocabFlag says what the index vocabulary knows about one key.
-type vocabFlag uint8
+type vocabFlag uint16
 
 const (
 	vAnchor     vocabFlag = 1 << iota // a single-word term's key
@@ -182,9 +216,12 @@ const (
 	vSplitStart
 	// vWord, in Find only: the token is an English word.
 	vWord
+	vFuzzyWord // a word of a multi-word term that may carry one edit (see wordNear)
+	// vKeyPrefix, in words and Find only: the whole key is in joinPrefixes
+	// or a joined key, as a word must be to start a split-up term when the
+	// joined key begins with the word's key (see joinStartsWithKey).
+	vKeyPrefix
 )
-
-func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0 }
 
 // NewIndex indexes every brand's name, aliases and product names in an
 // in-memory scorch bleve index with the evasion-folding analyzer.
@@ -199,12 +236,13 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	ix := &Index{
 		words:        words,
 		vocab:        make(map[string]vocabFlag),
-		foldedPost:   make(map[string][]int32),
-		joinedPost:   make(map[string][]int32),
-		pairs:        make(map[string][]int32),
+		foldedPost:   make(map[string]posting),
+		joinedPost:   make(map[string]posting),
+		pairs:        make(map[string]posting),
 		joinPrefixes: make(map[string]struct{}),
 		deletes:      make(map[string][]string),
 		wordDeletes:  make(map[string][]string),
+		wordNear:     make(map[string][]string),
 		joinMin:      1 << 30,
 	}
 	for bi, b := range brands {
@@ -235,15 +273,15 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	for _, t := range ix.terms {
 		if len(t.keys) == 1 {
 			ix.vocab[t.anchor] |= vAnchor
-			ix.foldedPost[t.anchor] = nil
+			ix.foldedPost[t.anchor] = posting{}
 		} else {
-			ix.pairs[t.anchor] = nil
+			ix.pairs[t.anchor] = posting{}
 			first, second, _ := strings.Cut(t.anchor, " ")
 			ix.vocab[first] |= vPairFirst
 			ix.vocab[second] |= vPairSecond
 		}
 		ix.vocab[t.joined] |= vJoin
-		ix.joinedPost[t.joined] = nil
+		ix.joinedPost[t.joined] = posting{}
 		for i := 1; i < len(t.joined); i++ {
 			ix.joinPrefixes[t.joined[:i]] = struct{}{}
 		}
@@ -275,13 +313,34 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 			forDeletes(k, addWord)
 		}
 	}
+	ix.joinFilter = newKeyFilter(ix.joinedPost)
+	ix.delFilter = newKeyFilter(ix.deletes)
+	ix.wordDelFilter = newKeyFilter(ix.wordDeletes)
+	// A correctly spelt fuzzy word meets its own deletions; what they
+	// bring up is worked out here once.
+	for _, ws := range ix.wordDeletes {
+		for _, k := range ws {
+			if _, ok := ix.wordNear[k]; !ok {
+				ix.wordNear[k], _ = oneEditFrom(ix.wordDelFilter, ix.wordDeletes, nil, nil, k)
+				ix.vocab[k] |= vFuzzyWord
+			}
+		}
+	}
+	ix.vocabFilter = newKeyFilter(ix.vocab)
+	ix.prefixFilter = newKeyFilter(ix.joinPrefixes)
 	for w := range ix.words {
+		for i := 0; i < len(w); i++ {
+			ix.wordBytes[w[i]/64] |= 1 << (w[i] % 64)
+		}
 		k := skeletonString(w)
 		f := ix.vocab[k]
 		if k != "" {
 			if _, ok := ix.joinPrefixes[k[:max(1, len(k)-1)]]; ok {
 				f |= vSplitStart
 			}
+		}
+		if _, ok := ix.joinPrefixes[k]; ok || f&vJoin != 0 {
+			f |= vKeyPrefix
 		}
 		ix.words[w] = f
 	}
@@ -329,6 +388,16 @@ func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 		}
 	}
 	t.joined = string(skeleton(nil, joined))
+	t.print0, t.printJoined = keyPrint(t.keys[0]), keyPrint(t.joined)
+	if len(t.keys) > 1 {
+		t.print1 = keyPrint(t.keys[1])
+	}
+	t.word = string(joined)
+	t.wordDigit = hasDigit(t.word)
+	t.leetN = countLeet(t.word)
+	t.leet = leetOnly(t.word)
+	t.leetVV = strings.ReplaceAll(t.leet, "vv", "w")
+	t.leetColl = collapse(t.leet)
 	if len(toks) == 1 {
 		t.anchor = t.keys[0]
 	} else {
@@ -495,6 +564,16 @@ func (ix *Index) betterPair(t term, i, best int) bool {
 	return len(t.keys[i])+len(t.keys[i+1]) > len(t.keys[best])+len(t.keys[best+1])
 }
 
+// mayBeWord reports whether plain may be in the English word list, by its
+// first and last bytes.
+func (ix *Index) mayBeWord(plain string) bool {
+	if plain == "" {
+		return true
+	}
+	a, z := plain[0], plain[len(plain)-1]
+	return ix.wordBytes[a/64]&(1<<(a%64)) != 0 && ix.wordBytes[z/64]&(1<<(z%64)) != 0
+}
+
 func (ix *Index) isWord(plain string) bool {
 	_, ok := ix.words[plain]
 	return ok
@@ -625,22 +704,6 @@ func forDeletes(s string, f func(string)) {
 		buf = append(buf, s[i+1:]...)
 		f(string(buf))
 	}
-}
-
-// forDeletesBytes is forDeletes without an allocation per deletion: d is
-// valid only during the call (map lookups with string(d) do not copy). It
-// builds the deletions in buf and returns it for reuse.
-func forDeletesBytes(buf []byte, s string, f func(d []byte)) []byte {
-	prev := -1
-	for i := 0; i < len(s); i++ {
-		if prev >= 0 && s[i] == s[prev] {
-			continue
-		}
-		prev = i
-		buf = append(append(buf[:0], s[:i]...), s[i+1:]...)
-		f(buf)
-	}
-	return buf
 }
 
 func isDigits(s string) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 )
 
@@ -27,7 +26,7 @@ func (ix *Index) postingsFromBleve() error {
 	ctx := context.Background()
 	for _, fp := range []struct {
 		field string
-		post  map[string][]int32
+		post  map[string]posting
 	}{{fieldFolded, ix.foldedPost}, {fieldJoined, ix.joinedPost}, {fieldPairs, ix.pairs}} {
 		for key := range fp.post {
 			tfr, err := r.TermFieldReader(ctx, []byte(key), fp.field, false, false, false)
@@ -60,42 +59,46 @@ func (ix *Index) postingsFromBleve() error {
 				return fmt.Errorf("read bleve postings of %s:%q: %w", fp.field, key, err)
 			}
 			slices.Sort(ids)
-			fp.post[key] = slices.Compact(ids)
+			fp.post[key] = posting{key: key, ids: slices.Compact(ids)}
 		}
 	}
 	return nil
 }
 
-// candidateTerms returns the terms indexed under any candidate key, sorted:
-// what lookup's bleve search returns, read off the postings NewIndex took
-// from bleve. Only when the keys name more terms than lookup's search size
-// would return does bleve decide which ones, by running the search itself.
-func (ix *Index) candidateTerms(cands []candidate) ([]int, error) {
-	var buf [64]int
-	ids := buf[:0]
+// candidateTerms appends to dst the terms indexed under any candidate
+// key, sorted: what lookup's bleve search returns, read off the postings
+// NewIndex took from bleve. Only when the keys name more terms than
+// lookup's search size would return does bleve decide which ones, by
+// running the search itself.
+func (ix *Index) candidateTerms(dst []int, cands []candidate) ([]int, error) {
+	ids := dst[:0]
 	for _, c := range cands {
-		var p []int32
-		switch c.field {
-		case fieldFolded:
-			p = ix.foldedPost[c.key]
-		case fieldJoined:
-			p = ix.joinedPost[c.key]
-		case fieldPairs:
-			p = ix.pairs[c.key]
-		default:
-			return ix.lookup(cands)
-		}
-		for _, id := range p {
+		for _, id := range c.ids {
 			ids = append(ids, int(id))
 		}
 	}
 	if len(ids) == 0 {
-		return nil, nil
+		return ids, nil
 	}
-	sort.Ints(ids)
+	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	if len(ids) > searchSize(len(cands)) {
 		return ix.lookup(cands)
 	}
-	return slices.Clone(ids), nil
+	return ids, nil
+}
+
+// candidate returns the candidate for key in bleve field f, with its
+// postings (none for a key no term has).
+func (ix *Index) candidate(f, key string) candidate {
+	var p posting
+	switch f {
+	case fieldFolded:
+		p = ix.foldedPost[key]
+	case fieldJoined:
+		p = ix.joinedPost[key]
+	case fieldPairs:
+		p = ix.pairs[key]
+	}
+	return candidate{field: f, key: key, ids: p.ids}
 }

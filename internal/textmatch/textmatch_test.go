@@ -302,7 +302,7 @@ func TestBleveAgreesWithFold(t *testing.T) {
 		if len(tm.keys) > 1 {
 			anchorField = fieldPairs
 		}
-		for _, c := range []candidate{{anchorField, tm.anchor}, {fieldJoined, tm.joined}} {
+		for _, c := range []candidate{{field: anchorField, key: tm.anchor}, {field: fieldJoined, key: tm.joined}} {
 			ids, err := ix.lookup([]candidate{c})
 			if err != nil {
 				t.Fatal(err)
@@ -341,6 +341,7 @@ func FuzzFind(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, title, desc string) {
+		checkCandidates(t, ix, title, desc) // the prefilters drop nothing
 		found, coded := ix.Find(title, desc), CodedLanguage(title, desc)
 		// FindWithCoded is the two in one pass; coded language only with a
 		// mention unless always.

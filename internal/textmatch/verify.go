@@ -1,7 +1,8 @@
 package textmatch
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,11 +31,20 @@ const (
 
 // verify appends every occurrence of term id in toks, checked by exact
 // rules on word boundaries: bleve and the deletion dictionary only propose.
-func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
+// prints holds keyPrint of each token's key: a token whose print is
+// neither the term's first key's nor its joined key's can only match by
+// one edit or as the second word of a multi-word term, so most are passed
+// over without comparing strings.
+func (ix *Index) verify(dst []match, id, fi int, f *field, prints []uint32) []match {
 	t := &ix.terms[id]
 	toks := f.toks
 	n := len(t.keys)
-	for i := range toks {
+	fuzzy := t.fuzzy && f.fuzzy != nil
+	for i, p := range prints {
+		if p != t.print0 && p != t.printJoined && !(fuzzy && f.fuzzy[i]) &&
+			(t.fuzzyWords == 0 || i+1 >= len(prints) || prints[i+1] != t.print1) {
+			continue
+		}
 		// The term's words in sequence.
 		if i+n <= len(toks) && toks[i].key == t.keys[0] && ix.sameWords(toks[i:i+n], t) {
 			dst = append(dst, ix.grade(id, fi, f, i, i+n, 0))
@@ -42,7 +52,7 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 		}
 		if toks[i].key == t.joined {
 			// A multi-word term run together: "louisvuitton".
-			if n >= 2 && digitsMatch(toks[i].plain, strings.Join(t.plains, "")) {
+			if n >= 2 && (!t.wordDigit || toks[i].plain == t.word) {
 				dst = append(dst, ix.grade(id, fi, f, i, i+1, tJoined))
 			}
 			continue
@@ -64,7 +74,7 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 	}
 	// A spaced run with a stray letter at one end: "a K A L T R I X".
 	for k, tr := range f.trims {
-		if tr.key == t.joined && digitsMatch(tr.plain, strings.Join(t.plains, "")) {
+		if tr.key == t.joined && (!t.wordDigit || tr.plain == t.word) {
 			m := ix.gradePlain(id, fi, tr.plain, ix.ownTactics(id, toks[tr.tok].tac, f.text[tr.start:tr.end]), tr.tok, tr.tok+1, 0)
 			m.trim, m.quality = k+1, qJoined
 			dst = append(dst, m)
@@ -79,6 +89,23 @@ func (ix *Index) verify(dst []match, id, fi int, f *field) []match {
 	return dst
 }
 
+// keyPrint is a cheap fingerprint of a key: keys with different prints
+// differ.
+func keyPrint(k string) uint32 {
+	if k == "" {
+		return 0
+	}
+	return uint32(len(k)) | uint32(k[0])<<8 | uint32(k[len(k)/2])<<16 | uint32(k[len(k)-1])<<24
+}
+
+// keyPrints appends keyPrint of each token's key to dst.
+func keyPrints(dst []uint32, toks []token) []uint32 {
+	for _, t := range toks {
+		dst = append(dst, keyPrint(t.key))
+	}
+	return dst
+}
+
 // oneWordEdit reports the edit that turns the term into toks when exactly
 // one word differs by one dropped letter or one swap, that word is long
 // enough and has no digits, and what the seller wrote there is not itself
@@ -89,10 +116,11 @@ func (ix *Index) oneWordEdit(toks []token, t *term) tactic {
 		if tk.key == t.keys[j] && digitsMatch(tk.plain, t.plains[j]) {
 			continue
 		}
-		if e != 0 || t.fuzzyWords&(1<<j) == 0 || hasDigit(tk.plain) || ix.isWord(tk.plain) {
+		if e != 0 || t.fuzzyWords&(1<<j) == 0 || hasDigit(tk.plain) {
 			return 0
 		}
-		if e = oneEdit(tk.key, t.keys[j], true); e == 0 {
+		// The edit before the word list: it rules out more, for less.
+		if e = oneEdit(tk.key, t.keys[j], true); e == 0 || ix.isWord(tk.plain) {
 			return 0
 		}
 	}
@@ -182,15 +210,19 @@ func oneEdit(got, want string, ends bool) tactic {
 // grade works out which evasions turned the term into toks[lo:hi] and how
 // sure the match is.
 func (ix *Index) grade(id, fi int, f *field, lo, hi int, extra tactic) match {
-	var got strings.Builder
-	var tac tactic
 	toks := f.toks
-	for _, tk := range toks[lo:hi] {
-		got.WriteString(tk.plain)
-		tac |= tk.tac
+	got, tac := toks[lo].plain, toks[lo].tac
+	if hi-lo > 1 {
+		var buf [64]byte
+		b := buf[:0]
+		for _, tk := range toks[lo:hi] {
+			b = append(b, tk.plain...)
+			tac |= tk.tac
+		}
+		got = string(b)
 	}
 	tac = ix.ownTactics(id, tac, f.text[toks[lo].start:toks[hi-1].end])
-	return ix.gradePlain(id, fi, got.String(), tac, lo, hi, extra)
+	return ix.gradePlain(id, fi, got, tac, lo, hi, extra)
 }
 
 // charTactics are the evasions layer 1 reads off single characters that a
@@ -220,27 +252,30 @@ func (ix *Index) ownTactics(id int, tac tactic, surface string) tactic {
 }
 
 // gradePlain is grade for text g, with tactics tac, standing for toks[lo:hi].
+// The term's own spelling (t.word) and its leet-free and collapsed forms
+// are NewIndex's; g written exactly so adds no tactic.
 func (ix *Index) gradePlain(id, fi int, g string, tac tactic, lo, hi int, extra tactic) match {
 	t := &ix.terms[id]
 	tac |= extra
-	w := strings.Join(t.plains, "")
-	if countLeet(g) > countLeet(w) {
-		tac |= tLeet
-	}
-	if extra&(tDropped|tTransposed) == 0 {
-		a, b := leetOnly(g), leetOnly(w)
-		if a != b && strings.ReplaceAll(a, "vv", "w") == strings.ReplaceAll(b, "vv", "w") {
-			tac |= tConfusable // "VVolford": a w spoofed by two v's, nothing doubled
-		} else if a != b {
-			ca, cb := collapse(a), collapse(b)
-			if ca != cb {
-				tac |= tConfusable // ASCII look-alikes: l/I, rn/m, vv/w
-			}
-			switch da, db := len(a)-len(ca), len(b)-len(cb); {
-			case da > db:
-				tac |= tDoubled
-			case da < db:
-				tac |= tDropped
+	if g != t.word {
+		if countLeet(g) > t.leetN {
+			tac |= tLeet
+		}
+		if extra&(tDropped|tTransposed) == 0 {
+			a, b := leetOnly(g), t.leet
+			if a != b && strings.ReplaceAll(a, "vv", "w") == t.leetVV {
+				tac |= tConfusable // "VVolford": a w spoofed by two v's, nothing doubled
+			} else if a != b {
+				ca, cb := collapse(a), t.leetColl
+				if ca != cb {
+					tac |= tConfusable // ASCII look-alikes: l/I, rn/m, vv/w
+				}
+				switch da, db := len(a)-len(ca), len(b)-len(cb); {
+				case da > db:
+					tac |= tDoubled
+				case da < db:
+					tac |= tDropped
+				}
 			}
 		}
 	}
@@ -270,17 +305,17 @@ func countLeet(s string) int {
 // longest term wins ("Fullips Lip Plumper" over "Fullips"); between brands
 // a surer match wins over a looser one on the same words.
 func resolve(ms []match, terms []term) []match {
-	sort.SliceStable(ms, func(i, j int) bool {
-		a, b := ms[i], ms[j]
+	slices.SortStableFunc(ms, func(a, b match) int {
 		if a.quality != b.quality {
-			return a.quality < b.quality
+			return cmp.Compare(a.quality, b.quality)
 		}
 		if a.hi-a.lo != b.hi-b.lo {
-			return a.hi-a.lo > b.hi-b.lo
+			return cmp.Compare(b.hi-b.lo, a.hi-a.lo)
 		}
-		return a.term < b.term
+		return cmp.Compare(a.term, b.term)
 	})
-	var kept []match
+	// Kept in place: a match is written at or before where it was read.
+	kept := ms[:0]
 	for _, m := range ms {
 		ok := true
 		for _, k := range kept {
@@ -296,14 +331,16 @@ func resolve(ms []match, terms []term) []match {
 			kept = append(kept, m)
 		}
 	}
-	sort.Slice(kept, func(i, j int) bool {
-		if kept[i].field != kept[j].field {
-			return kept[i].field < kept[j].field
+	// No two kept matches share field, start and term (they would
+	// overlap, and one term is one brand), so this order is total.
+	slices.SortFunc(kept, func(a, b match) int {
+		if a.field != b.field {
+			return cmp.Compare(a.field, b.field)
 		}
-		if kept[i].lo != kept[j].lo {
-			return kept[i].lo < kept[j].lo
+		if a.lo != b.lo {
+			return cmp.Compare(a.lo, b.lo)
 		}
-		return kept[i].term < kept[j].term
+		return cmp.Compare(a.term, b.term)
 	})
 	return kept
 }

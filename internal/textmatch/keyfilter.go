@@ -1,0 +1,119 @@
+package textmatch
+
+// keyFilterLog is log2 of a keyFilter's bits: 16 KB each, 2 to 12 per
+// cent full for a 1,000-brand registry's keys.
+const keyFilterLog = 17
+
+// keyFilter is a one-hash Bloom filter over a cheap signature of a key:
+// its length and its first two and last two bytes. Find makes up many
+// keys that no term has (words run together, keys with a letter deleted);
+// a clear bit says so for a few byte loads, where a map lookup hashes the
+// whole key and probes memory far away. A set bit only means "look in the
+// map". It is written by NewIndex only.
+type keyFilter []uint64
+
+func newKeyFilter[V any](keys map[string]V) keyFilter {
+	kf := make(keyFilter, 1<<keyFilterLog/64)
+	for k := range keys {
+		s := keySigOf(k)
+		kf[s/64] |= 1 << (s % 64)
+	}
+	return kf
+}
+
+// has reports whether a key with signature s (keySigOf) may be one of the
+// filter's keys.
+func (kf keyFilter) has(s uint32) bool { return kf[s/64]&(1<<(s%64)) != 0 }
+
+// mayHaveDeletion is has(keySigOf(d)) for d, s without its byte i, without
+// building d.
+func (kf keyFilter) mayHaveDeletion(s string, i int) bool {
+	n := len(s) - 1
+	at := func(p int) byte {
+		if p >= i {
+			p++
+		}
+		return s[p]
+	}
+	var a, b, y, z byte
+	if n > 0 {
+		a, z = at(0), at(n-1)
+	}
+	if n > 1 {
+		b, y = at(1), at(n-2)
+	}
+	return kf.has(keySig(n, a, b, y, z))
+}
+
+func keySigOf(k string) uint32 {
+	n := len(k)
+	var a, b, y, z byte
+	if n > 0 {
+		a, z = k[0], k[n-1]
+	}
+	if n > 1 {
+		b, y = k[1], k[n-2]
+	}
+	return keySig(n, a, b, y, z)
+}
+
+// keySigOfBytes is keySigOf for a key being built.
+func keySigOfBytes(k []byte) uint32 {
+	n := len(k)
+	var a, b, y, z byte
+	if n > 0 {
+		a, z = k[0], k[n-1]
+	}
+	if n > 1 {
+		b, y = k[1], k[n-2]
+	}
+	return keySig(n, a, b, y, z)
+}
+
+// keySig mixes a key's length and end bytes into keyFilterLog bits.
+func keySig(n int, a, b, y, z byte) uint32 {
+	h := (uint32(a) | uint32(b)<<8 | uint32(y)<<16 | uint32(z)<<24) ^ uint32(n)*0x9e3779b9
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	return h >> (32 - keyFilterLog)
+}
+
+// forDeletesIn is forDeletes for the deletions kf may hold (the rest are in
+// no map kf was built from), without an allocation per deletion: d is
+// built in buf, valid only during the call (map lookups with string(d) do
+// not copy), and buf is returned for reuse.
+func forDeletesIn(kf keyFilter, buf []byte, s string, f func(d []byte)) []byte {
+	prev := -1
+	for i := 0; i < len(s); i++ {
+		if prev >= 0 && s[i] == s[prev] {
+			continue // same deletion as the previous letter's
+		}
+		prev = i
+		if !kf.mayHaveDeletion(s, i) {
+			continue
+		}
+		buf = append(append(buf[:0], s[:i]...), s[i+1:]...)
+		f(buf)
+	}
+	return buf
+}
+
+// oneEditFrom appends to dst the keys of deletion dictionary m (deletes,
+// wordDeletes) one edit from key, as SymSpell finds them: those that lose
+// a letter to become key, then those sharing a deletion with key (two
+// letters swapped, or one replaced), key itself aside. kf is m's filter;
+// db is scratch for the deletions, returned for reuse.
+func oneEditFrom(kf keyFilter, m map[string][]string, dst []string, db []byte, key string) ([]string, []byte) {
+	if kf.has(keySigOf(key)) {
+		dst = append(dst, m[key]...)
+	}
+	db = forDeletesIn(kf, db, key, func(d []byte) {
+		for _, w := range m[string(d)] {
+			if w != key {
+				dst = append(dst, w)
+			}
+		}
+	})
+	return dst, db
+}
