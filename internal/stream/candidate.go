@@ -2,6 +2,7 @@ package stream
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -277,6 +278,18 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Plain ASCII, most of any listing, is passed over eight bytes
+		// at a time.
+		for i+8 <= len(s) {
+			if m := special(load64(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
@@ -320,4 +333,27 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// Bytes of a 64-bit word, each set to the same value.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special sets the high bit of every byte of x (eight bytes of a string)
+// that appendString cannot copy as it is: a control character, a quote, a
+// backslash, <, >, & or a non-ASCII byte. A set bit is exact for the lowest
+// such byte; above it, borrows may set false ones.
+func special(x uint64) uint64 {
+	less := func(x uint64, n byte) uint64 { return (x - uint64(n)*ones) &^ x & highs } // bytes below n (n <= 128)
+	is := func(c byte) uint64 { return less(x^(uint64(c)*ones), 1) }
+	return less(x, 0x20) | is('"') | is('\\') | is('<') | is('>') | is('&') | x&highs
+}
+
+// load64 is s[i:i+8] as a little-endian word.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

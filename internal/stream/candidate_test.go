@@ -147,8 +147,16 @@ func TestCandidateMessageOdd(t *testing.T) {
 // TestCandidateStringBytes holds the string encoding to encoding/json's
 // for every single byte and a few runes around the escaped ones.
 func TestCandidateStringBytes(t *testing.T) {
+	// At every offset of an eight-byte word, after plain and escaped
+	// bytes, so that each lane of appendString's word-at-a-time scan and
+	// each borrow between lanes is met.
 	for c := range 256 {
-		checkCandidate(t, &Candidate{Verdict: score.Verdict{ListingID: "a" + string([]byte{byte(c)}) + "b"}})
+		for pre := range 17 {
+			for _, filler := range []string{"a", "<", "é", "\x01"} {
+				id := strings.Repeat(filler, pre) + string([]byte{byte(c)}) + strings.Repeat("b", 9)
+				checkCandidate(t, &Candidate{Verdict: score.Verdict{ListingID: id}})
+			}
+		}
 	}
 	for _, r := range []rune{0x7f, 0x80, 0x7ff, 0x800, 0x2027, 0x2028, 0x2029, 0x202a, 0xfffd, 0xfeff, 0x10ffff} {
 		checkCandidate(t, &Candidate{Verdict: score.Verdict{ListingID: "a" + string(r) + "b"}})
