@@ -99,10 +99,10 @@ func (s *scanner) rawStr() ([]byte, bool) {
 }
 
 // span is rawStr's work: where the next string's contents start and end.
-// It looks at eight bytes at a time: string contents are mostly plain
-// ASCII, and a word of it is passed over with a few arithmetic operations
-// instead of eight comparisons (spanReference is the byte-by-byte rule it
-// must agree with).
+// It looks at eight bytes at a time, with a few arithmetic operations
+// instead of eight comparisons, and leaves UTF-8 validation to strings
+// with a non-ASCII byte (spanReference is the byte-by-byte rule it must
+// agree with).
 func (s *scanner) span() (start, end int, ok bool) {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
@@ -110,12 +110,13 @@ func (s *scanner) span() (start, end int, ok bool) {
 	}
 	start = s.i + 1
 	b := s.b
-	ascii := true
+	var high uint64 // the high bits of the words looked at: any non-ASCII byte
 	j := start
 	for {
 		for j+8 <= len(b) {
-			m := special(binary.LittleEndian.Uint64(b[j:]))
-			if m != 0 {
+			x := binary.LittleEndian.Uint64(b[j:])
+			high |= x
+			if m := stop(x); m != 0 {
 				// The lowest flagged byte is exact; flags above it may
 				// not be, so that byte is looked at on its own below.
 				j += bits.TrailingZeros64(m) / 8
@@ -128,7 +129,9 @@ func (s *scanner) span() (start, end int, ok bool) {
 		}
 		switch c := b[j]; {
 		case c == '"':
-			if !ascii && !utf8.Valid(b[start:j]) {
+			// high may have seen bytes past the end: then the check is
+			// merely unneeded.
+			if high&highs != 0 && !utf8.Valid(b[start:j]) {
 				return 0, 0, false
 			}
 			s.i = j + 1
@@ -136,7 +139,7 @@ func (s *scanner) span() (start, end int, ok bool) {
 		case c == '\\' || c < 0x20:
 			return 0, 0, false
 		case c >= utf8.RuneSelf:
-			ascii = false
+			high |= highs
 		}
 		j++
 	}
@@ -148,14 +151,14 @@ const (
 	highs = 0x8080808080808080
 )
 
-// special sets the high bit of every byte of x (eight bytes of a string's
-// contents) that a string scan must stop at: a quote, a backslash, a
-// control character or a non-ASCII byte. A set bit is exact for the lowest
-// such byte; above it, borrows may set false ones.
-func special(x uint64) uint64 {
+// stop sets the high bit of every byte of x (eight bytes of a string's
+// contents) a string scan must stop at: a quote, a backslash or a control
+// character. A set bit is exact for the lowest such byte; above it,
+// borrows may set false ones.
+func stop(x uint64) uint64 {
 	const quote, backslash = '"' * ones, '\\' * ones
 	less := func(x uint64, n byte) uint64 { return (x - uint64(n)*ones) &^ x & highs } // bytes below n (n <= 128)
-	return less(x, 0x20) | less(x^quote, 1) | less(x^backslash, 1) | x&highs
+	return less(x, 0x20) | less(x^quote, 1) | less(x^backslash, 1)
 }
 
 func (s *scanner) str() (string, bool) {
