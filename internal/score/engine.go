@@ -200,8 +200,7 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 		}
 	}
 	if found && !withEvidence && (!e.opts.FlaggedEvidenceOnly || best.flagged()) {
-		cur := 1 - bestBuf
-		best, bestBuf = e.assess(best.brand, l, &ev, true, bufs[cur][:0]), cur
+		best = e.assess(best.brand, l, &ev, true, bufs[1-bestBuf][:0])
 	}
 	v := Verdict{ListingID: l.ID, Threshold: e.opts.Threshold, Signals: []Signal{}}
 	if !found {

@@ -3,10 +3,13 @@ package score
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/assay-dev/assay/internal/brand"
+	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
 )
 
@@ -129,4 +132,77 @@ func FuzzPriceEvidenceWording(f *testing.F) {
 	f.Fuzz(func(t *testing.T, amount float64, cur string, floor float64, counts bool) {
 		checkPriceEvidence(t, amount, cur, floor, counts)
 	})
+}
+
+// TestScoreManyBrands checks Score's bookkeeping against the plain rule it
+// implements, for a listing naming more brands than its stack buffers hold
+// and with tied scores: the best is the first brand found with the top
+// score, its signals are its full assessment, and the others follow best
+// first, ties in the order found.
+func TestScoreManyBrands(t *testing.T) {
+	names := []string{"Alvoria", "Brenquist", "Corvanta", "Dellumar", "Estravel", "Fonterri"}
+	reg := &brand.Registry{}
+	for i, n := range names {
+		reg.Brands = append(reg.Brands, brand.Brand{ID: strings.ToLower(n), Name: n,
+			PriceFloor: &price.Money{Amount: float64(50 + 50*(i%2)), Currency: "USD"}})
+	}
+	l := &listing.Listing{ID: "l1", Title: "Corvanta Alvoria bundle", Description: "with Brenquist, Estravel, Fonterri and Dellumar extras",
+		Price: &price.Money{Amount: 45, Currency: "USD"}, Seller: listing.Seller{ID: "s1"}}
+	for _, opts := range []Options{{}, {FlaggedEvidenceOnly: true}, {Threshold: 0.3}, {Threshold: 0.3, FlaggedEvidenceOnly: true}} {
+		eng, err := New(reg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := eng.Score(l, nil)
+		var ev evidence
+		eng.gather(&ev, l, nil)
+		ids := ev.appendBrandIDs(nil)
+		if len(ids) != len(names) {
+			t.Fatalf("listing names %d brands, want %d", len(ids), len(names))
+		}
+		type scored struct {
+			id    string
+			score float64
+		}
+		var all []scored
+		best := -1
+		for i, id := range ids {
+			a := eng.assess(eng.brands[id], l, &ev, false, nil)
+			all = append(all, scored{id, a.score})
+			if best < 0 || a.score > all[best].score {
+				best = i
+			}
+		}
+		bestID := all[best].id
+		sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+		var others []Candidate
+		for _, a := range all {
+			if a.id != bestID {
+				others = append(others, Candidate{BrandID: a.id, Score: round(a.score)})
+			}
+		}
+		full := eng.assess(eng.brands[bestID], l, &ev, true, nil)
+		if v.BrandID != bestID || v.Score != round(full.score) || v.Flagged != full.flagged() {
+			t.Errorf("%+v: verdict %s %v flagged=%v, want %s %v flagged=%v", opts, v.BrandID, v.Score, v.Flagged, bestID, round(full.score), full.flagged())
+		}
+		if !reflect.DeepEqual(v.Others, others) {
+			t.Errorf("%+v: others %v, want %v", opts, v.Others, others)
+		}
+		want := full.signals
+		if opts.FlaggedEvidenceOnly && !v.Flagged {
+			want = eng.assess(eng.brands[bestID], l, &ev, false, nil).signals
+		}
+		if !reflect.DeepEqual(v.Signals, want) {
+			t.Errorf("%+v: signals\n %+v, want\n %+v", opts, v.Signals, want)
+		}
+		ties := 0
+		for i := 1; i < len(others); i++ {
+			if others[i].Score == others[i-1].Score {
+				ties++
+			}
+		}
+		if ties == 0 || others[0].Score != v.Score {
+			t.Errorf("%+v: best %v, others %v; the test means to cover ties, at the top too", opts, v.Score, others)
+		}
+	}
 }
