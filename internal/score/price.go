@@ -47,20 +47,23 @@ func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates p
 		}
 		return Signal{Kind: KindPrice, Score: w}
 	}
-	// Worded by appending, not with fmt: this runs for every flagged
-	// listing. The words are those of the format in the comments.
+	// Worded by appending, not with fmt, as this runs for every flagged
+	// listing: "price %s is %.0f%% of the %s floor for %s", or "price %s
+	// is at or above the %s floor for %s", the price shown as "%s (%s)" of
+	// p and conv when in another currency. priceEvidenceReference in the
+	// tests words it with fmt, and the two must agree.
 	var buf [192]byte
 	ev := append(buf[:0], "price "...)
-	ev = p.Append(ev) // "%s (%s)" of p and conv in another currency
+	ev = p.Append(ev)
 	if !strings.EqualFold(p.Currency, floor.Currency) {
 		ev = append(ev, " ("...)
 		ev = conv.Append(ev)
 		ev = append(ev, ')')
 	}
 	if w == 0 {
-		ev = append(ev, " is at or above the "...) // "price %s is at or above the %s floor for %s"
+		ev = append(ev, " is at or above the "...)
 	} else {
-		ev = append(ev, " is "...) // "price %s is %.0f%% of the %s floor for %s"
+		ev = append(ev, " is "...)
 		ev = strconv.AppendFloat(ev, ratio*100, 'f', 0, 64)
 		ev = append(ev, "% of the "...)
 	}
