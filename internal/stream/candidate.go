@@ -270,7 +270,7 @@ func (e *encoder) float(b []byte, f float64) []byte {
 	return b
 }
 
-// str is encoding/json's string encoding with HTML escaping: <, > and &
+// appendString is encoding/json's string encoding with HTML escaping: <, > and &
 // as \u003c, \u003e and \u0026, control characters escaped, invalid UTF-8
 // as \ufffd, and U+2028 and U+2029 escaped for JavaScript.
 func appendString(b []byte, s string) []byte {
