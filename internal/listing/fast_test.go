@@ -7,7 +7,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/assay-dev/assay/internal/price"
 )
 
 // TestDecodeFastAgreesWithJSON checks that whenever the hand-rolled parser
@@ -54,7 +58,7 @@ func TestDecodeFastAgreesWithJSON(t *testing.T) {
 	lines = append(lines, mustFast...)
 	for _, line := range mustFast {
 		var l Listing
-		if !decodeFast([]byte(line), &l) {
+		if !decodeFast([]byte(line), &l, new(price.Money)) {
 			t.Errorf("%s: fast path refused it", line)
 		}
 	}
@@ -80,7 +84,7 @@ func TestDecodeFastAgreesWithJSON(t *testing.T) {
 	fast := 0
 	for _, line := range lines {
 		var got Listing
-		if !decodeFast([]byte(line), &got) {
+		if !decodeFast([]byte(line), &got, new(price.Money)) {
 			continue
 		}
 		fast++
@@ -105,4 +109,62 @@ func TestValidIDMatchesPattern(t *testing.T) {
 			t.Errorf("validID(%q) = %v, regexp says %v", id, got, want)
 		}
 	}
+}
+
+// spanReference is scanner.span byte by byte: the rule its word-at-a-time
+// scan must agree with.
+func spanReference(b []byte, i int) (start, end int, ok bool) {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	if i >= len(b) || b[i] != '"' {
+		return 0, 0, false
+	}
+	start = i + 1
+	for j := start; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return start, j, utf8.Valid(b[start:j])
+		case c == '\\' || c < 0x20:
+			return 0, 0, false
+		}
+	}
+	return 0, 0, false
+}
+
+func checkSpan(t *testing.T, b []byte) {
+	t.Helper()
+	s := scanner{b: b}
+	start, end, ok := s.span()
+	wantStart, wantEnd, wantOK := spanReference(b, 0)
+	if ok != wantOK || ok && (start != wantStart || end != wantEnd || s.i != end+1) {
+		t.Errorf("span(%q) = %d, %d, %v (next %d), want %d, %d, %v", b, start, end, ok, s.i, wantStart, wantEnd, wantOK)
+	}
+}
+
+func TestSpan(t *testing.T) {
+	// Every special byte at every offset of a word, before and after
+	// plain ASCII and multi-byte UTF-8, so each lane and each carry is hit.
+	specials := []string{`"`, `\`, "\x00", "\x1f", "\x7f", " ", "\x80", "é", "\xff", "\u2028", "!", "#", "[", "]"}
+	for _, sp := range specials {
+		for pre := range 20 {
+			for _, filler := range []string{"a", "é", "~"} {
+				body := strings.Repeat(filler, pre) + sp + strings.Repeat("b", 9)
+				checkSpan(t, []byte(`"`+body+`"`))
+				checkSpan(t, []byte(`"`+body))
+				checkSpan(t, []byte(` "`+body+`" , "x"`))
+			}
+		}
+	}
+}
+
+func FuzzSpan(f *testing.F) {
+	f.Add([]byte(`"plain ascii title of a listing"`))
+	f.Add([]byte(`"Ünïcødé ✓ and more text after it"`))
+	f.Add([]byte("\"a\\\"b\""))
+	f.Add([]byte("\"ab\x01cdefghij\""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkSpan(t, b)
+		checkSpan(t, append([]byte(`"`), b...))
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -38,7 +39,19 @@ func (m Money) Validate() error {
 	return nil
 }
 
-func (m Money) String() string { return fmt.Sprintf("%.2f %s", m.Amount, m.Currency) }
+// String formats m as "12.50 EUR", as fmt's "%.2f %s" would.
+func (m Money) String() string {
+	var buf [32]byte
+	return string(m.Append(buf[:0]))
+}
+
+// Append appends m as String formats it, for evidence built on every
+// flagged listing without fmt's cost.
+func (m Money) Append(b []byte) []byte {
+	b = strconv.AppendFloat(b, m.Amount, 'f', 2, 64)
+	b = append(b, ' ')
+	return append(b, m.Currency...)
+}
 
 func validCode(c string) bool {
 	if len(c) != 3 {

@@ -2,6 +2,7 @@ package price
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -67,4 +68,34 @@ func TestRatesValidate(t *testing.T) {
 			t.Errorf("Validate(%v) accepted a bad table", r)
 		}
 	}
+}
+
+// TestStringMatchesFmt holds String (and Append) to the "%.2f %s" it
+// replaced, since evidence already shown to analysts is worded with it.
+func TestStringMatchesFmt(t *testing.T) {
+	amounts := []float64{0, math.Copysign(0, -1), 0.005, 0.015, 0.125, 1.005, 2.675, 4.99, 12.5, 99.999, 1e-9, 123456.785,
+		MaxAmount, 1e21, 1.7976931348623157e308, 5e-324, -3.14159, math.NaN(), math.Inf(1), math.Inf(-1)}
+	for _, a := range amounts {
+		for _, cur := range []string{"USD", "", "eur", "日本円"} {
+			m := Money{Amount: a, Currency: cur}
+			want := fmt.Sprintf("%.2f %s", m.Amount, m.Currency)
+			if got := m.String(); got != want {
+				t.Errorf("Money{%v, %q}.String() = %q, want %q", a, cur, got, want)
+			}
+			if got := string(m.Append([]byte("x"))); got != "x"+want {
+				t.Errorf("Money{%v, %q}.Append = %q, want %q", a, cur, got, "x"+want)
+			}
+		}
+	}
+}
+
+func FuzzStringMatchesFmt(f *testing.F) {
+	f.Add(4.99, "USD")
+	f.Add(math.Copysign(0, -1), "")
+	f.Fuzz(func(t *testing.T, a float64, cur string) {
+		m := Money{Amount: a, Currency: cur}
+		if got, want := m.String(), fmt.Sprintf("%.2f %s", m.Amount, m.Currency); got != want {
+			t.Errorf("Money{%v, %q}.String() = %q, want %q", a, cur, got, want)
+		}
+	})
 }

@@ -46,8 +46,12 @@ type imageEvidence struct {
 	matches []imagehash.Match
 }
 
-func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
-	ev := &evidence{listing: l}
+// gather fills ev, which the caller keeps (on its stack), for l.
+func (e *Engine) gather(ev *evidence, l *listing.Listing, imgs []Image) {
+	*ev = evidence{listing: l}
+	if len(imgs) > 0 {
+		ev.images = make([]imageEvidence, 0, len(imgs))
+	}
 	pictured := false
 	for _, img := range imgs {
 		ie := imageEvidence{img: img}
@@ -60,7 +64,6 @@ func (e *Engine) gather(l *listing.Listing, imgs []Image) *evidence {
 	// Coded language without a brand named or pictured only shows in the
 	// evidence of an unattributed verdict, which lean scoring drops.
 	ev.mentions, ev.coded = e.text.FindWithCoded(l.Title, l.Description, pictured || !e.opts.FlaggedEvidenceOnly)
-	return ev
 }
 
 func (ev *evidence) isSecondHand() bool {
@@ -73,10 +76,9 @@ func (ev *evidence) isSecondHand() bool {
 	return ev.secondHand == 2
 }
 
-// brandIDs lists every brand the text or the images point at, in a stable
-// order.
-func (ev *evidence) brandIDs() []string {
-	var ids []string
+// appendBrandIDs appends every brand the text or the images point at, in a
+// stable order.
+func (ev *evidence) appendBrandIDs(ids []string) []string {
 	for _, m := range ev.mentions {
 		if !slices.Contains(ids, m.BrandID) {
 			ids = append(ids, m.BrandID)
@@ -92,10 +94,21 @@ func (ev *evidence) brandIDs() []string {
 	return ids
 }
 
-// imageErrors says which images could not be used; without withEvidence
-// the signals are kept (they count as the verdict's signals) but not worded.
-func (ev *evidence) imageErrors(withEvidence bool) []Signal {
-	var out []Signal
+// imageErrorCount is how many signals appendImageErrors appends.
+func (ev *evidence) imageErrorCount() int {
+	n := 0
+	for _, ie := range ev.images {
+		if ie.img.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// appendImageErrors says which images could not be used; without
+// withEvidence the signals are kept (they count as the verdict's signals)
+// but not worded.
+func (ev *evidence) appendImageErrors(out []Signal, withEvidence bool) []Signal {
 	for i, ie := range ev.images {
 		if ie.img.Err != nil {
 			s := Signal{Kind: KindImage}
@@ -108,14 +121,17 @@ func (ev *evidence) imageErrors(withEvidence bool) []Signal {
 	return out
 }
 
-// unattributed is what a verdict without any brand still reports.
-func (ev *evidence) unattributed() []Signal {
-	var out []Signal
+// appendUnattributed appends what a verdict without any brand still reports.
+func (ev *evidence) appendUnattributed(out []Signal) []Signal {
 	if len(ev.coded) > 0 {
 		out = append(out, Signal{Kind: KindCoded, Evidence: codedEvidence(ev.coded) + "; no registered brand named or pictured"})
 	}
-	return append(out, ev.imageErrors(true)...)
+	return ev.appendImageErrors(out, true)
 }
+
+// maxSignals is the most signals an assessment holds: text, image, coded,
+// price and seller.
+const maxSignals = 5
 
 // assessment is one listing weighed against one brand.
 type assessment struct {
@@ -126,20 +142,22 @@ type assessment struct {
 	vetoed    bool
 }
 
-// assess weighs l against b. Without withEvidence the signals carry their
-// scores only, no evidence text: for brands whose signals are discarded.
-func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEvidence bool) *assessment {
-	a := &assessment{brand: b, threshold: e.opts.Threshold}
+// assess weighs l against b, appending its signals to buf (of capacity
+// maxSignals, so that they stay where the caller keeps them). Without
+// withEvidence the signals carry their scores only, no evidence text: for
+// brands whose signals are discarded.
+func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEvidence bool, buf []Signal) assessment {
+	a := assessment{brand: b, threshold: e.opts.Threshold, signals: buf}
 	if b.Threshold > 0 {
 		a.threshold = b.Threshold
 	}
-	text, product, guarded := textSignal(b, ev.mentions, withEvidence)
-	img := imageSignal(b, ev.images, withEvidence)
-	if text != nil {
-		a.signals = append(a.signals, *text)
+	text, named, product, guarded := textSignal(b, ev.mentions, withEvidence)
+	img, pictured := imageSignal(b, ev.images, withEvidence)
+	if named {
+		a.signals = append(a.signals, text)
 	}
-	if img != nil {
-		a.signals = append(a.signals, *img)
+	if pictured {
+		a.signals = append(a.signals, img)
 	}
 	if len(ev.coded) > 0 {
 		w := wCoded
@@ -161,7 +179,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 	}
 	// An accessory or an ordinary word is cheap for honest reasons; its price
 	// says nothing about the brand unless something else ties it there.
-	priceCounts := !guarded || img != nil || len(ev.coded) > 0
+	priceCounts := !guarded || pictured || len(ev.coded) > 0
 	ps := priceSignal(b, product, l.Price, e.opts.Rates, priceCounts, withEvidence)
 	if ps.Score > 0 && len(ev.coded) == 0 && ev.isSecondHand() {
 		// Second-hand goods sell below the new price for honest reasons.
@@ -185,13 +203,13 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 		a.vetoed = true
 		s := Signal{Kind: KindSeller}
 		if withEvidence {
-			s.Evidence = fmt.Sprintf("seller %s is an authorized seller of %s: not a counterfeit", l.Seller.ID, b.Name)
+			s.Evidence = "seller " + l.Seller.ID + " is an authorized seller of " + b.Name + ": not a counterfeit"
 		}
 		a.signals = append(a.signals, s)
 	default:
 		s := Signal{Kind: KindSeller, Score: wSellerUnknown}
 		if withEvidence {
-			s.Evidence = fmt.Sprintf("seller %s is not on %s's authorized list", sellerLabel(l.Seller), b.Name)
+			s.Evidence = "seller " + sellerLabel(l.Seller) + " is not on " + b.Name + "'s authorized list"
 		}
 		a.signals = append(a.signals, s)
 	}
@@ -208,19 +226,19 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 
 func sellerLabel(s listing.Seller) string {
 	if s.Name != "" {
-		return fmt.Sprintf("%s (%s)", s.ID, s.Name)
+		return s.ID + " (" + s.Name + ")"
 	}
 	return s.ID
 }
 
-// textSignal weighs the brand's strongest mention. It also returns the
-// product named, if any, and whether every mention was a guarded use.
-func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool) (*Signal, *brand.Product, bool) {
+// textSignal weighs the brand's strongest mention; named is false when no
+// mention is of b. It also returns the product named, if any, and whether
+// every mention was a guarded use.
+func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool) (s Signal, named bool, product *brand.Product, guarded bool) {
 	var best *textmatch.Mention
 	var bestW float64
-	guarded := true
+	guarded = true
 	nominative := false
-	var product *brand.Product
 	for i := range mentions {
 		m := &mentions[i]
 		if m.BrandID != b.ID {
@@ -241,7 +259,7 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool)
 		}
 	}
 	if best == nil {
-		return nil, nil, false
+		return Signal{}, false, nil, false
 	}
 	evasive := isEvasive(best)
 	// A listing that names the brand both directly and as "compatible with"
@@ -253,7 +271,7 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool)
 		if guarded {
 			bestW = wGuarded
 		}
-		return &Signal{Kind: KindText, Score: bestW}, product, guarded
+		return Signal{Kind: KindText, Score: bestW}, true, product, guarded
 	}
 	ev := visible(best.Evidence())
 	if guarded {
@@ -273,7 +291,7 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool)
 			terms = append(terms, m.Surface)
 		}
 	}
-	return &Signal{Kind: KindText, Score: bestW, Evidence: ev, Terms: terms}, product, guarded
+	return Signal{Kind: KindText, Score: bestW, Evidence: ev, Terms: terms}, true, product, guarded
 }
 
 // codedTerms are the coded words as the seller wrote them.
@@ -333,9 +351,9 @@ func codedEvidence(cs []textmatch.Coded) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
 		if c.Surface != "" && !strings.EqualFold(c.Surface, c.Term) {
-			parts = append(parts, fmt.Sprintf("'%s' (%s)", c.Surface, c.Term))
+			parts = append(parts, "'"+c.Surface+"' ("+c.Term+")")
 		} else {
-			parts = append(parts, fmt.Sprintf("'%s'", c.Term))
+			parts = append(parts, "'"+c.Term+"'")
 		}
 	}
 	return "counterfeit coded language: " + strings.Join(parts, ", ")

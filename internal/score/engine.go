@@ -1,10 +1,11 @@
 package score
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"slices"
 
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/imagehash"
@@ -166,39 +167,45 @@ type Image struct {
 // Score weighs everything known about l against every brand it points at and
 // returns the verdict for the best-scoring brand.
 func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
-	ev := e.gather(l, imgs)
-	var best *assessment
-	var all []*assessment
-	ids := ev.brandIDs()
+	var ev evidence
+	e.gather(&ev, l, imgs)
+	// Almost every listing points at one brand or none: the ids, the
+	// brands' scores and their signals live on the stack, and only the
+	// verdict's own signals are allocated.
+	var idBuf [4]string
+	ids := ev.appendBrandIDs(idBuf[:0])
 	// With several brands, only the best one's evidence is reported: the
 	// others are scored without their evidence text, and the best is
 	// assessed again in full (the score comes out the same either way).
 	// Without FlaggedEvidenceOnly, a lone brand is assessed in full at once.
 	withEvidence := len(ids) == 1 && !e.opts.FlaggedEvidenceOnly
+	// The best assessment so far keeps its signals in bufs[bestBuf]; the
+	// brand being weighed writes into the other buffer.
+	var bufs [2][maxSignals]Signal
+	bestBuf := 1
+	var best assessment
+	found := false
+	var allBuf [4]Candidate
+	all := allBuf[:0]
 	for _, id := range ids {
 		b, ok := e.brands[id]
 		if !ok {
 			continue
 		}
-		a := e.assess(b, l, ev, withEvidence)
-		all = append(all, a)
-		if best == nil || a.score > best.score {
-			best = a
+		cur := 1 - bestBuf
+		a := e.assess(b, l, &ev, withEvidence, bufs[cur][:0])
+		all = append(all, Candidate{BrandID: b.ID, Score: a.score})
+		if !found || a.score > best.score {
+			best, bestBuf, found = a, cur, true
 		}
 	}
-	if best != nil && !withEvidence && (!e.opts.FlaggedEvidenceOnly || best.flagged()) {
-		full := e.assess(best.brand, l, ev, true)
-		for i, a := range all {
-			if a == best {
-				all[i] = full
-			}
-		}
-		best = full
+	if found && !withEvidence && (!e.opts.FlaggedEvidenceOnly || best.flagged()) {
+		best = e.assess(best.brand, l, &ev, true, bufs[1-bestBuf][:0])
 	}
 	v := Verdict{ListingID: l.ID, Threshold: e.opts.Threshold, Signals: []Signal{}}
-	if best == nil {
+	if !found {
 		if !e.opts.FlaggedEvidenceOnly {
-			v.Signals = append(v.Signals, ev.unattributed()...)
+			v.Signals = ev.appendUnattributed(v.Signals)
 		}
 		return v
 	}
@@ -207,11 +214,17 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	v.Threshold = best.threshold
 	v.Flagged = best.flagged()
 	// best carries its evidence unless it was left lean (see above).
-	v.Signals = append(best.signals, ev.imageErrors(!e.opts.FlaggedEvidenceOnly || v.Flagged)...)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
-	for _, a := range all {
-		if a != best {
-			v.Others = append(v.Others, Candidate{BrandID: a.brand.ID, Score: round(a.score)})
+	withImageEvidence := !e.opts.FlaggedEvidenceOnly || v.Flagged
+	v.Signals = make([]Signal, 0, len(best.signals)+ev.imageErrorCount())
+	v.Signals = append(v.Signals, best.signals...)
+	v.Signals = ev.appendImageErrors(v.Signals, withImageEvidence)
+	if len(all) > 1 {
+		// Stable, as ties keep the order the brands were found in.
+		slices.SortStableFunc(all, func(x, y Candidate) int { return cmp.Compare(y.Score, x.Score) })
+		for _, c := range all {
+			if c.BrandID != best.brand.ID {
+				v.Others = append(v.Others, Candidate{BrandID: c.BrandID, Score: round(c.Score)})
+			}
 		}
 	}
 	return v

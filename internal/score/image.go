@@ -15,7 +15,8 @@ import (
 // only a hint, because with many references some unrelated photo will come
 // that close. Without withEvidence only the score is worked out: the
 // closest match alone sets it, so nothing else needs collecting or wording.
-func imageSignal(b *brand.Brand, images []imageEvidence, withEvidence bool) *Signal {
+// pictured is false when no listing image matches b.
+func imageSignal(b *brand.Brand, images []imageEvidence, withEvidence bool) (s Signal, pictured bool) {
 	if !withEvidence {
 		return imageScore(b, images)
 	}
@@ -43,7 +44,7 @@ func imageSignal(b *brand.Brand, images []imageEvidence, withEvidence bool) *Sig
 		}
 	}
 	if len(picks) == 0 {
-		return nil
+		return Signal{}, false
 	}
 	slices.SortStableFunc(picks, func(a, b pick) int { return cmp.Compare(a.frac, b.frac) })
 	best, bestI := picks[0].m, picks[0].i
@@ -64,17 +65,17 @@ func imageSignal(b *brand.Brand, images []imageEvidence, withEvidence bool) *Sig
 	if len(picks) > 1 {
 		ev += fmt.Sprintf("; %d more of the listing's photos match", len(picks)-1)
 	}
-	s := &Signal{Kind: KindImage, Score: w, Evidence: ev}
+	s = Signal{Kind: KindImage, Score: w, Evidence: ev}
 	for _, p := range picks {
 		s.Images = append(s.Images, ImageMatch{Listing: images[p.i].img.Ref, Reference: p.m.Image, Distance: p.m.Distance,
 			Threshold: p.m.Threshold, Variant: p.m.Variant, Region: p.m.Region})
 	}
-	return s
+	return s, true
 }
 
 // imageScore is imageSignal's score alone: the weight of the brand's closest
-// match over all the listing's images, nil when none matches.
-func imageScore(b *brand.Brand, images []imageEvidence) *Signal {
+// match over all the listing's images; pictured is false when none matches.
+func imageScore(b *brand.Brand, images []imageEvidence) (s Signal, pictured bool) {
 	best := 2.0
 	found := false
 	for _, ie := range images {
@@ -88,9 +89,9 @@ func imageScore(b *brand.Brand, images []imageEvidence) *Signal {
 		}
 	}
 	if !found {
-		return nil
+		return Signal{}, false
 	}
-	return &Signal{Kind: KindImage, Score: imageWeight(best)}
+	return Signal{Kind: KindImage, Score: imageWeight(best)}, true
 }
 
 // matchFrac is how far a match is, as a fraction of its own threshold: it

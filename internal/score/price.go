@@ -1,9 +1,12 @@
 package score
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/price"
@@ -44,19 +47,34 @@ func priceSignal(b *brand.Brand, product *brand.Product, p *price.Money, rates p
 		}
 		return Signal{Kind: KindPrice, Score: w}
 	}
-	shown := p.String()
+	// Worded by appending, not with fmt, as this runs for every flagged
+	// listing: "price %s is %.0f%% of the %s floor for %s", or "price %s
+	// is at or above the %s floor for %s", the price shown as "%s (%s)" of
+	// p and conv when in another currency. priceEvidenceReference in the
+	// tests words it with fmt, and the two must agree.
+	var buf [192]byte
+	ev := append(buf[:0], "price "...)
+	ev = p.Append(ev)
 	if !strings.EqualFold(p.Currency, floor.Currency) {
-		shown = fmt.Sprintf("%s (%s)", p, conv)
+		ev = append(ev, " ("...)
+		ev = conv.Append(ev)
+		ev = append(ev, ')')
 	}
-	ev := fmt.Sprintf("price %s is %.0f%% of the %s floor for %s", shown, ratio*100, floor, what)
 	if w == 0 {
-		ev = fmt.Sprintf("price %s is at or above the %s floor for %s", shown, floor, what)
+		ev = append(ev, " is at or above the "...)
+	} else {
+		ev = append(ev, " is "...)
+		ev = strconv.AppendFloat(ev, ratio*100, 'f', 0, 64)
+		ev = append(ev, "% of the "...)
 	}
+	ev = floor.Append(ev)
+	ev = append(ev, " floor for "...)
+	ev = append(ev, what...)
 	if !counts && w > 0 {
-		ev += "; not weighed for an accessory or ordinary-word listing"
+		ev = append(ev, "; not weighed for an accessory or ordinary-word listing"...)
 		w = 0
 	}
-	return Signal{Kind: KindPrice, Score: w, Evidence: ev}
+	return Signal{Kind: KindPrice, Score: w, Evidence: string(ev)}
 }
 
 // priceWeight is the price cue's weight for a price at ratio of its floor.
@@ -102,15 +120,43 @@ var secondHandWords = []string{
 	"gebraucht", "usato", "usata", "usado", "usada", "d'occasion", "seconde main", "tweedehands", "begagnad", "brugt", "używany", "б/у",
 }
 
+// secondHand reports whether text says the item is used.
 func secondHand(text string) bool {
-	lower := strings.ToLower(text)
+	// ASCII text (most listings) is lowered into a buffer on the stack;
+	// other text takes strings.ToLower, which is the same for ASCII.
+	var buf [1024]byte
+	if lower, ok := lowerASCII(buf[:0], text); ok {
+		return secondHandLower(lower)
+	}
+	return secondHandLower([]byte(strings.ToLower(text)))
+}
+
+// lowerASCII appends text with A-Z lowered when text is all ASCII;
+// ok is false, and nothing appended, otherwise.
+func lowerASCII(dst []byte, text string) (lower []byte, ok bool) {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return dst, false
+		}
+	}
+	lower = append(dst, text...)
+	for i := len(dst); i < len(lower); i++ {
+		if c := lower[i]; 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	return lower, true
+}
+
+// secondHandLower is secondHand of text already lowered.
+func secondHandLower(lower []byte) bool {
 	for _, w := range secondHandWords {
-		for i := strings.Index(lower, w); i >= 0; {
+		for i := bytes.Index(lower, []byte(w)); i >= 0; {
 			end := i + len(w)
 			if (i == 0 || !isLetter(lower[i-1])) && (end == len(lower) || !isLetter(lower[end])) && !(w == "used" && verbUse(lower[end:])) {
 				return true
 			}
-			next := strings.Index(lower[i+1:], w)
+			next := bytes.Index(lower[i+1:], []byte(w))
 			if next < 0 {
 				break
 			}
@@ -124,9 +170,9 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
 
 // verbUse reports "used" as a verb ("can be used for", "used daily")
 // rather than the condition of the item, from the word after it.
-func verbUse(rest string) bool {
-	next, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
-	switch strings.Trim(next, ",.;:!") {
+func verbUse(rest []byte) bool {
+	next, _, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
+	switch string(bytes.Trim(next, ",.;:!")) {
 	case "to", "for", "as", "with", "in", "by", "on", "daily", "every", "indoors", "outdoors", "at", "under", "when", "widely":
 		return true
 	}

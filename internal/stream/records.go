@@ -126,11 +126,15 @@ func ContentHash(raw []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// CandidateMessage encodes a candidate keyed by listing id.
+// CandidateMessage encodes a candidate keyed by listing id, as
+// json.Marshal would (see appendCandidate).
 func CandidateMessage(c *Candidate) (kafka.Message, error) {
-	data, err := json.Marshal(c)
-	if err != nil {
-		return kafka.Message{}, fmt.Errorf("encode candidate %s: %w", c.ListingID, err)
+	data, ok := appendCandidate(make([]byte, 0, candidateSize(c)), c)
+	if !ok {
+		var err error
+		if data, err = json.Marshal(c); err != nil {
+			return kafka.Message{}, fmt.Errorf("encode candidate %s: %w", c.ListingID, err)
+		}
 	}
 	return kafka.Message{Key: []byte(c.ListingID), Value: data}, nil
 }
