@@ -77,10 +77,17 @@ bench-soak: ## SOAK (30m) of steady load through the whole pipeline: memory and 
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/listing/
+	$(GO) test -run '^$$' -fuzz '^FuzzSpan$$' -fuzztime $(FUZZTIME) ./internal/listing/
+	$(GO) test -run '^$$' -fuzz '^FuzzAnalyzePaths$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
+	$(GO) test -run '^$$' -fuzz '^FuzzJoinedKey$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzFold$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
 	$(GO) test -run '^$$' -fuzz '^FuzzReencode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
+	$(GO) test -run '^$$' -fuzz '^FuzzSecondHand$$' -fuzztime $(FUZZTIME) ./internal/score/
+	$(GO) test -run '^$$' -fuzz '^FuzzPriceEvidenceWording$$' -fuzztime $(FUZZTIME) ./internal/score/
+	$(GO) test -run '^$$' -fuzz '^FuzzStringMatchesFmt$$' -fuzztime $(FUZZTIME) ./internal/price/
+	$(GO) test -run '^$$' -fuzz '^FuzzCandidateMessage$$' -fuzztime $(FUZZTIME) ./internal/stream/
 	$(GO) test -run '^$$' -fuzz '^FuzzGuard$$' -fuzztime $(FUZZTIME) ./internal/fetch/
 	$(GO) test -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME) ./internal/ingest/
 	$(GO) test -run '^$$' -fuzz '^FuzzBody$$' -fuzztime $(FUZZTIME) ./internal/ingest/
