@@ -1,6 +1,7 @@
 package listing
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
@@ -24,6 +25,9 @@ import (
 // whole event alive, which costs nothing where listings live no longer
 // than their event (scoring one, publishing its candidate).
 func decodeFast(data []byte, l *Listing, m *price.Money) bool {
+	if bytes.IndexByte(data, '\\') >= 0 {
+		return false // an escape: refused below anyway, so spare the copy
+	}
 	s := scanner{b: data, src: string(data)}
 	var seen uint16
 	once := func(bit uint16) bool {

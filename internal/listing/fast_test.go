@@ -2,6 +2,7 @@ package listing
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -167,4 +168,34 @@ func FuzzSpan(f *testing.F) {
 		checkSpan(t, b)
 		checkSpan(t, append([]byte(`"`), b...))
 	})
+}
+
+// TestDecodeOwnsItsStrings overwrites each event after decoding it: a
+// listing must not share memory with the caller's buffer, which readers
+// reuse (LineReader's lines, kafka-go's message values). Fixture lines
+// take the fast path; an escaped one takes encoding/json's.
+func TestDecodeOwnsItsStrings(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "listings.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))[:50]
+	lines = append(lines, []byte(`{"id":"esc-1","marketplace":"m","url":"https://m.example/1","title":"A \u0026 B","price":{"amount":5,"currency":"USD"},"seller":{"id":"s"},"observed_at":"2026-11-14T20:21:00Z"}`))
+	for _, line := range lines {
+		buf := bytes.Clone(line)
+		l, err := Decode(buf)
+		if err != nil {
+			t.Fatalf("decode %s: %v", line, err)
+		}
+		want, err := Decode(bytes.Clone(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range buf {
+			buf[i] = 'X'
+		}
+		if !reflect.DeepEqual(l, want) {
+			t.Fatalf("listing changed when its event's buffer was overwritten:\n got %+v\nwant %+v", l, want)
+		}
+	}
 }

@@ -94,17 +94,6 @@ func (ev *evidence) appendBrandIDs(ids []string) []string {
 	return ids
 }
 
-// imageErrorCount is how many signals appendImageErrors appends.
-func (ev *evidence) imageErrorCount() int {
-	n := 0
-	for _, ie := range ev.images {
-		if ie.img.Err != nil {
-			n++
-		}
-	}
-	return n
-}
-
 // appendImageErrors says which images could not be used; without
 // withEvidence the signals are kept (they count as the verdict's signals)
 // but not worded.

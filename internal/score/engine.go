@@ -215,7 +215,7 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	v.Flagged = best.flagged()
 	// best carries its evidence unless it was left lean (see above).
 	withImageEvidence := !e.opts.FlaggedEvidenceOnly || v.Flagged
-	v.Signals = make([]Signal, 0, len(best.signals)+ev.imageErrorCount())
+	v.Signals = make([]Signal, 0, len(best.signals)+len(ev.images)) // room for every image's error
 	v.Signals = append(v.Signals, best.signals...)
 	v.Signals = ev.appendImageErrors(v.Signals, withImageEvidence)
 	if len(all) > 1 {

@@ -146,7 +146,7 @@ func TestScoreManyBrands(t *testing.T) {
 		reg.Brands = append(reg.Brands, brand.Brand{ID: strings.ToLower(n), Name: n,
 			PriceFloor: &price.Money{Amount: float64(50 + 50*(i%2)), Currency: "USD"}})
 	}
-	l := &listing.Listing{ID: "l1", Title: "Corvanta Alvoria bundle", Description: "with Brenquist, Estravel, Fonterri and Dellumar extras",
+	l := &listing.Listing{ID: "l1", Title: "Corvanta Alvoria bundle", Description: "with Brenquist, Fonterri, Dellumar and Estravel extras",
 		Price: &price.Money{Amount: 45, Currency: "USD"}, Seller: listing.Seller{ID: "s1"}}
 	for _, opts := range []Options{{}, {FlaggedEvidenceOnly: true}, {Threshold: 0.3}, {Threshold: 0.3, FlaggedEvidenceOnly: true}} {
 		eng, err := New(reg, opts)

@@ -38,7 +38,13 @@ func checkCandidate(t *testing.T, c *Candidate) {
 	if string(msg.Key) != c.ListingID {
 		t.Errorf("key %q, want %q", msg.Key, c.ListingID)
 	}
-	if got, ok := appendCandidate(nil, c); ok && !bytes.Equal(got, want) {
+	// The hand encoder must take every candidate json.Marshal takes, or the
+	// fallback would hide it being skipped.
+	got, ok := appendCandidate(nil, c)
+	if !ok {
+		t.Fatalf("appendCandidate declined a candidate json.Marshal encodes: %s", want)
+	}
+	if !bytes.Equal(got, want) {
 		t.Fatalf("appendCandidate differs from json.Marshal:\n got %s\nwant %s", got, want)
 	}
 }
