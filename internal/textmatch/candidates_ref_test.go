@@ -2,8 +2,6 @@ package textmatch
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -190,20 +188,7 @@ func checkCandidates(t *testing.T, ix *Index, title, desc string) {
 
 // corpusTexts is TestFindGolden's texts without the benchmark listings.
 func corpusTexts(t testing.TB) []listing {
-	var texts []listing
-	for _, set := range []string{"listings.jsonl", "holdout/listings.jsonl"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", filepath.FromSlash(set)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-			var l struct{ Title, Description string }
-			if err := json.Unmarshal(line, &l); err != nil {
-				t.Fatal(err)
-			}
-			texts = append(texts, listing{l.Title, l.Description})
-		}
-	}
+	texts := fixtureListings(t)
 	var cases []struct{ Title, Description string }
 	readJSON(t, "cases.json", &cases)
 	for _, c := range cases {
@@ -217,6 +202,9 @@ func corpusTexts(t testing.TB) []listing {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		texts = append(texts, listing{sc.Text(), sc.Text()})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return texts
 }
