@@ -233,7 +233,7 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 						continue
 					}
 					kb, buf = joinedKey(kb, buf, toks[i:k+1])
-					if !ix.joinFilter.has(keySigOfBytes(kb)) {
+					if !ix.joinFilter.has(keySigOf(kb)) {
 						continue
 					}
 					if p, ok := ix.joinedPost[string(kb)]; ok {

@@ -54,7 +54,10 @@ func (kf keyFilter) has(s uint32) bool {
 }
 
 // mayHaveDeletion is has(keySigOf(d)) for d, s without its byte i, without
-// building d.
+// building d. It repeats keySigOf's pick of end bytes, each index shifted
+// past i, rather than share it: a pick shared by both, taking i, measured
+// 25 to 30 per cent slower in each (and one through a func value, 2 to 3
+// times slower), and both are on Find's path for every listing.
 func (kf keyFilter) mayHaveDeletion(s string, i int) bool {
 	n := len(s) - 1
 	at := func(p int) byte {
@@ -73,20 +76,8 @@ func (kf keyFilter) mayHaveDeletion(s string, i int) bool {
 	return kf.has(keySig(n, a, b, y, z))
 }
 
-func keySigOf(k string) uint32 {
-	n := len(k)
-	var a, b, y, z byte
-	if n > 0 {
-		a, z = k[0], k[n-1]
-	}
-	if n > 1 {
-		b, y = k[1], k[n-2]
-	}
-	return keySig(n, a, b, y, z)
-}
-
-// keySigOfBytes is keySigOf for a key being built.
-func keySigOfBytes(k []byte) uint32 {
+// keySigOf is keySig of a key, or of one being built.
+func keySigOf[K ~string | ~[]byte](k K) uint32 {
 	n := len(k)
 	var a, b, y, z byte
 	if n > 0 {
