@@ -130,6 +130,11 @@ func (ix *Index) refCandidates(fields []field) [][2]string {
 	return out
 }
 
+// candidatesOf is candidates with scratch of its own.
+func (ix *Index) candidatesOf(fields []field) []candidate {
+	return ix.candidates(new(findScratch), fields)
+}
+
 func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0 }
 
 func (ix *Index) hasPair(k string) bool {
