@@ -2,9 +2,9 @@ package textmatch
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
+	"math/bits"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -130,6 +130,11 @@ func (ix *Index) refCandidates(fields []field) [][2]string {
 	return out
 }
 
+// candidatesOf is candidates with scratch of its own.
+func (ix *Index) candidatesOf(fields []field) []candidate {
+	return ix.candidates(new(findScratch), fields)
+}
+
 func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0 }
 
 func (ix *Index) hasPair(k string) bool {
@@ -190,20 +195,7 @@ func checkCandidates(t *testing.T, ix *Index, title, desc string) {
 
 // corpusTexts is TestFindGolden's texts without the benchmark listings.
 func corpusTexts(t testing.TB) []listing {
-	var texts []listing
-	for _, set := range []string{"listings.jsonl", "holdout/listings.jsonl"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", filepath.FromSlash(set)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-			var l struct{ Title, Description string }
-			if err := json.Unmarshal(line, &l); err != nil {
-				t.Fatal(err)
-			}
-			texts = append(texts, listing{l.Title, l.Description})
-		}
-	}
+	texts := fixtureListings(t)
 	var cases []struct{ Title, Description string }
 	readJSON(t, "cases.json", &cases)
 	for _, c := range cases {
@@ -217,6 +209,9 @@ func corpusTexts(t testing.TB) []listing {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		texts = append(texts, listing{sc.Text(), sc.Text()})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return texts
 }
@@ -399,12 +394,45 @@ func TestMayHaveDeletion(t *testing.T) {
 	for _, s := range []string{"a", "ab", "abc", "abcd", "fulips", "kaltrix", "ωmega", "x1y2z3w4"} {
 		for i := range len(s) {
 			d := s[:i] + s[i+1:]
-			kf := make(keyFilter, 1<<keyFilterLog/64)
-			sig := keySigOf(d)
-			kf[sig/64] |= 1 << (sig % 64)
+			kf := makeKeyFilter(0)
+			kf.add(keySigOf(d))
 			if !kf.mayHaveDeletion(s, i) {
 				t.Errorf("%q without byte %d: signature differs from %q's", s, i, d)
 			}
+		}
+	}
+}
+
+// TestKeyFilterFill builds filters over many random keys, as the
+// deletion dictionaries of a 10,000-brand registry hold: each must keep
+// every key and stay sparse enough to turn most made-up keys away.
+func TestKeyFilterFill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1000, 20_000, 300_000} {
+		keys := make(map[string]struct{}, n)
+		for len(keys) < n {
+			b := make([]byte, 3+rng.IntN(10))
+			for i := range b {
+				b[i] = 'a' + byte(rng.IntN(26))
+			}
+			keys[string(b)] = struct{}{}
+		}
+		kf := newKeyFilter(keys)
+		for k := range keys {
+			if !kf.has(keySigOf(k)) {
+				t.Fatalf("%d keys: %q not in the filter", n, k)
+			}
+		}
+		set := 0
+		for _, w := range kf.bits {
+			set += bits.OnesCount64(w)
+		}
+		size := len(kf.bits) * 64
+		if size < 1<<keyFilterMinLog {
+			t.Errorf("%d keys: %d bits, below the floor", n, size)
+		}
+		if fill := float64(set) / float64(size); fill > 0.15 {
+			t.Errorf("%d keys: %d of %d bits set (%.1f%%), want at most 15%%", n, set, size, 100*fill)
 		}
 	}
 }

@@ -184,11 +184,6 @@ func (sc *findScratch) add(f, k string, ids []int32) {
 	sc.cands = append(sc.cands, candidate{field: f, key: k, ids: ids})
 }
 
-// candidatesOf is candidates with scratch of its own, for tests.
-func (ix *Index) candidatesOf(fields []field) []candidate {
-	return ix.candidates(new(findScratch), fields)
-}
-
 // candidates lists the keys of a listing that some term is indexed under,
 // with their postings, and notes split and fuzzy-eligible words for
 // verify. The maps only say "some term has this key"; which terms, bleve
@@ -233,7 +228,7 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 						continue
 					}
 					kb, buf = joinedKey(kb, buf, toks[i:k+1])
-					if !ix.joinFilter.has(keySigOfBytes(kb)) {
+					if !ix.joinFilter.has(keySigOf(kb)) {
 						continue
 					}
 					if p, ok := ix.joinedPost[string(kb)]; ok {

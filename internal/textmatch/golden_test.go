@@ -1,7 +1,6 @@
 package textmatch
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -25,21 +24,7 @@ func TestFindGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	texts := append(benchListings(ix.brandsAsGiven(), 1500), fixtureListings(t)...)
-	var cases []struct{ Title, Description string }
-	readJSON(t, "cases.json", &cases)
-	for _, c := range cases {
-		texts = append(texts, listing{c.Title, c.Description})
-	}
-	f, err := os.Open(filepath.Join("testdata", "fold.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		texts = append(texts, listing{sc.Text(), sc.Text()})
-	}
+	texts := append(benchListings(ix.brandsAsGiven(), 1500), corpusTexts(t)...)
 
 	var out bytes.Buffer
 	for _, l := range texts {

@@ -412,7 +412,7 @@ func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 	// A one-word brand name that is an ordinary word ("Coach") may be
 	// misspelt too ("Cach"); the mention then needs brand context like
 	// the word itself. Products and aliases of ordinary words stay exact.
-	t.fuzzy = letters >= minFuzzyLetters && (!t.common && !ix.isWord(string(joined)) || kind == "name" && len(toks) == 1)
+	t.fuzzy = letters >= minFuzzyLetters && (!t.common && !ix.isWord(t.word) || kind == "name" && len(toks) == 1)
 	return t, true
 }
 
@@ -661,7 +661,7 @@ func (ix *Index) buildBleve() (bleve.Index, error) {
 			fieldPairs:  t.src,
 			// The words run together unfolded: the analyzer folds the
 			// whole, as Find does with joined listing words.
-			fieldJoined: strings.Join(t.plains, ""),
+			fieldJoined: t.word,
 		}
 		if err := batch.Index(strconv.Itoa(i), doc); err != nil {
 			idx.Close()

@@ -85,3 +85,18 @@ func TestASCIIWord(t *testing.T) {
 		}
 	}
 }
+
+// candidate returns the candidate for key in bleve field f, with its
+// postings (none for a key no term has).
+func (ix *Index) candidate(f, key string) candidate {
+	var p posting
+	switch f {
+	case fieldFolded:
+		p = ix.foldedPost[key]
+	case fieldJoined:
+		p = ix.joinedPost[key]
+	case fieldPairs:
+		p = ix.pairs[key]
+	}
+	return candidate{field: f, key: key, ids: p.ids}
+}
