@@ -164,9 +164,10 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// TestBenchCorpus checks the benchmark's listings the way the research did:
-// a brand-naming listing must report its brand, an unbranded one nothing.
-func TestBenchCorpus(t *testing.T) {
+// benchIndex indexes benchRegistry for a test, which it skips in -short
+// mode; the index is closed when the test ends.
+func benchIndex(t *testing.T) (*Index, []brand.Brand) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a 1,000-brand index")
 	}
@@ -175,7 +176,14 @@ func TestBenchCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	t.Cleanup(func() { ix.Close() })
+	return ix, bs
+}
+
+// TestBenchCorpus checks the benchmark's listings the way the research did:
+// a brand-naming listing must report its brand, an unbranded one nothing.
+func TestBenchCorpus(t *testing.T) {
+	ix, bs := benchIndex(t)
 	ls := benchListings(bs, 3000)
 	var branded, hit, unbranded, falsePos int
 	for _, l := range ls {

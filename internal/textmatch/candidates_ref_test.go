@@ -247,15 +247,7 @@ func TestCandidatesAgree(t *testing.T) {
 		}
 	})
 	t.Run("bench registry", func(t *testing.T) {
-		if testing.Short() {
-			t.Skip("builds a 1,000-brand index")
-		}
-		bs := benchRegistry(t)
-		ix, err := NewIndex(bs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ix.Close()
+		ix, _ := benchIndex(t)
 		for _, l := range append(append(benchListings(ix.brandsAsGiven(), 3000), termTexts(ix)...), texts...) {
 			checkCandidates(t, ix, l.title, l.desc)
 		}

@@ -15,15 +15,7 @@ import (
 // lines. Its purpose is to let the text path be made faster without
 // changing what it finds.
 func TestFindGolden(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a 1,000-brand index")
-	}
-	bs := benchRegistry(t)
-	ix, err := NewIndex(bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix, _ := benchIndex(t)
 	texts := append(benchListings(ix.brandsAsGiven(), 1500), corpusTexts(t)...)
 
 	var out bytes.Buffer

@@ -61,15 +61,7 @@ func TestPostingsAgreeWithBleve(t *testing.T) {
 		run(t, ix, ls)
 	})
 	t.Run("bench", func(t *testing.T) {
-		if testing.Short() {
-			t.Skip("builds a 1,000-brand index")
-		}
-		bs := benchRegistry(t)
-		ix, err := NewIndex(bs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ix.Close()
+		ix, bs := benchIndex(t)
 		run(t, ix, benchListings(bs, 3000))
 	})
 }
