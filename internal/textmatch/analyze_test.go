@@ -1,9 +1,6 @@
 package textmatch
 
 import (
-	"bufio"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -79,17 +76,8 @@ func TestAnalyzePathsAgree(t *testing.T) {
 		"1:1 AAA+ $50", "Size S M L XL", "LouisVuitton Louis Vuitton", "100% Authentic!!!", "K4LTR1X AeroBeat X2",
 		"a\x00b \x7f \x01a b c", "end with spacer a b c.", "mixed UPPER lower MiXeD", "e-mail x-ray T-shirt",
 	}
-	f, err := os.Open(filepath.Join("testdata", "fold.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		cases = append(cases, sc.Text(), Fold(sc.Text()), asciiOnly(sc.Text()))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	for _, line := range foldLines(t) {
+		cases = append(cases, line, Fold(line), asciiOnly(line))
 	}
 	n := len(cases)
 	for i := 0; i < n; i++ {

@@ -1,12 +1,9 @@
 package textmatch
 
 import (
-	"bufio"
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -201,17 +198,8 @@ func corpusTexts(t testing.TB) []listing {
 	for _, c := range cases {
 		texts = append(texts, listing{c.Title, c.Description})
 	}
-	f, err := os.Open(filepath.Join("testdata", "fold.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		texts = append(texts, listing{sc.Text(), sc.Text()})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	for _, line := range foldLines(t) {
+		texts = append(texts, listing{line, line})
 	}
 	return texts
 }

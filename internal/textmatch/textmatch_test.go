@@ -196,15 +196,21 @@ func TestCyrillicCoded(t *testing.T) {
 	}
 }
 
-// TestFoldGolden folds each line of testdata/fold.txt; -update rewrites
-// testdata/fold.golden.
-func TestFoldGolden(t *testing.T) {
+// foldLines reads testdata/fold.txt, a line per evasion.
+func foldLines(t testing.TB) []string {
+	t.Helper()
 	in, err := os.ReadFile(filepath.Join("testdata", "fold.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return strings.Split(strings.TrimRight(string(in), "\n"), "\n")
+}
+
+// TestFoldGolden folds each line of testdata/fold.txt; -update rewrites
+// testdata/fold.golden.
+func TestFoldGolden(t *testing.T) {
 	var out strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(string(in), "\n"), "\n") {
+	for _, line := range foldLines(t) {
 		out.WriteString(Fold(line))
 		out.WriteByte('\n')
 	}
