@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/assay-dev/assay/internal/yamldoc"
 )
 
 // MaxRegistryBytes caps a registry file; a registry of 100,000 brands with
@@ -75,24 +77,11 @@ func decode(data []byte, name string) (*Registry, error) {
 	}
 	unknown := checkKnownFields(&doc, name)
 	var reg Registry
-	if err := decodeNode(&doc, &reg); err != nil {
+	if err := yamldoc.Decode(&doc, &reg); err != nil {
 		return nil, errors.Join(unknown, fmt.Errorf("%s: %w: %s", name, ErrInvalid, describeYAMLError(err)))
 	}
 	reg.unknown = unknown
 	return &reg, nil
-}
-
-// decodeNode is doc.Decode with yaml.v3's panics turned into errors: some
-// inputs (a merge key naming a mapping keyed by a mapping) make it panic
-// with a runtime error it does not recover, and a registry file must never
-// stop a program.
-func decodeNode(doc *yaml.Node, v any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the YAML decoder failed on this input: %v", r)
-		}
-	}()
-	return doc.Decode(v)
 }
 
 func describeYAMLError(err error) string {

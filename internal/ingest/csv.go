@@ -16,10 +16,9 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/yamldoc"
 )
 
 // ErrMapping marks a CSV mapping that is invalid or does not fit a file's
@@ -77,7 +76,7 @@ func LoadMapping(path string) (*Mapping, error) {
 // ParseMapping decodes and checks a mapping; name is used in messages.
 func ParseMapping(data []byte, name string) (*Mapping, error) {
 	var f mappingFile
-	if err := yaml.Unmarshal(data, &f); err != nil {
+	if err := yamldoc.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%w %s: %s", ErrMapping, name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	m := &Mapping{Columns: f.Columns, ImagesSeparator: f.ImagesSeparator, Defaults: f.Defaults}

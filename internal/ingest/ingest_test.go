@@ -504,6 +504,8 @@ func TestMappingErrors(t *testing.T) {
 		{"bad default", base + "defaults: {price.currency: USD, price.amount: cheap}\n", "", []string{"price.amount", "cheap"}},
 		{"id default", base + "defaults: {price.currency: USD, id: x}\n", "", []string{"id cannot have a default"}},
 		{"not yaml", "id: [", "", []string{"m.yaml"}},
+		// yaml.v3 panics on this merge key; the mapping is refused instead.
+		{"decoder panic", "{id: &b {0}, <<, *b}", "", []string{"m.yaml", "the YAML decoder failed"}},
 		{"no header", base + "price.currency: currency\n", "-", []string{"no header row"}},
 	}
 	for _, tt := range tests {
