@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -143,7 +144,7 @@ func TestLeastPrivilege(t *testing.T) {
 	if err := <-intakeDone; err != nil {
 		t.Errorf("intake: %v", err)
 	}
-	if err := <-dirDone; err != nil && runCtx.Err() == nil {
+	if err := <-dirDone; err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("directory: %v", err)
 	}
 	logs.Check("the reporter")

@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestDirectory(t *testing.T) {
 		t.Errorf("IDs %v, want [halden]: the broken record must be skipped", ids)
 	}
 	cancel()
-	if err := <-done; err != nil && ctx.Err() == nil {
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
 }
