@@ -343,11 +343,9 @@ func (s *Store) BrandOwners(ctx context.Context, brandID string) ([]string, erro
 	return out, rows.Err()
 }
 
-// userColumns are the columns scanUser reads, of the users table as
-// alias names it in the query.
-func userColumns(alias string) string {
-	return alias + ".id, " + alias + ".name, " + alias + ".role, " + alias + ".disabled, " + alias + ".created_at"
-}
+// userColumns are the columns scanUser reads, of the users table as the
+// query names it: users u.
+const userColumns = `u.id, u.name, u.role, u.disabled, u.created_at`
 
 // scanUser reads a row that starts with userColumns, and the columns
 // after them into extra.
@@ -387,7 +385,7 @@ func (s *Store) fillBrands(ctx context.Context, users ...*User) error {
 
 // User returns an account by name.
 func (s *Store) User(ctx context.Context, name string) (*User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("users")+` FROM users WHERE name = ?`, name))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("account %q: %w", name, ErrNoUser)
 	}
@@ -399,7 +397,7 @@ func (s *Store) User(ctx context.Context, name string) (*User, error) {
 
 // Users lists every account by name.
 func (s *Store) Users(ctx context.Context) ([]*User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns("users")+` FROM users ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.name`)
 	if err != nil {
 		return nil, err
 	}
