@@ -266,7 +266,12 @@ func (s *Store) SetPassword(ctx context.Context, name, password, actor string) e
 	if err != nil {
 		return err
 	}
-	return s.changeEndingSessions(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, `password_hash`, hash)
+	return s.change(ctx, name, Entry{Actor: actor, Action: ActionUserPasswd}, func(tx *sql.Tx, id int64) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.stamp(), id); err != nil {
+			return err
+		}
+		return endSessions(ctx, tx, id)
+	})
 }
 
 // SetDisabled disables an account, ending its sessions and refusing its
@@ -276,20 +281,19 @@ func (s *Store) SetDisabled(ctx context.Context, name string, disabled bool, act
 	if disabled {
 		action = ActionUserDisable
 	}
-	return s.changeEndingSessions(ctx, name, Entry{Actor: actor, Action: action}, `disabled`, disabled)
-}
-
-// changeEndingSessions sets one column of an account and ends its browser
-// sessions, which were begun under what the column said before. column
-// is written into the SQL: callers pass a constant name, never input.
-func (s *Store) changeEndingSessions(ctx context.Context, name string, e Entry, column string, value any) error {
-	return s.change(ctx, name, e, func(tx *sql.Tx, id int64) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+column+` = ?, updated_at = ? WHERE id = ?`, value, s.stamp(), id); err != nil {
+	return s.change(ctx, name, Entry{Actor: actor, Action: action}, func(tx *sql.Tx, id int64) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, disabled, s.stamp(), id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
-		return err
+		return endSessions(ctx, tx, id)
 	})
+}
+
+// endSessions ends an account's browser sessions: they were begun under
+// the password or standing the account had before this change.
+func endSessions(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+	return err
 }
 
 // Grant makes an owner account the owner of a brand.
@@ -339,11 +343,9 @@ func (s *Store) BrandOwners(ctx context.Context, brandID string) ([]string, erro
 	return out, rows.Err()
 }
 
-// userColumns are the columns scanUser reads, of the users table as
-// alias names it in the query.
-func userColumns(alias string) string {
-	return alias + ".id, " + alias + ".name, " + alias + ".role, " + alias + ".disabled, " + alias + ".created_at"
-}
+// userColumns are the columns scanUser reads, of the users table as the
+// query names it: users u.
+const userColumns = `u.id, u.name, u.role, u.disabled, u.created_at`
 
 // scanUser reads a row that starts with userColumns, and the columns
 // after them into extra.
@@ -383,7 +385,7 @@ func (s *Store) fillBrands(ctx context.Context, users ...*User) error {
 
 // User returns an account by name.
 func (s *Store) User(ctx context.Context, name string) (*User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("users")+` FROM users WHERE name = ?`, name))
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("account %q: %w", name, ErrNoUser)
 	}
@@ -395,7 +397,7 @@ func (s *Store) User(ctx context.Context, name string) (*User, error) {
 
 // Users lists every account by name.
 func (s *Store) Users(ctx context.Context) ([]*User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns("users")+` FROM users ORDER BY name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.name`)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func (s *Store) Session(ctx context.Context, cookie string) (*Identity, error) {
 		return nil, ErrNoSession
 	}
 	var csrf, expires string
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("u")+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND NOT u.disabled`, digest(cookie)), &csrf, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoSession
@@ -161,7 +161,7 @@ func (s *Store) TokenIdentity(ctx context.Context, tok string) (*Identity, error
 		return nil, ErrNoSession
 	}
 	var name, used string
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns("u")+`, t.name, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, t.name, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at = '' AND NOT u.disabled`, digest(tok)), &name, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoSession

@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -36,9 +37,9 @@ func TestLeastPrivilege(t *testing.T) {
 	for i := range n {
 		cands = append(cands, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h"))
 	}
-	adminWrite(ctx, t, b.Admin, topics.Candidates, cands...)
+	writeTopic(ctx, t, b.Admin, topics.Candidates, cands...)
 	fullips, _ := stream.BrandMessage("fullips", &stream.BrandRecord{Brand: brand.Brand{ID: "fullips", Name: "Fullips", Owner: "Fullips Inc."}})
-	adminWrite(ctx, t, b.Admin, topics.Brands, fullips)
+	writeTopic(ctx, t, b.Admin, topics.Brands, fullips)
 
 	app := b.App()
 	logs := kafkatest.NewAuthzLog(t)
@@ -143,20 +144,10 @@ func TestLeastPrivilege(t *testing.T) {
 	if err := <-intakeDone; err != nil {
 		t.Errorf("intake: %v", err)
 	}
-	if err := <-dirDone; err != nil && runCtx.Err() == nil {
+	if err := <-dirDone; err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("directory: %v", err)
 	}
 	logs.Check("the reporter")
-}
-
-// adminWrite publishes msgs to topic as the administrator.
-func adminWrite(ctx context.Context, t *testing.T, c stream.Cluster, topic string, msgs ...kafka.Message) {
-	t.Helper()
-	w := c.NewWriter(topic)
-	defer w.Close()
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func firstKey(msgs []kafka.Message) string {

@@ -2,6 +2,7 @@ package reporter
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -45,22 +46,16 @@ func TestDirectory(t *testing.T) {
 	if err := pub.PublishBrand(ctx, &stream.BrandRecord{Brand: brand.Brand{ID: "halden", Name: "Halden Moor"}}); err != nil {
 		t.Fatal(err)
 	}
-	w := brokers.NewWriter("brands")
-	defer w.Close()
-	if err := w.WriteMessages(ctx, kafka.Message{Key: []byte("broken"), Value: []byte("{")}); err != nil {
-		t.Fatal(err)
-	}
+	writeTopic(ctx, t, brokers, "brands", kafka.Message{Key: []byte("broken"), Value: []byte("{")})
 	waitFor("halden published live", func() bool { _, ok := d.Brand("halden"); return ok })
 	tomb, _ := stream.BrandMessage("fullips", nil)
-	if err := w.WriteMessages(ctx, tomb); err != nil {
-		t.Fatal(err)
-	}
+	writeTopic(ctx, t, brokers, "brands", tomb)
 	waitFor("fullips deleted", func() bool { _, ok := d.Brand("fullips"); return !ok })
 	if ids := d.IDs(); len(ids) != 1 || ids[0] != "halden" {
 		t.Errorf("IDs %v, want [halden]: the broken record must be skipped", ids)
 	}
 	cancel()
-	if err := <-done; err != nil && ctx.Err() == nil {
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 		t.Errorf("Run: %v", err)
 	}
 }

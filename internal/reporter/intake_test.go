@@ -35,6 +35,16 @@ func candidate(id, brand, hash string) kafka.Message {
 	return kafka.Message{Key: []byte(id), Value: data}
 }
 
+// writeTopic publishes msgs to topic as c's principal.
+func writeTopic(ctx context.Context, t *testing.T, c stream.Cluster, topic string, msgs ...kafka.Message) {
+	t.Helper()
+	w := c.NewWriter(topic)
+	defer w.Close()
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // runIntake consumes until the store holds want cases, then stops the
 // intake, and returns the registry it counted in.
 func runIntake(t *testing.T, brokers stream.Cluster, store *casestore.Store, want int) *prometheus.Registry {
@@ -85,11 +95,7 @@ func TestIntake(t *testing.T) {
 	}
 	msgs = append(msgs, candidate("mp-1", "fullips", "h1"), candidate("mp-2", "fullips", "h2"), candidate("mp-2", "dyson", "h2"))
 	msgs = append(msgs, kafka.Message{Key: []byte("junk"), Value: []byte("not json")})
-	w := brokers.NewWriter(stream.DefaultTopics().Candidates)
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	writeTopic(ctx, t, brokers, stream.DefaultTopics().Candidates, msgs...)
 
 	store, err := casestore.Open(ctx, filepath.Join(t.TempDir(), "cases.db"))
 	if err != nil {
@@ -108,11 +114,7 @@ func TestIntake(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second intake in the same group finds nothing new to store.
-	w = brokers.NewWriter(stream.DefaultTopics().Candidates)
-	if err := w.WriteMessages(ctx, candidate("mp-99", "fullips", "h9"), kafka.Message{Value: []byte("{}")}); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	writeTopic(ctx, t, brokers, stream.DefaultTopics().Candidates, candidate("mp-99", "fullips", "h9"), kafka.Message{Value: []byte("{}")})
 	reg = runIntake(t, brokers, store, 52)
 	if got := testutil.ToFloat64(mustCounter(t, reg, "created")); got != 1 {
 		t.Errorf("second intake created %v cases, want 1: it should resume after the committed offsets", got)
@@ -230,11 +232,7 @@ func lockedStore(t *testing.T) (stream.Cluster, *casestore.Store, *sql.Tx) {
 		msgs = append(msgs, candidate(fmt.Sprintf("mp-%d", i), "fullips", "h1"))
 	}
 	msgs = append(msgs, kafka.Message{Key: []byte("junk"), Value: []byte("not json")})
-	w := brokers.NewWriter(stream.DefaultTopics().Candidates)
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
+	writeTopic(ctx, t, brokers, stream.DefaultTopics().Candidates, msgs...)
 	path := filepath.Join(t.TempDir(), "cases.db")
 	store, err := casestore.OpenWith(ctx, path, sqlitedb.Options{BusyTimeout: 500 * time.Millisecond})
 	if err != nil {

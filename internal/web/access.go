@@ -146,7 +146,46 @@ func (s *Server) route(pattern string, a access, h http.HandlerFunc) {
 		panic("web: route " + pattern + " registered without an access policy")
 	}
 	s.routes = append(s.routes, Route{Pattern: pattern, Access: a.label})
+	s.policies[pattern] = a
 	s.mux.Handle(pattern, s.guard(a, h))
+}
+
+// pageActions are what pages offer, each with the routes behind it: the
+// links and forms that call them. A page offers an action when every one
+// of those routes' policies lets the account call it (render's Can), so a
+// route's policy changed in New changes the pages with it.
+func pageActions() map[string][]string {
+	return map[string][]string{
+		"decide":       {"POST /cases/{id}/status", "POST /cases/bulk"},
+		"issueNotices": {"POST /notices", "POST /notices/{id}/submit", "POST /notices/{id}/outcome"},
+		"manageBrands": {"GET /brands/new", "GET /brands/{id}/edit", "POST /brands"},
+		"audit":        {"GET /audit"},
+	}
+}
+
+// actionPolicies gathers the policies of the routes behind each page
+// action, once every route is registered.
+func (s *Server) actionPolicies() (map[string][]access, error) {
+	out := map[string][]access{}
+	for action, patterns := range pageActions() {
+		for _, p := range patterns {
+			a, ok := s.policies[p]
+			if !ok {
+				return nil, fmt.Errorf("web: page action %s names route %q, which is not registered", action, p)
+			}
+			out[action] = append(out[action], a)
+		}
+	}
+	return out, nil
+}
+
+// can says which page actions the account may take.
+func (s *Server) can(u *account.User) map[string]bool {
+	can := map[string]bool{}
+	for action, policies := range s.actions {
+		can[action] = !slices.ContainsFunc(policies, func(a access) bool { return !a.allows(u) })
+	}
+	return can
 }
 
 type identityKey struct{}

@@ -104,6 +104,10 @@ type Server struct {
 	mux       *http.ServeMux
 	handler   http.Handler
 	routes    []Route
+	// policies is each route's policy by its pattern; actions, the
+	// policies of the routes behind each page action (pageActions).
+	policies map[string]access
+	actions  map[string][]access
 
 	accounts        *account.Store
 	limiter         *account.Limiter
@@ -119,7 +123,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if opts.Accounts == nil {
 		return nil, errors.New("web: Options.Accounts is required: every page is behind a sign-in")
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux(), policies: map[string]access{},
 		accounts: opts.Accounts, limiter: opts.Limiter, insecureCookies: opts.InsecureCookies}
 	if s.limiter == nil {
 		s.limiter = account.NewLimiter()
@@ -178,6 +182,9 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	s.route("POST /notices/{id}/submit", staffOnly().form(maxFormBytes), s.submitNotice)
 	s.route("POST /notices/{id}/outcome", staffOnly().form(maxFormBytes), s.outcome)
 	s.apiRoutes()
+	if s.actions, err = s.actionPolicies(); err != nil {
+		return nil, err
+	}
 	// Go's cross-origin protection refuses state-changing requests a
 	// browser marks as coming from another site (Sec-Fetch-Site, Origin),
 	// beside the per-session CSRF token the forms carry.
@@ -502,12 +509,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, dat
 	if id := identity(r); id != nil {
 		u := id.User
 		data["User"], data["CSRF"] = u, id.CSRF
-		data["Can"] = map[string]bool{
-			"decide":       staffOnly().allows(u), // POST /cases/{id}/status, /cases/bulk
-			"issueNotices": staffOnly().allows(u), // POST /notices, /notices/{id}/submit, /notices/{id}/outcome
-			"manageBrands": brandManagers().allows(u),
-			"audit":        adminOnly().allows(u),
-		}
+		data["Can"] = s.can(u)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := s.pages[page].ExecuteTemplate(w, page+".html", data); err != nil {
