@@ -213,7 +213,7 @@ func TestLeastPrivilege(t *testing.T) {
 	defer cancel()
 	topics := stream.DefaultTopics()
 	t.Setenv("KAFKA_SASL_PASSWORD", kafkatest.AppPassword)
-	conn := []string{"--brokers", strings.Join(b.App().Brokers, ","), "--kafka-sasl-mechanism", "PLAIN", "--kafka-sasl-username", kafkatest.AppUser}
+	conn := []string{"--brokers", strings.Join(b.Admin.Brokers, ","), "--kafka-sasl-mechanism", "PLAIN", "--kafka-sasl-username", kafkatest.AppUser}
 	mixed := writeFile(t, t.TempDir(), "mixed.jsonl", good+"\n{\"id\":\"x\"}\n")
 	tests := []struct {
 		name   string

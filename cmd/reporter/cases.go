@@ -104,7 +104,8 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		photos := fetch.Photos{Dir: *imageDir, Limits: imagehash.DefaultLimits()}
 		if *fetchImages {
-			f, err := fetch.New(fetch.Options{AllowLoopback: *allowLoopback, Limits: imagehash.DefaultLimits(), Logger: logger})
+			// Only Download is used here, which bypasses the cache: none is kept.
+			f, err := fetch.New(fetch.Options{AllowLoopback: *allowLoopback, Limits: imagehash.DefaultLimits(), CacheSize: -1, Logger: logger})
 			if err != nil {
 				fmt.Fprintf(stderr, "reporter run: %v\n", err)
 				return 2

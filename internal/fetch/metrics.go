@@ -23,7 +23,7 @@ var (
 func newFetchSeconds() prometheus.Histogram {
 	return prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "assay_image_fetch_duration_seconds",
-		Help:    "Time to fetch and hash one image not in the cache, the wait for a fetch worker included.",
+		Help:    "Time to fetch one image not in the cache (and hash it, for scoring), the wait for a fetch worker included.",
 		Buckets: prometheus.ExponentialBuckets(0.005, 2.5, 9), // 5 ms to ~7.6 s
 	})
 }

@@ -1,11 +1,9 @@
 package kafkatest
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -24,7 +23,6 @@ import (
 // administrator created.
 type ACLBroker struct {
 	Admin stream.Cluster
-	addrs []string
 	t     testing.TB
 }
 
@@ -50,7 +48,7 @@ func (b *ACLBroker) CreateTopics(t testing.TB) {
 // with a pool of its own: kafka-go's pool caches topic metadata, so a
 // program that starts after an administrator's change starts afresh.
 func (b *ACLBroker) App() stream.Cluster {
-	c := stream.NewCluster(b.addrs, nil, plain.Mechanism{Username: AppUser, Password: AppPassword})
+	c := stream.NewCluster(b.Admin.Brokers, nil, plain.Mechanism{Username: AppUser, Password: AppPassword})
 	b.t.Cleanup(c.Close)
 	return c
 }
@@ -81,7 +79,6 @@ func StartACL(t testing.TB) *ACLBroker {
 	t.Cleanup(c.Close)
 	b := &ACLBroker{
 		Admin: stream.NewCluster(c.ListenAddrs(), nil, plain.Mechanism{Username: "admin", Password: "admin-secret"}),
-		addrs: c.ListenAddrs(),
 		t:     t,
 	}
 	t.Cleanup(b.Admin.Close)
@@ -94,9 +91,8 @@ func StartACL(t testing.TB) *ACLBroker {
 // authorization. A refusal a program retries, or only warns of (a commit
 // that failed), is visible nowhere else.
 type AuthzLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	t   testing.TB
+	progtest.Buffer // loggers write from several goroutines
+	t               testing.TB
 }
 
 // NewAuthzLog returns an empty log for t.
@@ -113,20 +109,6 @@ func NewAuthzLog(t testing.TB) *AuthzLog {
 // Logger logs warnings and errors to l.
 func (l *AuthzLog) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-// Write appends p; loggers write from several goroutines.
-func (l *AuthzLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns what was logged so far.
-func (l *AuthzLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // Refused reports whether what was logged so far mentions authorization:
