@@ -613,6 +613,11 @@ func TestRetroScanAgreesWithLive(t *testing.T) {
 			}
 		}
 	}
+	for _, id := range want {
+		if !slices.ContainsFunc(got[id], func(c stream.Candidate) bool { return c.Retroactive && c.BrandID == late }) {
+			t.Errorf("%s: no re-scan candidate for %s, which live scoring gives it", id, late)
+		}
+	}
 	if len(got[contestedID]) == 0 {
 		t.Errorf("%s: no candidate at all, want the live one for %s", contestedID, v.BrandID)
 	}
