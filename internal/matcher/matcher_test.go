@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -501,25 +502,36 @@ func msgIDs(msgs []kafka.Message) []string {
 }
 
 func TestBrandAddedLive(t *testing.T) {
-	brokers := startBroker(t)
-	old, fresh, lateIDs := lateSetup(t, brokers)
-	mt, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
+	checkBrandAddedLive(t, startBroker(t), nil)
+}
+
+// checkBrandAddedLive runs a matcher on cluster, logging to logger, and
+// adds lateBrand while it runs: nothing is flagged before the brand
+// exists, the listings scored before it get a candidate from the re-scan,
+// and those listed after get a live one. It returns the matcher's stop,
+// for a test that checks what was logged once the matcher is done.
+func checkBrandAddedLive(t *testing.T, cluster stream.Cluster, logger *slog.Logger) (stop func()) {
+	t.Helper()
+	old, fresh, lateIDs := lateSetup(t, cluster)
+	mt, stop := startMatcher(t, Options{Kafka: cluster, RetroScan: true, Logger: logger})
 	waitReady(t, mt)
-	write(t, brokers, stream.DefaultTopics().Listings, old)
+	write(t, cluster, stream.DefaultTopics().Listings, old)
 	// The old listings are scored without the brand (a real broker's
 	// group join takes seconds: a fixed wait was not enough there).
 	waitScored(t, len(old), mt)
-	if got := candidates(t, brokers, 2*time.Second, func(map[string][]stream.Candidate) bool { return false }); len(got) != 0 {
+	if got := candidates(t, cluster, 2*time.Second, func(map[string][]stream.Candidate) bool { return false }); len(got) != 0 {
 		t.Fatalf("%d candidates before the brand existed", len(got))
 	}
-	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
-	deadline := time.Now().Add(15 * time.Second)
-	for mt.reg.size() < 12 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	publishBrands(t, cluster, func(id string) bool { return id == lateBrand })
+	// waitInForce waits for the registry version it reads at its start,
+	// so the late brand must be in the registry first.
+	progtest.WaitFor(t, 15*time.Second, "the 12 fixture brands in the registry", func() (bool, string) {
+		n := mt.reg.size()
+		return n >= 12, fmt.Sprintf("%d brands", n)
+	})
 	waitInForce(t, mt)
-	write(t, brokers, stream.DefaultTopics().Listings, fresh)
-	got := candidates(t, brokers, 30*time.Second, hasIDs(lateIDs))
+	write(t, cluster, stream.DefaultTopics().Listings, fresh)
+	got := candidates(t, cluster, 30*time.Second, hasIDs(lateIDs))
 	for _, m := range old {
 		cs := got[string(m.Key)]
 		if len(cs) == 0 || !cs[0].Retroactive {
@@ -535,6 +547,7 @@ func TestBrandAddedLive(t *testing.T) {
 			t.Errorf("%s listed after the brand: no live candidate", m.Key)
 		}
 	}
+	return stop
 }
 
 // TestRetroScanAgreesWithLive adds a brand after the listings were scored:
@@ -611,6 +624,11 @@ func TestRetroScanAgreesWithLive(t *testing.T) {
 			if c.Retroactive && c.BrandID == late && full[id].BrandID != late {
 				t.Errorf("%s: re-scan flagged it for %s, live scoring gives %q", id, late, full[id].BrandID)
 			}
+		}
+	}
+	for _, id := range want {
+		if !slices.ContainsFunc(got[id], func(c stream.Candidate) bool { return c.Retroactive && c.BrandID == late }) {
+			t.Errorf("%s: no re-scan candidate for %s, which live scoring gives it", id, late)
 		}
 	}
 	if len(got[contestedID]) == 0 {
@@ -971,27 +989,8 @@ func TestSecurePipeline(t *testing.T) {
 func TestLeastPrivilege(t *testing.T) {
 	b := kafkatest.StartACL(t)
 	b.CreateTopics(t)
-	app := b.App()
-	old, fresh, lateIDs := lateSetup(t, app)
 	logs := kafkatest.NewAuthzLog(t)
-	mt, stop := startMatcher(t, Options{Kafka: app, RetroScan: true, Logger: logs.Logger()})
-	waitReady(t, mt)
-	write(t, app, stream.DefaultTopics().Listings, old)
-	waitScored(t, len(old), mt)
-	publishBrands(t, app, func(id string) bool { return id == lateBrand })
-	waitInForce(t, mt)
-	write(t, app, stream.DefaultTopics().Listings, fresh)
-	got := candidates(t, app, 30*time.Second, hasIDs(lateIDs))
-	for _, m := range old {
-		if cs := got[string(m.Key)]; len(cs) == 0 || !cs[0].Retroactive {
-			t.Errorf("%s listed before the brand: candidates %+v, want one from the re-scan", m.Key, cs)
-		}
-	}
-	for _, m := range fresh {
-		if len(got[string(m.Key)]) == 0 {
-			t.Errorf("%s listed after the brand: no candidate", m.Key)
-		}
-	}
+	stop := checkBrandAddedLive(t, b.App(), logs.Logger())
 	stop()
 	logs.Check("the matcher")
 }

@@ -48,15 +48,10 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			}
 			return fmt.Errorf("follow brands for re-scans: %w", err)
 		}
-		// full is the whole registry as it is with these changes: a
-		// listing is flagged for a changed brand only when live scoring
-		// would flag it for that brand now, so a re-scan agrees with the
-		// live verdicts (the changed brands alone would win listings that
-		// another brand wins). todo holds the changed brands alone.
-		full, todo := mt.reg.clone(), newRegistry()
+		// todo holds the changed brands alone, ids those to scan for.
+		todo := newRegistry()
 		var ids []string
 		for _, m := range batch {
-			full.apply(m, quiet) // todo logs what is wrong with a record
 			ok, id := todo.apply(m, mt.log)
 			if !ok || todo.records[id] == nil {
 				continue // deleted or invalid: nothing to scan for
@@ -73,6 +68,15 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
 		if len(ids) > 0 {
+			// The engine scores with the whole registry as it is with
+			// these changes: a listing is flagged for a changed brand only
+			// when live scoring would flag it for that brand now, so a
+			// re-scan agrees with the live verdicts (the changed brands
+			// alone would win listings that another brand wins).
+			full := mt.reg.clone()
+			for _, m := range batch {
+				full.apply(m, quiet) // todo logged what is wrong with a record
+			}
 			eng, _, _, err := full.buildEngine(mt.opts.Score)
 			if err == nil {
 				err = mt.retroScan(ctx, eng, ids, w)
