@@ -8,6 +8,7 @@ package kafkatest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -16,6 +17,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/devbroker"
 	"github.com/assay-dev/assay/internal/progtest"
@@ -109,11 +112,38 @@ func startReal(t testing.TB) *Broker {
 	}
 	start(t)
 	t.Cleanup(func() { kafkaLocal(t, "stop", "--dir", dir) })
-	return &Broker{Addrs: []string{loopback(port)}, Restart: func(t testing.TB) {
+	addr := loopback(port)
+	return &Broker{Addrs: []string{addr}, Restart: func(t testing.TB) {
 		t.Helper()
 		kafkaLocal(t, "stop", "--dir", dir)
 		start(t)
+		waitLeaders(t, addr)
 	}}
+}
+
+// waitLeaders waits until every partition on the broker at addr has a
+// leader again. A restarted broker answers metadata requests (all that
+// kafka-local start waits for) a moment before it leads its partitions,
+// and a write in that moment fails with "no leader": a test restarts a
+// broker to see the programs ride through the outage, not to race the
+// election.
+func waitLeaders(t testing.TB, addr string) {
+	t.Helper()
+	client := &kafka.Client{Addr: kafka.TCP(addr), Timeout: 5 * time.Second}
+	progtest.WaitFor(t, 60*time.Second, "partition leaders after the restart", func() (bool, string) {
+		resp, err := client.Metadata(context.Background(), &kafka.MetadataRequest{})
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, tp := range resp.Topics {
+			for _, p := range tp.Partitions {
+				if p.Error != nil || p.Leader.Host == "" {
+					return false, fmt.Sprintf("%s/%d has no leader (%v)", tp.Name, p.ID, p.Error)
+				}
+			}
+		}
+		return true, ""
+	})
 }
 
 // kafkaLocal runs scripts/kafka-local with args and fails t with its
