@@ -55,8 +55,9 @@ func (mt *Matcher) consume(ctx context.Context) error {
 	})
 }
 
-// session runs the consumer group once: one fetch loop (this goroutine),
-// scoring workers, one publisher and one committer. On cancellation or a
+// session runs the consumer group once: one fetch loop (this goroutine)
+// handing batches of messages to scoring workers, one publisher and one
+// committer. On cancellation or a
 // failed fetch it stops fetching, lets the work in hand finish, publishes
 // it and commits it, all within ShutdownTimeout after cancellation;
 // whatever is not committed by then is redelivered. fetched says whether
@@ -75,13 +76,29 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(mt.opts.ShutdownTimeout, drainCancel) })
 	defer stopAfter()
 
-	work := make(chan kafka.Message, 2*mt.opts.Workers)
+	// Workers take messages in batches (see fetchBatch) and hand the
+	// batches back for reuse.
+	work := make(chan []kafka.Message, mt.opts.Workers)
+	free := make(chan []kafka.Message, 2*mt.opts.Workers+1)
 	pub := make(chan pubJob, 4096)
 	var workers, publisher, committer sync.WaitGroup
 	for range mt.opts.Workers {
 		workers.Go(func() {
-			for m := range work {
-				mt.handle(drain, m, offsets, pub)
+			for batch := range work {
+				// The messages done here (nothing to publish) are marked
+				// together, once the batch is through.
+				done := batch[:0]
+				for i := range batch {
+					if mt.handle(drain, &batch[i], pub) {
+						done = append(done, batch[i])
+					}
+				}
+				offsets.Done(done...)
+				clear(batch)
+				select {
+				case free <- batch[:0]:
+				default:
+				}
 			}
 		})
 	}
@@ -92,18 +109,26 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	mt.ready.Store(true)
 	var fetchErr error
 	for {
-		m, err := r.FetchMessage(ctx)
+		var batch []kafka.Message
+		select {
+		case batch = <-free:
+		default:
+			batch = make([]kafka.Message, 0, maxBatch)
+		}
+		batch, err := fetchBatch(ctx, r, mt.opts.Workers, batch)
+		if len(batch) > 0 {
+			fetched = true
+			offsets.Start(batch...)
+			select {
+			case work <- batch:
+			case <-ctx.Done():
+			}
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				fetchErr = fmt.Errorf("fetch listings: %w", err)
 			}
 			break
-		}
-		fetched = true
-		offsets.Start(m)
-		select {
-		case work <- m:
-		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
 			break
@@ -120,33 +145,34 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	return fetched, fetchErr
 }
 
-// handle scores one listing and hands its record to the publisher, or marks
-// it done when there is nothing to publish.
-func (mt *Matcher) handle(ctx context.Context, m kafka.Message, offsets *stream.Offsets, pub chan<- pubJob) {
+// handle scores one listing and hands its record to the publisher; it
+// reports whether the message is done already, having nothing to publish.
+func (mt *Matcher) handle(ctx context.Context, m *kafka.Message, pub chan<- pubJob) (done bool) {
 	l, err := listing.Decode(m.Value)
 	if err != nil {
 		mt.m.rejected.Inc()
 		src := fmt.Sprintf("%s/%d@%d", m.Topic, m.Partition, m.Offset)
-		pub <- pubJob{src: m, out: stream.RejectedMessage(m.Value, "matcher: "+err.Error(), src), reject: true}
-		return
+		pub <- pubJob{src: *m, out: stream.RejectedMessage(m.Value, "matcher: "+err.Error(), src), reject: true}
+		return false
 	}
 	start := time.Now()
 	v, imgs, flagged := mt.score(ctx, mt.engine.Load(), l)
-	mt.m.scoreSeconds.Observe(time.Since(start).Seconds())
+	scored := time.Now()
+	mt.m.scoreSeconds.Observe(scored.Sub(start).Seconds())
 	mt.m.observe(&v)
 	if !flagged {
-		offsets.Done(m)
-		return
+		return true
 	}
 	out, err := stream.CandidateMessage(&stream.Candidate{
-		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: time.Now().UTC(), Images: imageHashes(imgs),
+		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: scored.UTC(), Images: imageHashes(imgs),
 	})
 	if err != nil {
 		// A verdict always encodes; if it ever does not, do not commit past it.
 		mt.log.Error("encode candidate", "listing", l.ID, "err", err)
-		return
+		return false
 	}
-	pub <- pubJob{src: m, out: out}
+	pub <- pubJob{src: *m, out: out}
+	return false
 }
 
 func (mt *Matcher) score(ctx context.Context, eng *score.Engine, l *listing.Listing) (score.Verdict, []score.Image, bool) {
@@ -182,6 +208,7 @@ func imageHashes(imgs []score.Image) []stream.ImageHash {
 // is still unwritten then stays uncommitted and is redelivered.
 func (mt *Matcher) publish(ctx context.Context, jobs <-chan pubJob, candW, rejW *kafka.Writer, offsets *stream.Offsets) {
 	batch := make([]pubJob, 0, 512)
+	srcs := make([]kafka.Message, 0, cap(batch))
 	for j := range jobs {
 		batch = append(batch[:0], j)
 	more:
@@ -213,9 +240,12 @@ func (mt *Matcher) publish(ctx context.Context, jobs <-chan pubJob, candW, rejW 
 			continue
 		}
 		mt.m.published.Add(float64(len(cands)))
+		srcs = srcs[:0]
 		for _, j := range batch {
-			offsets.Done(j.src)
+			srcs = append(srcs, j.src)
 		}
+		offsets.Done(srcs...)
+		clear(srcs)
 	}
 }
 

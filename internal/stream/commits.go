@@ -41,33 +41,53 @@ type inFlight struct {
 // NewOffsets returns an empty tracker.
 func NewOffsets() *Offsets { return &Offsets{parts: make(map[partKey]*partState)} }
 
-// Start registers a fetched message, in fetch order.
-func (o *Offsets) Start(m kafka.Message) {
+// Start registers fetched messages, in fetch order. One call for a batch of
+// messages takes the lock once.
+func (o *Offsets) Start(ms ...kafka.Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	k := partKey{m.Topic, m.Partition}
-	p := o.parts[k]
-	if p != nil && len(p.order) > 0 && m.Offset <= p.order[len(p.order)-1].offset {
-		// The group rewound this partition (a rebalance handed it back from
-		// its last commit): start over; the redelivered messages will be
-		// processed again, which at-least-once allows.
-		p = nil
+	var k partKey
+	var p *partState
+	for i := range ms {
+		m := &ms[i]
+		if p == nil || m.Partition != k.partition || m.Topic != k.topic {
+			k = partKey{m.Topic, m.Partition}
+			p = o.parts[k]
+		}
+		if p != nil && len(p.order) > 0 && m.Offset <= p.order[len(p.order)-1].offset {
+			// The group rewound this partition (a rebalance handed it back
+			// from its last commit): start over; the redelivered messages
+			// will be processed again, which at-least-once allows.
+			p = nil
+		}
+		if p == nil {
+			p = &partState{}
+			o.parts[k] = p
+		}
+		p.order = append(p.order, inFlight{offset: m.Offset})
 	}
-	if p == nil {
-		p = &partState{}
-		o.parts[k] = p
-	}
-	p.order = append(p.order, inFlight{offset: m.Offset})
 }
 
-// Done marks a message finished (scored, and its candidate published).
-func (o *Offsets) Done(m kafka.Message) {
+// Done marks messages finished (scored, and their candidates published).
+// One call for a batch of messages takes the lock once.
+func (o *Offsets) Done(ms ...kafka.Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	p := o.parts[partKey{m.Topic, m.Partition}]
-	if p == nil {
-		return
+	var k partKey
+	var p *partState
+	for i := range ms {
+		m := &ms[i]
+		if i == 0 || m.Partition != k.partition || m.Topic != k.topic {
+			k = partKey{m.Topic, m.Partition}
+			p = o.parts[k]
+		}
+		if p != nil {
+			p.done(m)
+		}
 	}
+}
+
+func (p *partState) done(m *kafka.Message) {
 	i, ok := slices.BinarySearchFunc(p.order, m.Offset, func(f inFlight, off int64) int { return cmp.Compare(f.offset, off) })
 	if !ok {
 		return // from before a rewind, or done already
@@ -79,7 +99,7 @@ func (o *Offsets) Done(m kafka.Message) {
 		n++
 	}
 	if n > 0 {
-		p.last = m
+		p.last = *m
 		p.last.Offset = p.order[n-1].offset
 		p.order = p.order[n:]
 		p.ready = true

@@ -1,7 +1,9 @@
 package stream
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/segmentio/kafka-go"
@@ -102,5 +104,56 @@ func TestOffsetsRewind(t *testing.T) {
 	o.Done(msg(0, 11))
 	if c := o.Committable(); len(c) != 1 || c[0].Offset != 11 {
 		t.Fatalf("committable %v, want offset 11", c)
+	}
+}
+
+// TestOffsetsBatches checks that Start and Done given batches, spanning
+// partitions and a rewind, leave the same commits as one message a call.
+func TestOffsetsBatches(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 2))
+	var started []kafka.Message
+	next := map[int]int64{}
+	for range 600 {
+		p := r.IntN(3)
+		if r.IntN(50) == 0 && next[p] > 5 {
+			next[p] -= 5 // the group rewound the partition
+		}
+		started = append(started, msg(p, next[p]))
+		next[p]++
+	}
+	done := slices.Clone(started)
+	r.Shuffle(len(done), func(i, j int) { done[i], done[j] = done[j], done[i] })
+
+	one, batched := NewOffsets(), NewOffsets()
+	commits := func(o *Offsets) map[int]int64 {
+		got := map[int]int64{}
+		for _, m := range o.Committable() {
+			got[m.Partition] = m.Offset
+		}
+		return got
+	}
+	// Start and Done alternate, in batches of 1 to 40, checking the commits
+	// after each.
+	for s, d := 0, 0; s < len(started) || d < len(done); {
+		if s < len(started) {
+			n := min(1+r.IntN(40), len(started)-s)
+			for _, m := range started[s : s+n] {
+				one.Start(m)
+			}
+			batched.Start(started[s : s+n]...)
+			s += n
+		}
+		n := min(1+r.IntN(40), len(done)-d, s-d)
+		for _, m := range done[d : d+n] {
+			one.Done(m)
+		}
+		batched.Done(done[d : d+n]...)
+		d += n
+		if a, b := commits(one), commits(batched); !maps.Equal(a, b) {
+			t.Fatalf("after %d started, %d done: one at a time commits %v, in batches %v", s, d, a, b)
+		}
+		if a, b := one.InFlight(), batched.InFlight(); a != b {
+			t.Fatalf("after %d started, %d done: in flight %d one at a time, %d in batches", s, d, a, b)
+		}
 	}
 }

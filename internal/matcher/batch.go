@@ -1,0 +1,52 @@
+package matcher
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// maxBatch bounds the listings one worker takes at a time: enough to share
+// the cost of a hand-off and of the offset bookkeeping among many, few
+// enough that, at the end of a burst, the other workers are not left idle
+// while one still holds a long batch (a listing with images takes
+// milliseconds, not microseconds).
+const maxBatch = 32
+
+// queuedWait bounds how long fetchBatch waits for a message the reader said
+// it had queued. Such a message normally comes at once; it does not when the
+// queue held only messages from before a rebalance, which the reader drops.
+const queuedWait = time.Millisecond
+
+// fetchBatch appends to batch the next messages of r: it waits for one, then
+// takes those the reader already has queued, up to a fair share of the queue
+// for each of workers and maxBatch, without waiting for more, so a lone
+// message is never held back. A failed fetch returns what was fetched before
+// it along with the error.
+func fetchBatch(ctx context.Context, r *kafka.Reader, workers int, batch []kafka.Message) ([]kafka.Message, error) {
+	m, err := r.FetchMessage(ctx)
+	if err != nil {
+		return batch, err
+	}
+	batch = append(batch, m)
+	queued := int(r.Stats().QueueLength)
+	more := min(maxBatch-1, (queued+workers-1)/workers)
+	if more <= 0 {
+		return batch, nil
+	}
+	qctx, cancel := context.WithTimeout(ctx, queuedWait)
+	defer cancel()
+	for range more {
+		m, err := r.FetchMessage(qctx)
+		if err != nil {
+			if qerr := qctx.Err(); qerr != nil && errors.Is(err, qerr) {
+				return batch, nil // the caller sees ctx's own end itself
+			}
+			return batch, err
+		}
+		batch = append(batch, m)
+	}
+	return batch, nil
+}

@@ -1,0 +1,103 @@
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/assay-dev/assay/internal/stream"
+)
+
+// TestFetchBatch checks that a batch takes what the reader has queued, a fair
+// share of it for each worker and at most maxBatch, never the same message
+// twice, and that it does not wait for messages still to come.
+func TestFetchBatch(t *testing.T) {
+	brokers := startBroker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	topics := stream.DefaultTopics()
+	if err := stream.EnsureTopics(ctx, brokers, topics, stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	w := brokers.NewWriter(topics.Listings)
+	defer w.Close()
+	var msgs []kafka.Message
+	for i := range n {
+		msgs = append(msgs, kafka.Message{Key: fmt.Appendf(nil, "k%d", i), Value: []byte("{}")})
+	}
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	mt, err := New(Options{Kafka: brokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mt.groupReader("fetch-batch", topics.Listings, 20*time.Millisecond, 1024)
+	defer r.Close()
+
+	seen := map[string]bool{}
+	take := func(workers int) []kafka.Message {
+		t.Helper()
+		batch, err := fetchBatch(ctx, r, workers, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range batch {
+			id := fmt.Sprintf("%d@%d", m.Partition, m.Offset)
+			if seen[id] {
+				t.Fatalf("message %s fetched twice", id)
+			}
+			seen[id] = true
+		}
+		return batch
+	}
+	// The first fetch starts the reader; then wait for all the rest to be
+	// queued, so that what a batch takes is known.
+	first := take(1)
+	for int(r.Stats().QueueLength) < n-len(first) {
+		if ctx.Err() != nil {
+			t.Fatalf("reader queued %d of %d", r.Stats().QueueLength, n-len(first))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	queued := n - len(first)
+	for _, tc := range []struct {
+		workers int
+		want    func(queued int) int
+	}{
+		{1, func(int) int { return maxBatch }}, // one worker: as much as allowed
+		// The first, then an eighth of the rest, rounded up.
+		{8, func(queued int) int { return 1 + (queued-1+7)/8 }},
+	} {
+		want := tc.want(queued)
+		got := take(tc.workers)
+		if len(got) != want {
+			t.Errorf("%d workers, %d queued: batch of %d, want %d", tc.workers, queued, len(got), want)
+		}
+		queued -= len(got)
+	}
+	for queued > 0 {
+		queued -= len(take(2))
+	}
+	if len(seen) != n {
+		t.Fatalf("fetched %d messages, want %d", len(seen), n)
+	}
+
+	// A lone message comes alone, at once.
+	if err := w.WriteMessages(ctx, kafka.Message{Key: []byte("lone"), Value: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	lone, cancelLone := context.WithTimeout(ctx, 20*time.Second)
+	defer cancelLone()
+	batch, err := fetchBatch(lone, r, 1, nil)
+	if err != nil || len(batch) != 1 || string(batch[0].Key) != "lone" {
+		t.Fatalf("lone message: batch of %d, err %v", len(batch), err)
+	}
+	if lone.Err() != nil {
+		t.Fatal("the lone message was held back waiting for more")
+	}
+}
