@@ -9,11 +9,12 @@ import (
 )
 
 // maxBatch bounds the listings one worker takes at a time: enough to share
-// the cost of a hand-off and of the offset bookkeeping among many, few
-// enough that, at the end of a burst, the other workers are not left idle
-// while one still holds a long batch (a listing with images takes
-// milliseconds, not microseconds).
-const maxBatch = 32
+// the cost of a hand-off and of the offset bookkeeping (about a µs a batch)
+// among many, few enough that, at the end of a burst, the other workers are
+// not left idle while one still holds a long batch, and that little is in
+// hand at shutdown (a listing with images takes milliseconds, not
+// microseconds).
+const maxBatch = 16
 
 // queuedWait bounds how long fetchBatch waits for a message the reader said
 // it had queued. Such a message normally comes at once; it does not when the

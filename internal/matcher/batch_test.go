@@ -70,8 +70,9 @@ func TestFetchBatch(t *testing.T) {
 		want    func(queued int) int
 	}{
 		{1, func(int) int { return maxBatch }}, // one worker: as much as allowed
-		// The first, then an eighth of the rest, rounded up.
-		{8, func(queued int) int { return 1 + (queued-1+7)/8 }},
+		// The first, then a twentieth of the rest, rounded up (less than
+		// maxBatch with the queue at most n).
+		{20, func(queued int) int { return 1 + (queued-1+19)/20 }},
 	} {
 		want := tc.want(queued)
 		got := take(tc.workers)

@@ -57,11 +57,10 @@ func (mt *Matcher) consume(ctx context.Context) error {
 
 // session runs the consumer group once: one fetch loop (this goroutine)
 // handing batches of messages to scoring workers, one publisher and one
-// committer. On cancellation or a
-// failed fetch it stops fetching, lets the work in hand finish, publishes
-// it and commits it, all within ShutdownTimeout after cancellation;
-// whatever is not committed by then is redelivered. fetched says whether
-// it got any listing.
+// committer. On cancellation or a failed fetch it stops fetching, lets the
+// work in hand finish, publishes it and commits it, all within
+// ShutdownTimeout after cancellation; whatever is not committed by then is
+// redelivered. fetched says whether it got any listing.
 func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	// A short MaxWait bounds latency: a fetch parked on an idle partition is
 	// not always woken early by new data.
@@ -77,8 +76,9 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	defer stopAfter()
 
 	// Workers take messages in batches (see fetchBatch) and hand the
-	// batches back for reuse.
-	work := make(chan []kafka.Message, mt.opts.Workers)
+	// batches back for reuse. One batch waits for the next free worker: the
+	// fetch loop makes another in microseconds.
+	work := make(chan []kafka.Message, 1)
 	free := make(chan []kafka.Message, 2*mt.opts.Workers+1)
 	pub := make(chan pubJob, 4096)
 	var workers, publisher, committer sync.WaitGroup
