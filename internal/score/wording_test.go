@@ -13,8 +13,9 @@ import (
 	"github.com/assay-dev/assay/internal/price"
 )
 
-// secondHandReference is secondHand as it was before its ASCII fast path:
-// strings.ToLower and string searches. secondHand must agree with it.
+// secondHandReference is secondHand as it was first written:
+// strings.ToLower, then a search for every word. secondHand must agree
+// with it.
 func secondHandReference(text string) bool {
 	lower := strings.ToLower(text)
 	for _, w := range secondHandWords {
@@ -33,6 +34,8 @@ func secondHandReference(text string) bool {
 	return false
 }
 
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
+
 func verbUseReference(rest string) bool {
 	next, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
 	switch strings.Trim(next, ",.;:!") {
@@ -46,25 +49,26 @@ var secondHandSeeds = []string{
 	"Pre-owned Fullips lip plumper", "USED, for parts", "used for a week", "Używany, jak nowy", "ÜBER USED!",
 	"Jacke GEBRAUCHT", "б/у", "Б/У телефон", "pre\u00adowned", "used\xffcase", "KUSED", "used", "",
 	"worn once — like new", "Lightly Worn", strings.Repeat("brand new ", 200) + "USED",
+	// Lowering non-ASCII text can make ASCII letters: U+0130 lowers to
+	// "i", the Kelvin sign to "k".
+	"D'OCCAS\u0130ON", "USED \u0130N the garden", "USED\u212a", "USED K", "used TO", "Used, Outdoors.", "used outdoorsy",
+	"a used", "pre-owne", "worn a few time", "SECONDE MAIN", "second-hand", "usedused", "used\tfor", "x used", "kused used",
 }
 
-// TestSecondHandPaths holds both paths of secondHand (ASCII text lowered on
-// the stack, other text through strings.ToLower) to the reference, and
-// checks the seeds reach both.
+// TestSecondHandPaths holds both paths of secondHand (ASCII text searched
+// as it is, other text lowered by strings.ToLower first) to the
+// reference, and checks the seeds reach both, and both answers.
 func TestSecondHandPaths(t *testing.T) {
-	ascii, other := 0, 0
+	reached := map[[2]bool]int{}
 	for _, text := range secondHandSeeds {
-		if _, ok := lowerASCII(nil, text); ok {
-			ascii++
-		} else {
-			other++
-		}
-		if got, want := secondHand(text), secondHandReference(text); got != want {
+		got, want := secondHand(text), secondHandReference(text)
+		if got != want {
 			t.Errorf("secondHand(%q) = %v, reference %v", text, got, want)
 		}
+		reached[[2]bool{isASCII(text), want}]++
 	}
-	if ascii == 0 || other == 0 {
-		t.Fatalf("seeds reach the ASCII path %d times and the other %d times; want both", ascii, other)
+	if len(reached) != 4 {
+		t.Fatalf("seeds reach (ASCII, second-hand) %v; want every combination", reached)
 	}
 }
 
@@ -73,8 +77,12 @@ func FuzzSecondHand(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		if lower, ok := lowerASCII([]byte("x"), text); ok && string(lower) != "x"+strings.ToLower(text) {
-			t.Errorf("lowerASCII(%q) = %q, strings.ToLower gives %q", text, lower[1:], strings.ToLower(text))
+		ascii := true
+		for _, r := range []byte(text) {
+			ascii = ascii && r < 0x80
+		}
+		if isASCII(text) != ascii {
+			t.Errorf("isASCII(%q) = %v", text, !ascii)
 		}
 		if got, want := secondHand(text), secondHandReference(text); got != want {
 			t.Errorf("secondHand(%q) = %v, reference %v", text, got, want)
