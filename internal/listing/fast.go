@@ -1,8 +1,8 @@
 package listing
 
 import (
-	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"math/bits"
 	"strconv"
 	"time"
@@ -13,21 +13,22 @@ import (
 
 // decodeFast parses the usual shape of a listing event straight into l,
 // without reflection: the contract's own field names spelt exactly, each
-// once, strings without escapes, no nulls, nothing else. It returns false
-// for anything else — an unknown or differently cased field, an escape,
-// invalid UTF-8, a malformed or out-of-range number, a bad timestamp,
-// trailing data — and the caller then decodes with encoding/json, which
-// has the last word on acceptance and words the errors. On true, l holds
-// what json.Unmarshal would have produced, its price (if any) in *m.
+// once, no nulls, nothing else. It returns false for anything else — an
+// unknown or differently cased field, an escape in a field name or a
+// timestamp, invalid UTF-8 in a string without escapes, a malformed or
+// out-of-range number, a bad timestamp, trailing data — and the caller
+// then decodes with encoding/json, which has the last word on acceptance
+// and words the errors. On true, l holds what json.Unmarshal would have
+// produced, its price (if any) in *m.
 //
 // The event is copied into one string and every field is a piece of it:
 // one allocation instead of one per field. A field kept alone keeps the
 // whole event alive, which costs nothing where listings live no longer
-// than their event (scoring one, publishing its candidate).
+// than their event (scoring one, publishing its candidate). A string
+// value with escapes (json.Marshal writes & < > as \u0026 \u003c \u003e)
+// is unquoted by encoding/json on its own, so that it reads exactly as in
+// a whole event, at the cost of a string of its own.
 func decodeFast(data []byte, l *Listing, m *price.Money) bool {
-	if bytes.IndexByte(data, '\\') >= 0 {
-		return false // an escape: refused below anyway, so spare the copy
-	}
 	s := scanner{b: data, src: string(data)}
 	var seen uint16
 	once := func(bit uint16) bool {
@@ -98,19 +99,22 @@ func (s *scanner) byte(c byte) bool {
 // rawStr returns the next string's contents, without the quotes, when it
 // has no escapes or control characters and is valid UTF-8.
 func (s *scanner) rawStr() ([]byte, bool) {
-	start, end, ok := s.span()
-	return s.b[start:end], ok
+	start, end, escaped, ok := s.span()
+	return s.b[start:end], ok && !escaped
 }
 
-// span is rawStr's work: where the next string's contents start and end.
-// It looks at eight bytes at a time, with a few arithmetic operations
-// instead of eight comparisons, and leaves UTF-8 validation to strings
-// with a non-ASCII byte (spanReference is the byte-by-byte rule it must
-// agree with).
-func (s *scanner) span() (start, end int, ok bool) {
+// span is rawStr's work: where the next string's contents start and end,
+// and whether they have escapes. A string without escapes must be valid
+// UTF-8; one with escapes is left to encoding/json (a backslash only
+// means the byte after it does not end the string). Control characters
+// end either. It looks at eight bytes at a time, with a few arithmetic
+// operations instead of eight comparisons, and leaves UTF-8 validation to
+// strings with a non-ASCII byte (spanReference is the byte-by-byte rule
+// it must agree with).
+func (s *scanner) span() (start, end int, escaped, ok bool) {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	start = s.i + 1
 	b := s.b
@@ -129,19 +133,22 @@ func (s *scanner) span() (start, end int, ok bool) {
 			j += 8
 		}
 		if j >= len(b) {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 		switch c := b[j]; {
 		case c == '"':
 			// high may have seen bytes past the end: then the check is
 			// merely unneeded.
-			if high&highs != 0 && !utf8.Valid(b[start:j]) {
-				return 0, 0, false
+			if !escaped && high&highs != 0 && !utf8.Valid(b[start:j]) {
+				return 0, 0, false, false
 			}
 			s.i = j + 1
-			return start, j, true
-		case c == '\\' || c < 0x20:
-			return 0, 0, false
+			return start, j, escaped, true
+		case c == '\\':
+			escaped = true
+			j++ // the escaped byte, whatever it is, is looked at by encoding/json
+		case c < 0x20:
+			return 0, 0, false, false
 		case c >= utf8.RuneSelf:
 			high |= highs
 		}
@@ -166,8 +173,15 @@ func stop(x uint64) uint64 {
 }
 
 func (s *scanner) str() (string, bool) {
-	start, end, ok := s.span()
-	return s.src[start:end], ok
+	start, end, escaped, ok := s.span()
+	if !ok || !escaped {
+		return s.src[start:end], ok
+	}
+	var v string
+	if json.Unmarshal(s.b[start-1:end+1], &v) != nil {
+		return "", false
+	}
+	return v, true
 }
 
 func (s *scanner) strInto(dst *string) bool {

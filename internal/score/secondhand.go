@@ -96,6 +96,7 @@ func secondHandFolded(text string) bool {
 			for i < len(text) && isASCIILetter(text[i]) {
 				i++
 			}
+			i++ // no letter, but a letter comes before it
 		}
 	}
 	return false

@@ -53,6 +53,8 @@ var secondHandSeeds = []string{
 	// "i", the Kelvin sign to "k".
 	"D'OCCAS\u0130ON", "USED \u0130N the garden", "USED\u212a", "USED K", "used TO", "Used, Outdoors.", "used outdoorsy",
 	"a used", "pre-owne", "worn a few time", "SECONDE MAIN", "second-hand", "usedused", "used\tfor", "x used", "kused used",
+	// A word starting with no letter is no word after a letter.
+	"AБ/У", "A Б/У",
 }
 
 // TestSecondHandPaths holds both paths of secondHand (ASCII text searched
