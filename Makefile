@@ -86,6 +86,8 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzReencode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
 	$(GO) test -run '^$$' -fuzz '^FuzzSecondHand$$' -fuzztime $(FUZZTIME) ./internal/score/
 	$(GO) test -run '^$$' -fuzz '^FuzzPriceEvidenceWording$$' -fuzztime $(FUZZTIME) ./internal/score/
+	$(GO) test -run '^$$' -fuzz '^FuzzVisible$$' -fuzztime $(FUZZTIME) ./internal/score/
+	$(GO) test -run '^$$' -fuzz '^FuzzCodedEvidence$$' -fuzztime $(FUZZTIME) ./internal/score/
 	$(GO) test -run '^$$' -fuzz '^FuzzStringMatchesFmt$$' -fuzztime $(FUZZTIME) ./internal/price/
 	$(GO) test -run '^$$' -fuzz '^FuzzCandidateMessage$$' -fuzztime $(FUZZTIME) ./internal/stream/
 	$(GO) test -run '^$$' -fuzz '^FuzzGuard$$' -fuzztime $(FUZZTIME) ./internal/fetch/

@@ -11,6 +11,7 @@ import (
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/textmatch"
 )
 
 // secondHandReference is secondHand as it was first written:
@@ -215,4 +216,100 @@ func TestScoreManyBrands(t *testing.T) {
 			t.Errorf("%+v: best %v, others %v; the test means to cover ties, at the top too", opts, v.Score, others)
 		}
 	}
+}
+
+// codedEvidenceReference is codedEvidence as it was first written, with
+// strings.Join: codedEvidence must agree with it.
+func codedEvidenceReference(cs []textmatch.Coded, suffix string) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		if c.Surface != "" && !strings.EqualFold(c.Surface, c.Term) {
+			parts = append(parts, "'"+c.Surface+"' ("+c.Term+")")
+		} else {
+			parts = append(parts, "'"+c.Term+"'")
+		}
+	}
+	return "counterfeit coded language: " + strings.Join(parts, ", ") + suffix
+}
+
+// visibleReference is visible without its ASCII prefix skipped.
+func visibleReference(s string) string {
+	if !strings.ContainsFunc(s, isInvisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isInvisible(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var visibleSeeds = []string{
+	"", "title has 'Fullips' (brand name)", "title has 'Ful\u200blips'", "\u00adFullips", "Fullips\u200d", "Crème\u200b brûlée",
+	"Ful\xffl\u2060ips", "\xe2\x80", "é", strings.Repeat("a", 300) + "\u200b",
+}
+
+func TestVisible(t *testing.T) {
+	for _, s := range visibleSeeds {
+		if got, want := visible(s), visibleReference(s); got != want {
+			t.Errorf("visible(%q) = %q, reference %q", s, got, want)
+		}
+	}
+	if got := visible("a\u200bb"); got != "a<U+200B>b" {
+		t.Errorf("visible spelled a zero-width space as %q", got)
+	}
+}
+
+func FuzzVisible(f *testing.F) {
+	for _, s := range visibleSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := visible(s), visibleReference(s); got != want {
+			t.Errorf("visible(%q) = %q, reference %q", s, got, want)
+		}
+	})
+}
+
+// codedCases are coded terms as textmatch reports them: the seller's
+// surface, if any, and the term it stands for.
+var codedCases = [][]textmatch.Coded{
+	nil,
+	{{Term: "replica", Surface: "replica"}},
+	{{Term: "replica", Surface: "REPLICA"}},
+	{{Term: "1:1", Surface: "1to1"}, {Term: "aaa", Surface: ""}, {Term: "dupe", Surface: "Dupe"}},
+	{{Term: "mirror quality", Surface: strings.Repeat("m\u0130rror ", 40)}, {Term: "ü", Surface: "Ü"}},
+}
+
+func TestCodedEvidence(t *testing.T) {
+	for _, cs := range codedCases {
+		for _, suffix := range []string{"", "; no registered brand named or pictured"} {
+			if got, want := codedEvidence(cs, suffix), codedEvidenceReference(cs, suffix); got != want {
+				t.Errorf("codedEvidence(%+v, %q) =\n %q, reference\n %q", cs, suffix, got, want)
+			}
+		}
+	}
+}
+
+func FuzzCodedEvidence(f *testing.F) {
+	for _, cs := range codedCases {
+		var a, b textmatch.Coded
+		if len(cs) > 0 {
+			a = cs[0]
+		}
+		if len(cs) > 1 {
+			b = cs[1]
+		}
+		f.Add(a.Surface, a.Term, b.Surface, b.Term, uint8(len(cs)), "")
+	}
+	f.Fuzz(func(t *testing.T, s1, t1, s2, t2 string, n uint8, suffix string) {
+		cs := []textmatch.Coded{{Surface: s1, Term: t1}, {Surface: s2, Term: t2}, {Surface: s1, Term: t2}}[:n%4]
+		if got, want := codedEvidence(cs, suffix), codedEvidenceReference(cs, suffix); got != want {
+			t.Errorf("codedEvidence(%+v, %q) =\n %q, reference\n %q", cs, suffix, got, want)
+		}
+	})
 }
