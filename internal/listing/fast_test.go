@@ -31,6 +31,7 @@ func TestDecodeFastAgreesWithJSON(t *testing.T) {
 		`{"id":"a\"b"}`,
 		`{"id":"a\u0041"}`,
 		"{\"id\":\"a\xffb\"}",
+		"{\"title\":\"a\xffb\",\"description\":\"\xe2\x82\"}",
 		`{"id":"a","extra":1}`,
 		`{"id":null}`,
 		`{"price":{"amount":01}}`,
