@@ -195,19 +195,31 @@ func (s *scanner) number() (float64, bool) {
 	s.ws()
 	b, i := s.b, s.i
 	start := i
+	// A price such as 13.99 has few digits and no exponent: its digits
+	// make an integer below 2^53, exact as a float64, and dividing it by
+	// an exact power of ten is one correctly rounded operation, which is
+	// what strconv.ParseFloat does for such a number too (its "exact"
+	// path); TestNumberAgreesWithParseFloat holds the two together.
+	var mant uint64
+	nd, frac := 0, 0
 	digits := func() bool {
 		j := i
 		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			mant = mant*10 + uint64(b[i]-'0')
 			i++
 		}
+		nd += i - j
 		return i > j
 	}
+	neg := false
 	if i < len(b) && b[i] == '-' {
+		neg = true
 		i++
 	}
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
+		nd++
 	case i < len(b) && '1' <= b[i] && b[i] <= '9':
 		digits()
 	default:
@@ -215,11 +227,15 @@ func (s *scanner) number() (float64, bool) {
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
+		before := nd
 		if !digits() {
 			return 0, false
 		}
+		frac = nd - before
 	}
+	exact := nd <= maxExactDigits
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		exact = false
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
@@ -228,6 +244,14 @@ func (s *scanner) number() (float64, bool) {
 			return 0, false
 		}
 	}
+	if exact {
+		v := float64(mant) / exactPow10[frac]
+		if neg {
+			v = -v
+		}
+		s.i = i
+		return v, true
+	}
 	v, err := strconv.ParseFloat(s.src[start:i], 64)
 	if err != nil {
 		return 0, false
@@ -235,6 +259,13 @@ func (s *scanner) number() (float64, bool) {
 	s.i = i
 	return v, true
 }
+
+// maxExactDigits is the most digits whose integer is below 2^53 whatever
+// they are (10^15 < 2^53); exactPow10 are the powers of ten up to it, each
+// exact as a float64.
+const maxExactDigits = 15
+
+var exactPow10 = [maxExactDigits + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 func (s *scanner) price(l *Listing, m *price.Money) bool {
 	*m = price.Money{}
@@ -341,13 +372,19 @@ func (s *scanner) images(l *Listing) bool {
 	return true
 }
 
-// time decodes a timestamp with time.Time's own UnmarshalJSON, as
-// encoding/json does.
+// time decodes a timestamp as encoding/json does, with time.Time's own
+// UnmarshalJSON, except the usual whole-second UTC form, which it reads
+// itself (TestTimeAgreesWithUnmarshalJSON holds the two together).
 func (s *scanner) time(dst *time.Time) bool {
 	s.ws()
 	start := s.i
-	if _, ok := s.rawStr(); !ok {
+	raw, ok := s.rawStr()
+	if !ok {
 		return false
+	}
+	if t, ok := utcSeconds(raw); ok {
+		*dst = t
+		return true
 	}
 	var t time.Time
 	if err := t.UnmarshalJSON(s.b[start:s.i]); err != nil {
@@ -355,4 +392,41 @@ func (s *scanner) time(dst *time.Time) bool {
 	}
 	*dst = t
 	return true
+}
+
+// utcSeconds reads b when it is exactly of the form 2006-01-02T15:04:05Z
+// and in range, as time.Time.UnmarshalJSON would; ok is false for
+// anything else.
+func utcSeconds(b []byte) (t time.Time, ok bool) {
+	if len(b) != len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' ||
+		b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
+		return time.Time{}, false
+	}
+	n := func(from, to int) int {
+		v := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := n(0, 4), n(5, 7), n(8, 10)
+	hour, minute, sec := n(11, 13), n(14, 16), n(17, 19)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int(m-1)%7%2
 }
