@@ -15,6 +15,10 @@ import (
 // float64.
 func numberReference(b []byte) (v float64, next int, ok bool) {
 	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	start := i
 	digits := func() bool {
 		j := i
 		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
@@ -48,7 +52,7 @@ func numberReference(b []byte) (v float64, next int, ok bool) {
 			return 0, 0, false
 		}
 	}
-	v, err := strconv.ParseFloat(string(b[:i]), 64)
+	v, err := strconv.ParseFloat(string(b[start:i]), 64)
 	return v, i, err == nil
 }
 
@@ -69,7 +73,7 @@ func TestNumberAgreesWithParseFloat(t *testing.T) {
 	for _, lit := range []string{
 		"0", "-0", "-0.0", "0.000", "13.99", "17", "1.005", "0.1", "0.3", "123456.785", "999999999999999", "9999999999999999",
 		"999999999999.999", "0.000000000000001", "0.0000000000000001", "9007199254740993", "1e2", "1.5E-3", "-2.5e+10",
-		"1e400", "01", "1.", ".5", "-", "+1", "12,", "3.14}", "-13.99 ",
+		"1e400", "01", "1.", ".5", "-", "+1", "12,", "3.14}", "-13.99 ", " 0", "\t\n 13.99",
 	} {
 		checkNumber(t, lit)
 	}
