@@ -78,6 +78,8 @@ bench-soak: ## SOAK (30m) of steady load through the whole pipeline: memory and 
 fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/listing/
 	$(GO) test -run '^$$' -fuzz '^FuzzSpan$$' -fuzztime $(FUZZTIME) ./internal/listing/
+	$(GO) test -run '^$$' -fuzz '^FuzzNumber$$' -fuzztime $(FUZZTIME) ./internal/listing/
+	$(GO) test -run '^$$' -fuzz '^FuzzUTCSeconds$$' -fuzztime $(FUZZTIME) ./internal/listing/
 	$(GO) test -run '^$$' -fuzz '^FuzzAnalyzePaths$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzJoinedKey$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzFold$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
@@ -86,6 +88,8 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzReencode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
 	$(GO) test -run '^$$' -fuzz '^FuzzSecondHand$$' -fuzztime $(FUZZTIME) ./internal/score/
 	$(GO) test -run '^$$' -fuzz '^FuzzPriceEvidenceWording$$' -fuzztime $(FUZZTIME) ./internal/score/
+	$(GO) test -run '^$$' -fuzz '^FuzzVisible$$' -fuzztime $(FUZZTIME) ./internal/score/
+	$(GO) test -run '^$$' -fuzz '^FuzzCodedEvidence$$' -fuzztime $(FUZZTIME) ./internal/score/
 	$(GO) test -run '^$$' -fuzz '^FuzzStringMatchesFmt$$' -fuzztime $(FUZZTIME) ./internal/price/
 	$(GO) test -run '^$$' -fuzz '^FuzzCandidateMessage$$' -fuzztime $(FUZZTIME) ./internal/stream/
 	$(GO) test -run '^$$' -fuzz '^FuzzGuard$$' -fuzztime $(FUZZTIME) ./internal/fetch/

@@ -41,13 +41,14 @@ func Decode(data []byte) (*Listing, error) {
 	// goes to encoding/json. Unmarshal rather than a Decoder: it does not
 	// copy the event into a buffer of its own, which showed in the
 	// streaming matcher's profile.
-	if !decodeFast(data, l, &ev.m) {
+	fast := decodeFast(data, l, &ev.m)
+	if !fast {
 		*l = Listing{}
 		if err := json.Unmarshal(data, l); err != nil {
 			return nil, fmt.Errorf("%w: %s", ErrInvalid, describeJSONError(err))
 		}
 	}
-	if err := l.Validate(); err != nil {
+	if err := l.validate(fast); err != nil {
 		return nil, err
 	}
 	return l, nil

@@ -1,8 +1,8 @@
 package listing
 
 import (
-	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"math/bits"
 	"strconv"
 	"time"
@@ -13,21 +13,22 @@ import (
 
 // decodeFast parses the usual shape of a listing event straight into l,
 // without reflection: the contract's own field names spelt exactly, each
-// once, strings without escapes, no nulls, nothing else. It returns false
-// for anything else — an unknown or differently cased field, an escape,
-// invalid UTF-8, a malformed or out-of-range number, a bad timestamp,
-// trailing data — and the caller then decodes with encoding/json, which
-// has the last word on acceptance and words the errors. On true, l holds
-// what json.Unmarshal would have produced, its price (if any) in *m.
+// once, no nulls, nothing else. It returns false for anything else — an
+// unknown or differently cased field, an escape in a field name or a
+// timestamp, invalid UTF-8 in a string without escapes, a malformed or
+// out-of-range number, a bad timestamp, trailing data — and the caller
+// then decodes with encoding/json, which has the last word on acceptance
+// and words the errors. On true, l holds what json.Unmarshal would have
+// produced, its price (if any) in *m.
 //
 // The event is copied into one string and every field is a piece of it:
 // one allocation instead of one per field. A field kept alone keeps the
 // whole event alive, which costs nothing where listings live no longer
-// than their event (scoring one, publishing its candidate).
+// than their event (scoring one, publishing its candidate). A string
+// value with escapes (json.Marshal writes & < > as \u0026 \u003c \u003e)
+// is unquoted by encoding/json on its own, so that it reads exactly as in
+// a whole event, at the cost of a string of its own.
 func decodeFast(data []byte, l *Listing, m *price.Money) bool {
-	if bytes.IndexByte(data, '\\') >= 0 {
-		return false // an escape: refused below anyway, so spare the copy
-	}
 	s := scanner{b: data, src: string(data)}
 	var seen uint16
 	once := func(bit uint16) bool {
@@ -98,19 +99,22 @@ func (s *scanner) byte(c byte) bool {
 // rawStr returns the next string's contents, without the quotes, when it
 // has no escapes or control characters and is valid UTF-8.
 func (s *scanner) rawStr() ([]byte, bool) {
-	start, end, ok := s.span()
-	return s.b[start:end], ok
+	start, end, escaped, ok := s.span()
+	return s.b[start:end], ok && !escaped
 }
 
-// span is rawStr's work: where the next string's contents start and end.
-// It looks at eight bytes at a time, with a few arithmetic operations
-// instead of eight comparisons, and leaves UTF-8 validation to strings
-// with a non-ASCII byte (spanReference is the byte-by-byte rule it must
-// agree with).
-func (s *scanner) span() (start, end int, ok bool) {
+// span is rawStr's work: where the next string's contents start and end,
+// and whether they have escapes. A string without escapes must be valid
+// UTF-8; one with escapes is left to encoding/json (a backslash only
+// means the byte after it does not end the string). Control characters
+// end either. It looks at eight bytes at a time, with a few arithmetic
+// operations instead of eight comparisons, and leaves UTF-8 validation to
+// strings with a non-ASCII byte (spanReference is the byte-by-byte rule
+// it must agree with).
+func (s *scanner) span() (start, end int, escaped, ok bool) {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	start = s.i + 1
 	b := s.b
@@ -129,19 +133,22 @@ func (s *scanner) span() (start, end int, ok bool) {
 			j += 8
 		}
 		if j >= len(b) {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
 		switch c := b[j]; {
 		case c == '"':
 			// high may have seen bytes past the end: then the check is
 			// merely unneeded.
-			if high&highs != 0 && !utf8.Valid(b[start:j]) {
-				return 0, 0, false
+			if !escaped && high&highs != 0 && !utf8.Valid(b[start:j]) {
+				return 0, 0, false, false
 			}
 			s.i = j + 1
-			return start, j, true
-		case c == '\\' || c < 0x20:
-			return 0, 0, false
+			return start, j, escaped, true
+		case c == '\\':
+			escaped = true
+			j++ // the escaped byte, whatever it is, is looked at by encoding/json
+		case c < 0x20:
+			return 0, 0, false, false
 		case c >= utf8.RuneSelf:
 			high |= highs
 		}
@@ -166,8 +173,15 @@ func stop(x uint64) uint64 {
 }
 
 func (s *scanner) str() (string, bool) {
-	start, end, ok := s.span()
-	return s.src[start:end], ok
+	start, end, escaped, ok := s.span()
+	if !ok || !escaped {
+		return s.src[start:end], ok
+	}
+	var v string
+	if json.Unmarshal(s.b[start-1:end+1], &v) != nil {
+		return "", false
+	}
+	return v, true
 }
 
 func (s *scanner) strInto(dst *string) bool {
@@ -181,19 +195,31 @@ func (s *scanner) number() (float64, bool) {
 	s.ws()
 	b, i := s.b, s.i
 	start := i
+	// A price such as 13.99 has few digits and no exponent: its digits
+	// make an integer below 2^53, exact as a float64, and dividing it by
+	// an exact power of ten is one correctly rounded operation, which is
+	// what strconv.ParseFloat does for such a number too (its "exact"
+	// path); TestNumberAgreesWithParseFloat holds the two together.
+	var mant uint64
+	nd, frac := 0, 0
 	digits := func() bool {
 		j := i
 		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			mant = mant*10 + uint64(b[i]-'0')
 			i++
 		}
+		nd += i - j
 		return i > j
 	}
+	neg := false
 	if i < len(b) && b[i] == '-' {
+		neg = true
 		i++
 	}
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
+		nd++
 	case i < len(b) && '1' <= b[i] && b[i] <= '9':
 		digits()
 	default:
@@ -201,11 +227,15 @@ func (s *scanner) number() (float64, bool) {
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
+		before := nd
 		if !digits() {
 			return 0, false
 		}
+		frac = nd - before
 	}
+	exact := nd <= maxExactDigits
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		exact = false
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
@@ -214,6 +244,14 @@ func (s *scanner) number() (float64, bool) {
 			return 0, false
 		}
 	}
+	if exact {
+		v := float64(mant) / exactPow10[frac]
+		if neg {
+			v = -v
+		}
+		s.i = i
+		return v, true
+	}
 	v, err := strconv.ParseFloat(s.src[start:i], 64)
 	if err != nil {
 		return 0, false
@@ -221,6 +259,13 @@ func (s *scanner) number() (float64, bool) {
 	s.i = i
 	return v, true
 }
+
+// maxExactDigits is the most digits whose integer is below 2^53 whatever
+// they are (10^15 < 2^53); exactPow10 are the powers of ten up to it, each
+// exact as a float64.
+const maxExactDigits = 15
+
+var exactPow10 = [maxExactDigits + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 func (s *scanner) price(l *Listing, m *price.Money) bool {
 	*m = price.Money{}
@@ -327,13 +372,19 @@ func (s *scanner) images(l *Listing) bool {
 	return true
 }
 
-// time decodes a timestamp with time.Time's own UnmarshalJSON, as
-// encoding/json does.
+// time decodes a timestamp as encoding/json does, with time.Time's own
+// UnmarshalJSON, except the usual whole-second UTC form, which it reads
+// itself (TestTimeAgreesWithUnmarshalJSON holds the two together).
 func (s *scanner) time(dst *time.Time) bool {
 	s.ws()
 	start := s.i
-	if _, ok := s.rawStr(); !ok {
+	raw, ok := s.rawStr()
+	if !ok {
 		return false
+	}
+	if t, ok := utcSeconds(raw); ok {
+		*dst = t
+		return true
 	}
 	var t time.Time
 	if err := t.UnmarshalJSON(s.b[start:s.i]); err != nil {
@@ -341,4 +392,41 @@ func (s *scanner) time(dst *time.Time) bool {
 	}
 	*dst = t
 	return true
+}
+
+// utcSeconds reads b when it is exactly of the form 2006-01-02T15:04:05Z
+// and in range, as time.Time.UnmarshalJSON would; ok is false for
+// anything else.
+func utcSeconds(b []byte) (t time.Time, ok bool) {
+	if len(b) != len("2006-01-02T15:04:05Z") || b[4] != '-' || b[7] != '-' || b[10] != 'T' ||
+		b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
+		return time.Time{}, false
+	}
+	n := func(from, to int) int {
+		v := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := n(0, 4), n(5, 7), n(8, 10)
+	hour, minute, sec := n(11, 13), n(14, 16), n(17, 19)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int(m-1)%7%2
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/imagehash"
@@ -113,7 +112,7 @@ func (ev *evidence) appendImageErrors(out []Signal, withEvidence bool) []Signal 
 // appendUnattributed appends what a verdict without any brand still reports.
 func (ev *evidence) appendUnattributed(out []Signal) []Signal {
 	if len(ev.coded) > 0 {
-		out = append(out, Signal{Kind: KindCoded, Evidence: codedEvidence(ev.coded) + "; no registered brand named or pictured"})
+		out = append(out, Signal{Kind: KindCoded, Evidence: codedEvidence(ev.coded, "; no registered brand named or pictured")})
 	}
 	return ev.appendImageErrors(out, true)
 }
@@ -155,7 +154,7 @@ func (e *Engine) assess(b *brand.Brand, l *listing.Listing, ev *evidence, withEv
 		}
 		s := Signal{Kind: KindCoded, Score: w}
 		if withEvidence {
-			s.Evidence, s.Terms = codedEvidence(ev.coded), codedTerms(ev.coded)
+			s.Evidence, s.Terms = codedEvidence(ev.coded, ""), codedTerms(ev.coded)
 		}
 		a.signals = append(a.signals, s)
 	} else {
@@ -274,24 +273,15 @@ func textSignal(b *brand.Brand, mentions []textmatch.Mention, withEvidence bool)
 			ev += "; an ordinary word here, with nothing tying it to the brand"
 		}
 	}
-	var terms []string
+	// Gathered on the stack, then copied once at their number.
+	var termBuf [4]string
+	terms := termBuf[:0]
 	for i := range mentions {
 		if m := &mentions[i]; m.BrandID == b.ID && m.Surface != "" && !slices.Contains(terms, m.Surface) {
 			terms = append(terms, m.Surface)
 		}
 	}
-	return Signal{Kind: KindText, Score: bestW, Evidence: ev, Terms: terms}, true, product, guarded
-}
-
-// codedTerms are the coded words as the seller wrote them.
-func codedTerms(cs []textmatch.Coded) []string {
-	var out []string
-	for _, c := range cs {
-		if c.Surface != "" && !slices.Contains(out, c.Surface) {
-			out = append(out, c.Surface)
-		}
-	}
-	return out
+	return Signal{Kind: KindText, Score: bestW, Evidence: ev, Terms: cloneTerms(terms)}, true, product, guarded
 }
 
 // isGuarded reports a mention that, by itself, is no claim to be the brand:
@@ -335,34 +325,3 @@ func findProduct(b *brand.Brand, term string) *brand.Product {
 	}
 	return nil
 }
-
-func codedEvidence(cs []textmatch.Coded) string {
-	parts := make([]string, 0, len(cs))
-	for _, c := range cs {
-		if c.Surface != "" && !strings.EqualFold(c.Surface, c.Term) {
-			parts = append(parts, "'"+c.Surface+"' ("+c.Term+")")
-		} else {
-			parts = append(parts, "'"+c.Term+"'")
-		}
-	}
-	return "counterfeit coded language: " + strings.Join(parts, ", ")
-}
-
-// visible spells out invisible format characters (zero-width spaces, soft
-// hyphens, joiners) so an analyst sees the trick instead of a plain name.
-func visible(s string) string {
-	if !strings.ContainsFunc(s, isInvisible) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isInvisible(r) {
-			fmt.Fprintf(&b, "<U+%04X>", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isInvisible(r rune) bool { return unicode.Is(unicode.Cf, r) }

@@ -1,8 +1,11 @@
 package score
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,4 +107,25 @@ func BenchmarkScoreText(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "listings/s")
+}
+
+// BenchmarkSecondHand looks for second-hand words in the fixture listings'
+// titles and descriptions, as isSecondHand does for a low price.
+func BenchmarkSecondHand(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "listings.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		l, err := listing.Decode(line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, l.Title, l.Description)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_ = secondHand(texts[i%len(texts)])
+	}
 }

@@ -1,12 +1,10 @@
 package score
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/price"
@@ -110,71 +108,4 @@ func floorFor(b *brand.Brand, product *brand.Product) (*price.Money, string) {
 		return low.PriceFloor, low.Name
 	}
 	return nil, ""
-}
-
-// secondHandWords mark a used item. Counterfeiters sell "new" goods, so
-// these words rarely appear on fakes.
-var secondHandWords = []string{
-	"pre-owned", "preowned", "pre owned", "preloved", "pre-loved", "second hand", "second-hand", "secondhand", "used",
-	"worn once", "worn twice", "worn a few times", "gently worn", "lightly worn", "worn one season",
-	"gebraucht", "usato", "usata", "usado", "usada", "d'occasion", "seconde main", "tweedehands", "begagnad", "brugt", "używany", "б/у",
-}
-
-// secondHand reports whether text says the item is used.
-func secondHand(text string) bool {
-	// ASCII text (most listings) is lowered into a buffer on the stack;
-	// other text takes strings.ToLower, which is the same for ASCII.
-	var buf [1024]byte
-	if lower, ok := lowerASCII(buf[:0], text); ok {
-		return secondHandLower(lower)
-	}
-	return secondHandLower([]byte(strings.ToLower(text)))
-}
-
-// lowerASCII appends text with A-Z lowered when text is all ASCII;
-// ok is false, and nothing appended, otherwise.
-func lowerASCII(dst []byte, text string) (lower []byte, ok bool) {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			return dst, false
-		}
-	}
-	lower = append(dst, text...)
-	for i := len(dst); i < len(lower); i++ {
-		if c := lower[i]; 'A' <= c && c <= 'Z' {
-			lower[i] = c + 'a' - 'A'
-		}
-	}
-	return lower, true
-}
-
-// secondHandLower is secondHand of text already lowered.
-func secondHandLower(lower []byte) bool {
-	for _, w := range secondHandWords {
-		for i := bytes.Index(lower, []byte(w)); i >= 0; {
-			end := i + len(w)
-			if (i == 0 || !isLetter(lower[i-1])) && (end == len(lower) || !isLetter(lower[end])) && !(w == "used" && verbUse(lower[end:])) {
-				return true
-			}
-			next := bytes.Index(lower[i+1:], []byte(w))
-			if next < 0 {
-				break
-			}
-			i += 1 + next
-		}
-	}
-	return false
-}
-
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
-
-// verbUse reports "used" as a verb ("can be used for", "used daily")
-// rather than the condition of the item, from the word after it.
-func verbUse(rest []byte) bool {
-	next, _, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
-	switch string(bytes.Trim(next, ",.;:!")) {
-	case "to", "for", "as", "with", "in", "by", "on", "daily", "every", "indoors", "outdoors", "at", "under", "when", "widely":
-		return true
-	}
-	return false
 }

@@ -11,10 +11,12 @@ import (
 	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
+	"github.com/assay-dev/assay/internal/textmatch"
 )
 
-// secondHandReference is secondHand as it was before its ASCII fast path:
-// strings.ToLower and string searches. secondHand must agree with it.
+// secondHandReference is secondHand as it was first written:
+// strings.ToLower, then a search for every word. secondHand must agree
+// with it.
 func secondHandReference(text string) bool {
 	lower := strings.ToLower(text)
 	for _, w := range secondHandWords {
@@ -33,6 +35,8 @@ func secondHandReference(text string) bool {
 	return false
 }
 
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
+
 func verbUseReference(rest string) bool {
 	next, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
 	switch strings.Trim(next, ",.;:!") {
@@ -46,25 +50,28 @@ var secondHandSeeds = []string{
 	"Pre-owned Fullips lip plumper", "USED, for parts", "used for a week", "Używany, jak nowy", "ÜBER USED!",
 	"Jacke GEBRAUCHT", "б/у", "Б/У телефон", "pre\u00adowned", "used\xffcase", "KUSED", "used", "",
 	"worn once — like new", "Lightly Worn", strings.Repeat("brand new ", 200) + "USED",
+	// Lowering non-ASCII text can make ASCII letters: U+0130 lowers to
+	// "i", the Kelvin sign to "k".
+	"D'OCCAS\u0130ON", "USED \u0130N the garden", "USED\u212a", "USED K", "used TO", "Used, Outdoors.", "used outdoorsy",
+	"a used", "pre-owne", "worn a few time", "SECONDE MAIN", "second-hand", "usedused", "used\tfor", "x used", "kused used",
+	// A word starting with no letter is no word after a letter.
+	"AБ/У", "A Б/У",
 }
 
-// TestSecondHandPaths holds both paths of secondHand (ASCII text lowered on
-// the stack, other text through strings.ToLower) to the reference, and
-// checks the seeds reach both.
+// TestSecondHandPaths holds both paths of secondHand (ASCII text searched
+// as it is, other text lowered by strings.ToLower first) to the
+// reference, and checks the seeds reach both, and both answers.
 func TestSecondHandPaths(t *testing.T) {
-	ascii, other := 0, 0
+	reached := map[[2]bool]int{}
 	for _, text := range secondHandSeeds {
-		if _, ok := lowerASCII(nil, text); ok {
-			ascii++
-		} else {
-			other++
-		}
-		if got, want := secondHand(text), secondHandReference(text); got != want {
+		got, want := secondHand(text), secondHandReference(text)
+		if got != want {
 			t.Errorf("secondHand(%q) = %v, reference %v", text, got, want)
 		}
+		reached[[2]bool{isASCII(text), want}]++
 	}
-	if ascii == 0 || other == 0 {
-		t.Fatalf("seeds reach the ASCII path %d times and the other %d times; want both", ascii, other)
+	if len(reached) != 4 {
+		t.Fatalf("seeds reach (ASCII, second-hand) %v; want every combination", reached)
 	}
 }
 
@@ -73,8 +80,12 @@ func FuzzSecondHand(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		if lower, ok := lowerASCII([]byte("x"), text); ok && string(lower) != "x"+strings.ToLower(text) {
-			t.Errorf("lowerASCII(%q) = %q, strings.ToLower gives %q", text, lower[1:], strings.ToLower(text))
+		ascii := true
+		for _, r := range []byte(text) {
+			ascii = ascii && r < 0x80
+		}
+		if isASCII(text) != ascii {
+			t.Errorf("isASCII(%q) = %v", text, !ascii)
 		}
 		if got, want := secondHand(text), secondHandReference(text); got != want {
 			t.Errorf("secondHand(%q) = %v, reference %v", text, got, want)
@@ -205,4 +216,100 @@ func TestScoreManyBrands(t *testing.T) {
 			t.Errorf("%+v: best %v, others %v; the test means to cover ties, at the top too", opts, v.Score, others)
 		}
 	}
+}
+
+// codedEvidenceReference is codedEvidence as it was first written, with
+// strings.Join: codedEvidence must agree with it.
+func codedEvidenceReference(cs []textmatch.Coded, suffix string) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		if c.Surface != "" && !strings.EqualFold(c.Surface, c.Term) {
+			parts = append(parts, "'"+c.Surface+"' ("+c.Term+")")
+		} else {
+			parts = append(parts, "'"+c.Term+"'")
+		}
+	}
+	return "counterfeit coded language: " + strings.Join(parts, ", ") + suffix
+}
+
+// visibleReference is visible without its ASCII prefix skipped.
+func visibleReference(s string) string {
+	if !strings.ContainsFunc(s, isInvisible) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isInvisible(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var visibleSeeds = []string{
+	"", "title has 'Fullips' (brand name)", "title has 'Ful\u200blips'", "\u00adFullips", "Fullips\u200d", "Crème\u200b brûlée",
+	"Ful\xffl\u2060ips", "\xe2\x80", "é", strings.Repeat("a", 300) + "\u200b",
+}
+
+func TestVisible(t *testing.T) {
+	for _, s := range visibleSeeds {
+		if got, want := visible(s), visibleReference(s); got != want {
+			t.Errorf("visible(%q) = %q, reference %q", s, got, want)
+		}
+	}
+	if got := visible("a\u200bb"); got != "a<U+200B>b" {
+		t.Errorf("visible spelled a zero-width space as %q", got)
+	}
+}
+
+func FuzzVisible(f *testing.F) {
+	for _, s := range visibleSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := visible(s), visibleReference(s); got != want {
+			t.Errorf("visible(%q) = %q, reference %q", s, got, want)
+		}
+	})
+}
+
+// codedCases are coded terms as textmatch reports them: the seller's
+// surface, if any, and the term it stands for.
+var codedCases = [][]textmatch.Coded{
+	nil,
+	{{Term: "replica", Surface: "replica"}},
+	{{Term: "replica", Surface: "REPLICA"}},
+	{{Term: "1:1", Surface: "1to1"}, {Term: "aaa", Surface: ""}, {Term: "dupe", Surface: "Dupe"}},
+	{{Term: "mirror quality", Surface: strings.Repeat("m\u0130rror ", 40)}, {Term: "ü", Surface: "Ü"}},
+}
+
+func TestCodedEvidence(t *testing.T) {
+	for _, cs := range codedCases {
+		for _, suffix := range []string{"", "; no registered brand named or pictured"} {
+			if got, want := codedEvidence(cs, suffix), codedEvidenceReference(cs, suffix); got != want {
+				t.Errorf("codedEvidence(%+v, %q) =\n %q, reference\n %q", cs, suffix, got, want)
+			}
+		}
+	}
+}
+
+func FuzzCodedEvidence(f *testing.F) {
+	for _, cs := range codedCases {
+		var a, b textmatch.Coded
+		if len(cs) > 0 {
+			a = cs[0]
+		}
+		if len(cs) > 1 {
+			b = cs[1]
+		}
+		f.Add(a.Surface, a.Term, b.Surface, b.Term, uint8(len(cs)), "")
+	}
+	f.Fuzz(func(t *testing.T, s1, t1, s2, t2 string, n uint8, suffix string) {
+		cs := []textmatch.Coded{{Surface: s1, Term: t1}, {Surface: s2, Term: t2}, {Surface: s1, Term: t2}}[:n%4]
+		if got, want := codedEvidence(cs, suffix), codedEvidenceReference(cs, suffix); got != want {
+			t.Errorf("codedEvidence(%+v, %q) =\n %q, reference\n %q", cs, suffix, got, want)
+		}
+	})
 }
