@@ -31,7 +31,7 @@ func (ix *Index) refCandidates(fields []field) [][2]string {
 		toks := f.toks
 		var fl []vocabFlag
 		for i, t := range toks {
-			if w, ok := ix.words[t.plain]; ok {
+			if w, ok := ix.words.lookup(t.plain); ok {
 				fl = append(fl, w|vWord)
 				continue
 			}

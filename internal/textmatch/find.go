@@ -361,7 +361,7 @@ func (ix *Index) isJoinPrefix(key string) bool {
 func (ix *Index) tokenFlags(fl []vocabFlag, toks []token) []vocabFlag {
 	for i, t := range toks {
 		if ix.mayBeWord(t.plain) {
-			if w, ok := ix.words[t.plain]; ok {
+			if w, ok := ix.words.lookup(t.plain); ok {
 				fl = append(fl, w|vWord)
 				continue
 			}
