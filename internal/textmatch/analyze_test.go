@@ -72,7 +72,7 @@ func TestAnalyzePathsAgree(t *testing.T) {
 		"F u l l i p s", "F  u  l", "F    u l l", "G.U.C.C.I", "G. U. C. C. I", "G-U-C-C-I", "G*U*C*C*I",
 		"G_U_C_C_I", "G/U/C/C/I", "g~u~c~c~i", "g+u+c+c+i", "G\tU\tC\tC\tI", "1 2 3 4", "a 1 2 3", "a b 1 2",
 		"Women's K a l t r i x", "don't a b c", "x's a b c", "a's b c d", "'a b c",
-		"Fullllips corner vvord VVolford Ovvra Wolford rnrn RN Rn r n", "barn burn", "ii II i1l|",
+		"Fullllips corner vvord VVolford Ovvra Wolford rnrn RN Rn r n", "barn burn", "rN barN tuRNip", "ii II i1l|",
 		"1:1 AAA+ $50", "Size S M L XL", "LouisVuitton Louis Vuitton", "100% Authentic!!!", "K4LTR1X AeroBeat X2",
 		"a\x00b \x7f \x01a b c", "end with spacer a b c.", "mixed UPPER lower MiXeD", "e-mail x-ray T-shirt",
 	}
