@@ -9,15 +9,16 @@ import (
 // It is the hot path of every Find, so it has two ways through:
 //
 //   - analyzeASCII, for text that is all ASCII (most listings): layer 1
-//     is then only lower-casing, so it folds into a byte buffer whose
-//     indices are the text's byte offsets, and a plain that is the text's
-//     own substring is not copied;
+//     is then only lower-casing, so folded character i is byte i of the
+//     text, and one loop per word splits, lower-cases and skeletonizes
+//     it by table (asciiClass, visualASCII); a plain or key that is the
+//     text's own substring is not copied;
 //   - analyzeFolded, for anything else: layer 1 character by character
 //     (foldChars), keeping each folded character's span and evasions.
 //
-// Both share joinSingles (generic over the folded character's type) and
-// the key layer (skeleton); the ASCII path splits words by table
-// (splitWordsASCII). TestAnalyzePathsAgree and FuzzAnalyzePaths check
+// Both share joinSingles (generic over the folded character's type; the
+// ASCII path leaves texts that may need it to analyzeASCIIWords) and the
+// key layer's rules. TestAnalyzePathsAgree and FuzzAnalyzePaths check
 // that the two give the same tokens for every ASCII text.
 func analyze(s string, dst []token) []token {
 	if len(s) > 1<<30 {

@@ -2,19 +2,16 @@ package textmatch
 
 import "slices"
 
-// analyzeASCII is analyze for a text of ASCII characters only; it returns
-// false, having appended nothing, at the first other byte. Layer 1 folds
-// ASCII by lower-casing alone and drops nothing, so folded character i is
-// byte i of the text, its span is [i, i+1) and it carries no evasion.
+// analyzeASCIIWords is analyzeASCII in steps, for a text with three
+// one-character words in a row, which joinSingles may join.
 //
 // It reads the text itself, not a lower-cased copy: the word split
 // (splitWordsASCII) takes capitals for the letters they fold to, and one
 // loop per word (foldWordASCII) lower-cases it, builds its skeleton and
 // says whether either differs from what it was given, so a word that is
 // its own plain and key costs no copy. Only spaced single letters
-// (joinSingles) read the lower-cased text, built for them when a run of
-// three one-character words makes them possible.
-func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
+// (joinSingles) read the lower-cased text, built for them.
+func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, bool) {
 	words, singles, ok := splitWordsASCII(s, sc.words[:0])
 	if !ok {
 		sc.words = words[:0]
@@ -74,6 +71,117 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 		texts = append(texts, tt)
 	}
 	sc.pb, sc.kb, sc.texts = pb, kb, texts
+	return dst, true
+}
+
+// analyzeASCII is analyze for a text of ASCII characters only; it returns
+// false, having appended nothing, at the first other byte. Layer 1 folds
+// ASCII by lower-casing alone and drops nothing, so folded character i is
+// byte i of the text, its span is [i, i+1) and it carries no evasion.
+//
+// One loop per word finds its end, lower-cases it and builds its skeleton
+// (splitWordsASCII and foldWordASCII at once: words are short and of every
+// length, and each loop costs a mispredicted branch at its end), and
+// copies only what differs from the text: most words are their own plain,
+// many their own key. A text with three one-character words in a row,
+// which joinSingles may join, goes to analyzeASCIIWords.
+func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
+	n := len(s)
+	if dst == nil {
+		dst = make([]token, 0, n/6+1) // words are five letters and a space, or so
+	}
+	base := len(dst)
+	// Plains and keys together are never longer than the text.
+	pb := slices.Grow(sc.pb[:0], n)[:n]
+	kb := slices.Grow(sc.kb[:0], n)[:n]
+	texts := sc.texts[:0]
+	pj, kj := 0, 0
+	run := 0     // one-character words in a row
+	leetEnd := 0 // s[:leetEnd]'s leet symbols that are inside a word end here
+	for i := 0; i < n; {
+		if cls := asciiClass[s[i]]; cls&1 == 0 {
+			if cls&8 != 0 {
+				return dst[:base], false
+			}
+			i++
+			continue
+		}
+		lo, pj0, kj0 := i, pj, kj
+		var acc, diff, prev byte
+		for ; i < n; i++ {
+			c := s[i]
+			k := asciiClass[c]
+			if k&1 == 0 {
+				// A run of leet symbols between word characters is part of
+				// the word ("gu$$i"): a word character that is no letter.
+				if k&4 == 0 {
+					break
+				}
+				if i >= leetEnd {
+					e := i
+					for e < n && asciiClass[s[e]]&4 != 0 {
+						e++
+					}
+					if e == n || asciiClass[s[e]]&1 == 0 {
+						break
+					}
+					leetEnd = e
+				}
+				k = 1
+			}
+			acc |= k
+			l := c + k&2<<4
+			pb[pj] = l
+			pj++
+			v := visualASCII[l]
+			// Only r and n are their visual classes r and n.
+			if l == 'r' && i+1 < n && s[i+1]|0x20 == 'n' {
+				v = 'm'
+				i++
+				pb[pj] = 'n'
+				pj++
+				acc |= asciiClass[s[i]]
+			}
+			diff |= v ^ l
+			kb[kj] = v
+			if v != prev {
+				kj++
+			}
+			prev = v
+		}
+		if i-lo == 1 {
+			if run++; run >= 3 {
+				return sc.analyzeASCIIWords(s, dst[:base])
+			}
+		} else {
+			run = 0
+		}
+		lowered := acc&2 != 0
+		// A word without a letter is its own skeleton.
+		keyed := acc&16 != 0 && (diff != 0 || kj-kj0 != i-lo)
+		if !lowered {
+			pj = pj0
+		}
+		if !keyed {
+			kj = kj0
+		}
+		dst = append(dst, token{start: lo, end: i})
+		if !lowered && !keyed {
+			t := &dst[len(dst)-1]
+			t.plain = s[lo:i]
+			t.key = t.plain
+			continue
+		}
+		tt := tokenText{tok: int32(len(dst) - 1 - base), p0: int32(lo), p1: int32(i), inText: true, k0: -1, k1: -1}
+		if lowered {
+			tt.p0, tt.p1, tt.inText = int32(pj0), int32(pj), false
+		}
+		if keyed {
+			tt.k0, tt.k1 = int32(kj0), int32(kj)
+		}
+		texts = append(texts, tt)
+	}
+	sc.pb, sc.kb, sc.texts = pb[:pj], kb[:kj], texts
 	return dst, true
 }
 

@@ -68,7 +68,7 @@ func checkSkeleton(t *testing.T, plain []byte) {
 func TestAnalyzePathsAgree(t *testing.T) {
 	cases := []string{
 		"", " ", "...", "a", "A", "ab", "a b", "a b c", "A B C D", "I'm",
-		"N1ke Dys0n Gu$$i", "FU||IPS fu!!ips", "$50 $$$ @home a@b", "|||", "gu$$i$", "$gucci",
+		"N1ke Dys0n Gu$$i", "FU||IPS fu!!ips", "$50 $$$ @home a@b", "1$0 5|5 7!", "|||", "gu$$i$", "$gucci",
 		"F u l l i p s", "F  u  l", "F    u l l", "G.U.C.C.I", "G. U. C. C. I", "G-U-C-C-I", "G*U*C*C*I",
 		"G_U_C_C_I", "G/U/C/C/I", "g~u~c~c~i", "g+u+c+c+i", "G\tU\tC\tC\tI", "1 2 3 4", "a 1 2 3", "a b 1 2",
 		"Women's K a l t r i x", "don't a b c", "x's a b c", "a's b c d", "'a b c",
