@@ -21,16 +21,25 @@ import (
 // key layer's rules. TestAnalyzePathsAgree and FuzzAnalyzePaths check
 // that the two give the same tokens for every ASCII text.
 func analyze(s string, dst []token) []token {
+	return analyzeWords(s, dst, nil)
+}
+
+// analyzeWords is analyze that also looks the words of an ASCII text up
+// in words, when not nil, and notes what it found in their tokens (word,
+// wf): the bytes it has just folded cost no second pass then.
+func analyzeWords(s string, dst []token, words *wordTable) []token {
 	if len(s) > 1<<30 {
 		s = s[:1<<30] // spans are int32
 	}
 	sc := analyzePool.Get().(*analyzeScratch)
+	sc.wt = words
 	base := len(dst)
 	dst, ok := sc.analyzeASCII(s, dst)
 	if !ok {
 		dst = sc.analyzeFolded(s, dst)
 	}
 	dst = sc.setTexts(s, dst, base)
+	sc.wt = nil
 	sc.release()
 	return dst
 }
@@ -46,6 +55,7 @@ type analyzeScratch struct {
 	words  []span
 	texts  []tokenText
 	pb, kb []byte
+	wt     *wordTable // analyzeWords's word list, during the call
 }
 
 // tokenText says where token tok's plain and key are while analyze

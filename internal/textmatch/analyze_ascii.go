@@ -1,6 +1,9 @@
 package textmatch
 
-import "slices"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // analyzeASCIIWords is analyzeASCII in steps, for a text with three
 // one-character words in a row, which joinSingles may join.
@@ -91,8 +94,9 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 		dst = make([]token, 0, n/6+1) // words are five letters and a space, or so
 	}
 	base := len(dst)
-	// Plains and keys together are never longer than the text.
-	pb := slices.Grow(sc.pb[:0], n)[:n]
+	// Plains and keys together are never longer than the text; pb has
+	// room for a word's sixteen bytes to be loaded whole wherever it ends.
+	pb := slices.Grow(sc.pb[:0], n+16)[:n+16]
 	kb := slices.Grow(sc.kb[:0], n)[:n]
 	texts := sc.texts[:0]
 	pj, kj := 0, 0
@@ -127,7 +131,7 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 					}
 					leetEnd = e
 				}
-				k = 1
+				k = 1 | 32
 			}
 			acc |= k
 			l := c + k&2<<4
@@ -156,6 +160,10 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 		} else {
 			run = 0
 		}
+		tok := token{start: lo, end: i}
+		if sc.wt != nil {
+			tok.word, tok.wf = sc.lookupWord(pb[pj0:pj+16], pj-pj0, acc)
+		}
 		lowered := acc&2 != 0
 		// A word without a letter is its own skeleton.
 		keyed := acc&16 != 0 && (diff != 0 || kj-kj0 != i-lo)
@@ -165,7 +173,7 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 		if !keyed {
 			kj = kj0
 		}
-		dst = append(dst, token{start: lo, end: i})
+		dst = append(dst, tok)
 		if !lowered && !keyed {
 			t := &dst[len(dst)-1]
 			t.plain = s[lo:i]
@@ -183,6 +191,28 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	}
 	sc.pb, sc.kb, sc.texts = pb[:pj], kb[:kj], texts
 	return dst, true
+}
+
+// lookupWord looks up in sc.wt the plain of n bytes at the start of b,
+// whose classes OR'd are acc; b runs sixteen bytes past it, so that its
+// first sixteen bytes are loaded whole and masked to its length, with no
+// loop. The word list is made of a-z only: a plain with a digit or a leet
+// symbol is no word, which TestWordTable checks.
+func (sc *analyzeScratch) lookupWord(b []byte, n int, acc byte) (wordLookup, vocabFlag) {
+	if acc&(16|32|4) != 16 {
+		return wordNo, 0
+	}
+	h0 := binary.LittleEndian.Uint64(b[0:8]) & lowBytes(n)
+	h1 := binary.LittleEndian.Uint64(b[8:16]) & lowBytes(n-8)
+	if sl := findWord(sc.wt, h0, h1, b[:n]); sl != nil {
+		return wordYes, sl.flag
+	}
+	return wordNo, 0
+}
+
+// lowBytes is a mask of the low k bytes of a uint64, k clamped to 0..8.
+func lowBytes(k int) uint64 {
+	return ^uint64(0) >> (64 - 8*min(max(k, 0), 8))
 }
 
 // foldWordASCII is layers 1 and 3 for one ASCII word w as written, in
@@ -281,8 +311,9 @@ func splitWordsASCII(s string, words []span) (_ []span, singles, ok bool) {
 // asciiClass classes the bytes for the ASCII path, as bits: 1 a word
 // character (a-z, 0-9, and A-Z), 2 a capital (whose lower case is 2<<4
 // on), 4 a leet symbol that may sit inside a word (isLeetSymbol), 8 a
-// byte outside ASCII, 16 a letter. TestASCIIClass checks it.
-const asciiClass = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x00\x00\x00\x00\x00" +
+// byte outside ASCII, 16 a letter, 32 a digit (and a leet symbol inside a
+// word, to analyzeASCII). TestASCIIClass checks it.
+const asciiClass = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x21\x21\x21\x21\x21\x21\x21\x21\x21\x21\x00\x00\x00\x00\x00\x00" +
 	"\x04\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x13\x00\x00\x00\x00\x00\x00\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x00\x04\x00\x00\x00" +
 	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08" +
 	"\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08"

@@ -129,7 +129,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				l := c.ls[i%len(c.ls)]
-				tb, fields := analyzeFields(l.title, l.desc)
+				tb, fields := analyzeFields(l.title, l.desc, nil)
 				releaseFields(tb, &fields)
 			}
 		})

@@ -54,13 +54,14 @@ func newField(name, text string) field {
 // the registry, never a token.
 var tokenPool = sync.Pool{New: func() any { return new([2][]token) }}
 
-// analyzeFields analyses title and description into pooled token slices;
-// release returns them.
-func analyzeFields(title, description string) (*[2][]token, [2]field) {
+// analyzeFields analyses title and description into pooled token slices,
+// looking their words up in words (see analyzeWords); releaseFields
+// returns them.
+func analyzeFields(title, description string, words *wordTable) (*[2][]token, [2]field) {
 	tb := tokenPool.Get().(*[2][]token)
 	return tb, [2]field{
-		{name: "title", text: title, toks: analyze(title, tb[0][:0])},
-		{name: "description", text: description, toks: analyze(description, tb[1][:0])},
+		{name: "title", text: title, toks: analyzeWords(title, tb[0][:0], words)},
+		{name: "description", text: description, toks: analyzeWords(description, tb[1][:0], words)},
 	}
 }
 
@@ -79,7 +80,7 @@ func releaseFields(tb *[2][]token, fields *[2]field) {
 // Find reports the brand terms mentioned in a listing's title and
 // description, verified on word boundaries, with the evasions used.
 func (ix *Index) Find(title, description string) []Mention {
-	tb, fields := analyzeFields(title, description)
+	tb, fields := analyzeFields(title, description, &ix.words)
 	defer releaseFields(tb, &fields)
 	return ix.find(fields[:])
 }
@@ -90,7 +91,7 @@ func (ix *Index) Find(title, description string) []Mention {
 // a caller that keeps only verdicts naming a brand has no use for it
 // otherwise, and most listings name none.
 func (ix *Index) FindWithCoded(title, description string, always bool) ([]Mention, []Coded) {
-	tb, fields := analyzeFields(title, description)
+	tb, fields := analyzeFields(title, description, &ix.words)
 	defer releaseFields(tb, &fields)
 	ms := ix.find(fields[:])
 	if len(ms) == 0 && !always {
@@ -356,11 +357,15 @@ func (ix *Index) isJoinPrefix(key string) bool {
 
 // tokenFlags appends what the vocabulary knows about each token's key to
 // fl. One lookup per token, of the word list for English words (which
-// carries their keys' flags), else of the vocabulary, behind filters;
-// vWord marks an English word.
+// carries their keys' flags; analyzeWords has looked most up already),
+// else of the vocabulary, behind filters; vWord marks an English word.
 func (ix *Index) tokenFlags(fl []vocabFlag, toks []token) []vocabFlag {
 	for i, t := range toks {
-		if ix.mayBeWord(t.plain) {
+		switch {
+		case t.word == wordYes:
+			fl = append(fl, t.wf|vWord)
+			continue
+		case t.word == wordUnknown && ix.mayBeWord(t.plain):
 			if w, ok := ix.words.lookup(t.plain); ok {
 				fl = append(fl, w|vWord)
 				continue

@@ -105,7 +105,7 @@ func TestASCIIClass(t *testing.T) {
 		case 'a' <= c && c <= 'z':
 			want = 1 | 16
 		case '0' <= c && c <= '9':
-			want = 1
+			want = 1 | 32
 		case 'A' <= c && c <= 'Z':
 			want = 1 | 2 | 16
 		case isLeetSymbol(c):

@@ -41,6 +41,10 @@ func TestWordTable(t *testing.T) {
 		t.Fatalf("table of %d words in %d slots for %d words", wt.n, len(wt.slots), len(m))
 	}
 	for w := range m {
+		// analyzeASCII looks up no plain with a digit or a leet symbol.
+		if strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Errorf("word %q is not made of a-z alone", w)
+		}
 		checkWordTable(t, &wt, m, w)
 		checkWordTable(t, &wt, m, w[:len(w)-1])
 		checkWordTable(t, &wt, m, w+"s")
