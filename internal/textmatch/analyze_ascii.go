@@ -90,10 +90,10 @@ func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, boo
 // which joinSingles may join, goes to analyzeASCIIWords.
 func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	n := len(s)
-	if dst == nil {
-		dst = make([]token, 0, n/6+1) // words are five letters and a space, or so
-	}
 	base := len(dst)
+	// Room for the words at once (growing a token slice a word at a time
+	// costs several copies): they are five letters and a space, or so.
+	dst = slices.Grow(dst, n/5+1)
 	// Plains and keys together are never longer than the text; pb has
 	// room for a word's sixteen bytes to be loaded whole wherever it ends.
 	pb := slices.Grow(sc.pb[:0], n+16)[:n+16]
