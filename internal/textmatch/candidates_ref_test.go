@@ -356,8 +356,8 @@ func oneEditVariants(s string) []string {
 	return out
 }
 
-// checkJoinedKey compares joinedKey with skeleton over every run of two
-// and three tokens of s.
+// checkJoinedKey compares joinedKey with skeleton, and joinedSig with its
+// signature, over every run of two and three tokens of s.
 func checkJoinedKey(t *testing.T, s string) {
 	t.Helper()
 	toks := analyze(s, nil)
@@ -373,6 +373,9 @@ func checkJoinedKey(t *testing.T, s string) {
 			if string(kb) != want {
 				t.Errorf("joinedKey of %q = %q, want %q", joined, kb, want)
 			}
+			if sig, ok := joinedSig(toks[i : k+1]); ok && sig != keySigOf(want) {
+				t.Errorf("joinedSig of %q = %#x, keySigOf(%q) = %#x", joined, sig, want, keySigOf(want))
+			}
 			if joinStartsWithKey(toks[i], toks[i+1]) && !strings.HasPrefix(want, toks[i].key) {
 				t.Errorf("skeleton of %q is %q, not starting with %q", joined, want, toks[i].key)
 			}
@@ -382,7 +385,7 @@ func checkJoinedKey(t *testing.T, s string) {
 
 func TestJoinedKey(t *testing.T) {
 	for _, s := range []string{"Ful lips", "North Pe ak", "fur nace", "Fu r nace", "bar rn", "2 0 2 4", "V 11", "ab 12 cd",
-		"Fuⅼ ⅼips", "né é", "ж ж", "stor m", "wi ll", "vv vv", "i l l", "r n r n"} {
+		"Fuⅼ ⅼips", "né é", "ж ж", "stor m", "wi ll", "vv vv", "i l l", "r n r n", "a a a", "aa a ab", "ab b bc", "é éa a"} {
 		checkJoinedKey(t, s)
 	}
 	for _, l := range corpusTexts(t) {

@@ -228,8 +228,14 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 					if n < ix.joinMin || n < minFuzzyLetters {
 						continue
 					}
+					// Most runs are in no joined key: the filter says so
+					// from the keys' ends, before the key is built.
+					sig, ok := joinedSig(toks[i : k+1])
+					if ok && !ix.joinFilter.has(sig) {
+						continue
+					}
 					kb, buf = joinedKey(kb, buf, toks[i:k+1])
-					if !ix.joinFilter.has(keySigOf(kb)) {
+					if !ok && !ix.joinFilter.has(keySigOf(kb)) {
 						continue
 					}
 					if p, ok := ix.joinedPost[string(kb)]; ok {
@@ -328,6 +334,44 @@ func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
 		kb = append(kb, k...)
 	}
 	return kb, buf
+}
+
+// joinedSig is keySigOf(joinedKey(toks)) worked out from the ends of the
+// keys, without building the joined key: its length, first two and last
+// two bytes. ok is false where joinedKey would not join the keys (a word
+// without a letter, an "r" meeting an "n") or a key starts with a
+// character outside ASCII (the doubled-letter collapse compares
+// characters); checkJoinedKey holds it to joinedKey.
+func joinedSig(toks []token) (sig uint32, ok bool) {
+	var a, b, y, z byte // first two and last two bytes so far
+	n := 0
+	for j, tk := range toks {
+		k := tk.key
+		if len(k) == 0 || k[0] >= utf8.RuneSelf || !hasLetter(tk.plain) || j > 0 && rnJoin(toks[j-1].plain, tk.plain) {
+			return 0, false
+		}
+		if n > 0 && k[0] == z {
+			k = k[1:] // the collapse of doubled letters across the join
+		}
+		switch m := len(k); {
+		case m == 0:
+			continue
+		case n == 0:
+			a = k[0]
+			if m > 1 {
+				b = k[1]
+			}
+		case n == 1:
+			b = k[0]
+		}
+		if m := len(k); m > 1 {
+			y, z = k[m-2], k[m-1]
+		} else {
+			y, z = z, k[0]
+		}
+		n += len(k)
+	}
+	return keySig(n, a, b, y, z), true
 }
 
 // joinStartsWithKey reports whether the skeleton of t's plain followed by
