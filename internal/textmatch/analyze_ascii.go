@@ -105,6 +105,7 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	for i := 0; i < n; {
 		if cls := asciiClass[s[i]]; cls&1 == 0 {
 			if cls&8 != 0 {
+				clear(dst[base:]) // the tokens so far: drop the text for the collector
 				return dst[:base], false
 			}
 			i++
