@@ -466,7 +466,13 @@ func inspiredGuard(toks []token, j int) bool {
 func oneToOne(out []Coded, f field) []Coded {
 	s := f.text
 	for i := 0; i < len(s); i++ {
-		if s[i] != '1' || i > 0 && (isDigitByte(s[i-1]) || s[i-1] == ':' || s[i-1] == '.' || s[i-1] == '/') {
+		// From one "1" to the next: most texts have few.
+		k := strings.IndexByte(s[i:], '1')
+		if k < 0 {
+			break
+		}
+		i += k
+		if i > 0 && (isDigitByte(s[i-1]) || s[i-1] == ':' || s[i-1] == '.' || s[i-1] == '/') {
 			continue
 		}
 		j := skipSpaces(s, i+1)
