@@ -1,7 +1,6 @@
 package textmatch
 
 import (
-	"slices"
 	"sync"
 	"unicode/utf8"
 )
@@ -10,27 +9,37 @@ import (
 // It is the hot path of every Find, so it has two ways through:
 //
 //   - analyzeASCII, for text that is all ASCII (most listings): layer 1
-//     is then only lower-casing, so it folds into a byte buffer whose
-//     indices are the text's byte offsets, and a plain that is the text's
-//     own substring is not copied;
+//     is then only lower-casing, so folded character i is byte i of the
+//     text, and one loop per word splits, lower-cases and skeletonizes
+//     it by table (asciiClass, visualASCII); a plain or key that is the
+//     text's own substring is not copied;
 //   - analyzeFolded, for anything else: layer 1 character by character
 //     (foldChars), keeping each folded character's span and evasions.
 //
-// Both share joinSingles (generic over the folded character's type) and
-// the key layer (skeleton); the ASCII path splits words by table
-// (splitWordsASCII). TestAnalyzePathsAgree and FuzzAnalyzePaths check
+// Both share joinSingles (generic over the folded character's type; the
+// ASCII path leaves texts that may need it to analyzeASCIIWords) and the
+// key layer's rules. TestAnalyzePathsAgree and FuzzAnalyzePaths check
 // that the two give the same tokens for every ASCII text.
 func analyze(s string, dst []token) []token {
+	return analyzeWords(s, dst, nil)
+}
+
+// analyzeWords is analyze that also looks the words of an ASCII text up
+// in words, when not nil, and notes what it found in their tokens (word,
+// wf): the bytes it has just folded cost no second pass then.
+func analyzeWords(s string, dst []token, words *wordTable) []token {
 	if len(s) > 1<<30 {
 		s = s[:1<<30] // spans are int32
 	}
 	sc := analyzePool.Get().(*analyzeScratch)
+	sc.wt = words
 	base := len(dst)
 	dst, ok := sc.analyzeASCII(s, dst)
 	if !ok {
 		dst = sc.analyzeFolded(s, dst)
 	}
 	dst = sc.setTexts(s, dst, base)
+	sc.wt = nil
 	sc.release()
 	return dst
 }
@@ -46,6 +55,7 @@ type analyzeScratch struct {
 	words  []span
 	texts  []tokenText
 	pb, kb []byte
+	wt     *wordTable // analyzeWords's word list, during the call
 }
 
 // tokenText says where token tok's plain and key are while analyze
@@ -79,74 +89,6 @@ func (sc *analyzeScratch) release() {
 		cap(sc.pb) <= maxPooledScratch && cap(sc.kb) <= maxPooledScratch {
 		analyzePool.Put(sc)
 	}
-}
-
-// analyzeASCII is analyze for a text of ASCII characters only; it returns
-// false, having appended nothing, at the first other byte. Layer 1 folds
-// ASCII by lower-casing alone and drops nothing, so folded character i is
-// byte i of the text, its span is [i, i+1) and it carries no evasion.
-func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
-	lb := slices.Grow(sc.lb[:0], len(s))[:len(s)]
-	sc.lb = lb[:0]
-	var upper byte // 0x20 if some letter was upper case
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return dst, false
-		}
-		var u byte
-		if c-'A' < 26 {
-			u = 'a' - 'A'
-		}
-		upper |= u
-		lb[i] = c + u
-	}
-	words := joinSingles(lb, splitWordsASCII(lb, sc.words[:0]))
-	sc.words = words[:0]
-	if dst == nil {
-		dst = make([]token, 0, len(words))
-	}
-	// Every word makes a token here. Tokens and texts are written in
-	// place: a struct built and then appended costs a stall.
-	base := len(dst)
-	dst = slices.Grow(dst, len(words))[:base+len(words)]
-	texts := slices.Grow(sc.texts[:0], len(words))
-	pb, kb := sc.pb[:0], sc.kb[:0]
-	for i, w := range words {
-		t := &dst[base+i]
-		*t = token{start: w.lo, end: w.hi, tac: w.tac}
-		texts = texts[:len(texts)+1]
-		tt := &texts[len(texts)-1]
-		tt.tok = int32(i)
-		var plain []byte
-		switch {
-		case w.joined:
-			// Single characters and their spacers: keep the characters.
-			p0 := len(pb)
-			for _, c := range lb[w.lo:w.hi] {
-				if isWordRune(rune(c)) || isLeetSymbol(rune(c)) {
-					pb = append(pb, c)
-				}
-			}
-			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
-		case upper == 0 || string(lb[w.lo:w.hi]) == s[w.lo:w.hi]:
-			// Already lower case: the text's own substring will do.
-			plain, tt.p0, tt.p1, tt.inText = lb[w.lo:w.hi], int32(w.lo), int32(w.hi), true
-		default:
-			p0 := len(pb)
-			pb = append(pb, lb[w.lo:w.hi]...)
-			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
-		}
-		kb, tt.k0, tt.k1 = appendKey(kb, plain)
-		if tt.inText && tt.k0 < 0 {
-			// Both strings known now: setTexts need not see it.
-			t.plain = s[w.lo:w.hi]
-			t.key = t.plain
-			texts = texts[:len(texts)-1]
-		}
-	}
-	sc.pb, sc.kb, sc.texts = pb, kb, texts
-	return dst, true
 }
 
 // analyzeFolded is analyze for any text, folding it character by character.
@@ -255,35 +197,6 @@ func splitWords[C char](fc []C, words []span) []span {
 				continue
 			}
 			break
-		}
-		words = append(words, span{lo: i, hi: j})
-		i = j
-	}
-	return words
-}
-
-// splitWordsASCII is splitWords for folded ASCII text, by table: the
-// generic version's calls for non-ASCII runes cost it registers.
-func splitWordsASCII(fc []byte, words []span) []span {
-	n := len(fc)
-	for i := 0; i < n; {
-		if asciiWord[fc[i]] != '1' {
-			i++
-			continue
-		}
-		j := i + 1
-		for {
-			for j < n && asciiWord[fc[j]] == '1' {
-				j++
-			}
-			k := j
-			for k < n && isLeetSymbol(rune(fc[k])) {
-				k++
-			}
-			if k == j || k == n || asciiWord[fc[k]] != '1' {
-				break
-			}
-			j = k
 		}
 		words = append(words, span{lo: i, hi: j})
 		i = j

@@ -68,11 +68,11 @@ func checkSkeleton(t *testing.T, plain []byte) {
 func TestAnalyzePathsAgree(t *testing.T) {
 	cases := []string{
 		"", " ", "...", "a", "A", "ab", "a b", "a b c", "A B C D", "I'm",
-		"N1ke Dys0n Gu$$i", "FU||IPS fu!!ips", "$50 $$$ @home a@b", "|||", "gu$$i$", "$gucci",
+		"N1ke Dys0n Gu$$i", "FU||IPS fu!!ips", "$50 $$$ @home a@b", "1$0 5|5 7!", "|||", "gu$$i$", "$gucci",
 		"F u l l i p s", "F  u  l", "F    u l l", "G.U.C.C.I", "G. U. C. C. I", "G-U-C-C-I", "G*U*C*C*I",
 		"G_U_C_C_I", "G/U/C/C/I", "g~u~c~c~i", "g+u+c+c+i", "G\tU\tC\tC\tI", "1 2 3 4", "a 1 2 3", "a b 1 2",
 		"Women's K a l t r i x", "don't a b c", "x's a b c", "a's b c d", "'a b c",
-		"Fullllips corner vvord VVolford Ovvra Wolford rnrn RN Rn r n", "barn burn", "ii II i1l|",
+		"Fullllips corner vvord VVolford Ovvra Wolford rnrn RN Rn r n", "barn burn", "rN barN tuRNip", "ii II i1l|",
 		"1:1 AAA+ $50", "Size S M L XL", "LouisVuitton Louis Vuitton", "100% Authentic!!!", "K4LTR1X AeroBeat X2",
 		"a\x00b \x7f \x01a b c", "end with spacer a b c.", "mixed UPPER lower MiXeD", "e-mail x-ray T-shirt",
 	}
@@ -129,7 +129,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				l := c.ls[i%len(c.ls)]
-				tb, fields := analyzeFields(l.title, l.desc)
+				tb, fields := analyzeFields(l.title, l.desc, nil)
 				releaseFields(tb, &fields)
 			}
 		})

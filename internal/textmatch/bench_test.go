@@ -140,6 +140,20 @@ func BenchmarkFindWithCoded1000Brands(b *testing.B) {
 	benchListing(b, func(ix *Index, l listing) { ix.FindWithCoded(l.title, l.desc, true) })
 }
 
+// BenchmarkFindWithCodedFixtures is the matcher's share of textmatch per
+// listing: FindWithCoded without coded language unless a brand is named,
+// over the fixture listings (most name a brand, one field in eight has an
+// evasion outside ASCII) with the test registry.
+func BenchmarkFindWithCodedFixtures(b *testing.B) {
+	ix := newTestIndex(b)
+	ls := fixtureListings(b)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		l := ls[i%len(ls)]
+		ix.FindWithCoded(l.title, l.desc, false)
+	}
+}
+
 func benchListing(b *testing.B, f func(*Index, listing)) {
 	ix, err := NewIndex(benchRegistry(b))
 	if err != nil {

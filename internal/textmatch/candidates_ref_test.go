@@ -31,7 +31,7 @@ func (ix *Index) refCandidates(fields []field) [][2]string {
 		toks := f.toks
 		var fl []vocabFlag
 		for i, t := range toks {
-			if w, ok := ix.words[t.plain]; ok {
+			if w, ok := ix.words.lookup(t.plain); ok {
 				fl = append(fl, w|vWord)
 				continue
 			}
@@ -171,8 +171,15 @@ func (ix *Index) refTrimRun(f *field, i int, add func(string, string)) {
 // checkCandidates compares candidates with refCandidates on one listing.
 func checkCandidates(t *testing.T, ix *Index, title, desc string) {
 	t.Helper()
-	got := [2]field{newField("title", title), newField("description", desc)}
+	// got is analysed as Find does, looking words up on the way.
+	got := [2]field{
+		{name: "title", text: title, toks: analyzeWords(title, nil, &ix.words)},
+		{name: "description", text: desc, toks: analyzeWords(desc, nil, &ix.words)},
+	}
 	want := [2]field{newField("title", title), newField("description", desc)}
+	for i := range got {
+		checkWordLookups(t, ix, got[i].toks, want[i].toks)
+	}
 	cs := ix.candidatesOf(got[:])
 	gk := [][2]string{}
 	for _, c := range cs {
@@ -186,6 +193,27 @@ func checkCandidates(t *testing.T, ix *Index, title, desc string) {
 		g, w := got[i], want[i]
 		if !reflect.DeepEqual(g.splits, w.splits) || !reflect.DeepEqual(g.trims, w.trims) || !reflect.DeepEqual(g.fuzzy, w.fuzzy) {
 			t.Errorf("%q | %q: field %s notes %+v %+v %v, want %+v %+v %v", title, desc, g.name, g.splits, g.trims, g.fuzzy, w.splits, w.trims, w.fuzzy)
+		}
+	}
+}
+
+// checkWordLookups fails t unless toks, analysed looking words up, are
+// plain's tokens with what the word list says of each plain that was
+// looked up.
+func checkWordLookups(t *testing.T, ix *Index, toks, plain []token) {
+	t.Helper()
+	if len(toks) != len(plain) {
+		t.Fatalf("%d tokens looking words up, %d without", len(toks), len(plain))
+	}
+	for i, tk := range toks {
+		f, ok := ix.words.lookup(tk.plain)
+		switch {
+		case tk.word == wordYes && (!ok || tk.wf != f), tk.word == wordNo && ok:
+			t.Errorf("token %q: looked up as %d, %v; the word list has %v, %v", tk.plain, tk.word, tk.wf, ok, f)
+		}
+		tk.word, tk.wf = wordUnknown, 0
+		if tk != plain[i] {
+			t.Errorf("token %+v looking words up, %+v without", tk, plain[i])
 		}
 	}
 }
@@ -328,8 +356,8 @@ func oneEditVariants(s string) []string {
 	return out
 }
 
-// checkJoinedKey compares joinedKey with skeleton over every run of two
-// and three tokens of s.
+// checkJoinedKey compares joinedKey with skeleton, and joinedSig with its
+// signature, over every run of two and three tokens of s.
 func checkJoinedKey(t *testing.T, s string) {
 	t.Helper()
 	toks := analyze(s, nil)
@@ -345,6 +373,9 @@ func checkJoinedKey(t *testing.T, s string) {
 			if string(kb) != want {
 				t.Errorf("joinedKey of %q = %q, want %q", joined, kb, want)
 			}
+			if sig, ok := joinedSig(toks[i : k+1]); ok && sig != keySigOf(want) {
+				t.Errorf("joinedSig of %q = %#x, keySigOf(%q) = %#x", joined, sig, want, keySigOf(want))
+			}
 			if joinStartsWithKey(toks[i], toks[i+1]) && !strings.HasPrefix(want, toks[i].key) {
 				t.Errorf("skeleton of %q is %q, not starting with %q", joined, want, toks[i].key)
 			}
@@ -354,7 +385,7 @@ func checkJoinedKey(t *testing.T, s string) {
 
 func TestJoinedKey(t *testing.T) {
 	for _, s := range []string{"Ful lips", "North Pe ak", "fur nace", "Fu r nace", "bar rn", "2 0 2 4", "V 11", "ab 12 cd",
-		"Fuⅼ ⅼips", "né é", "ж ж", "stor m", "wi ll", "vv vv", "i l l", "r n r n"} {
+		"Fuⅼ ⅼips", "né é", "ж ж", "stor m", "wi ll", "vv vv", "i l l", "r n r n", "a a a", "aa a ab", "ab b bc", "é éa a"} {
 		checkJoinedKey(t, s)
 	}
 	for _, l := range corpusTexts(t) {

@@ -142,6 +142,8 @@ func codedField(out []Coded, f field, honest *bool) []Coded {
 		k := key(i)
 		if !isASCII(k) {
 			k = cyrKey(toks[i].plain)
+		} else if !mayBeCodedKey(k) {
+			continue // most words: no case below, nor AAA, is theirs
 		}
 		switch k {
 		case kReplika, kReplique, kRepliques, cReplica, cReplicy:
@@ -256,6 +258,32 @@ func codedField(out []Coded, f field, honest *bool) []Coded {
 	}
 	return out
 }
+
+// mayBeCodedKey reports whether ASCII key k may be one of the keys
+// codedField's switch looks for, or AAA's ("aaa" folds to "a"), by its
+// length and first letter. TestMayBeCodedKey holds it to the switch's
+// cases.
+func mayBeCodedKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	n, c := len(k), uint(k[0])-'a'
+	if n >= len(codedFirsts)/4 || c >= 26 {
+		return false
+	}
+	m := uint32(codedFirsts[4*n]) | uint32(codedFirsts[4*n+1])<<8 | uint32(codedFirsts[4*n+2])<<16 | uint32(codedFirsts[4*n+3])<<24
+	return m>>c&1 != 0
+}
+
+// codedFirsts has, for n up to 11, bit c-'a' of its little-endian uint32
+// at 4n set when a key of codedField's switch (or AAA's "a") is n bytes
+// long and starts with c: "a" (aaa); rep, top, oem; reps, dupe, fake,
+// copy, hlgh, same; dupes, fakes, knock, mlror, super, clone, kopla,
+// copla, kople; replca, replka; replcas, replque, knockof; knockofs,
+// lnsplred, replques, podrobka; unbranded, unoflclal, lmltatlon,
+// falschung; lmltatlons; contrefacon. A table, not a switch on n: the
+// lengths of listing words take a switch's branches at random.
+const codedFirsts = "\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x40\x0a\x00\xac\x00\x06\x00\x2c\x14\x04\x00\x00\x00\x02\x00\x00\x04\x02\x00\x00\x8c\x02\x00\x20\x08\x10\x00\x00\x08\x00\x00\x04\x00\x00\x00"
 
 func copyTerm(k string) string {
 	switch k {
@@ -438,7 +466,13 @@ func inspiredGuard(toks []token, j int) bool {
 func oneToOne(out []Coded, f field) []Coded {
 	s := f.text
 	for i := 0; i < len(s); i++ {
-		if s[i] != '1' || i > 0 && (isDigitByte(s[i-1]) || s[i-1] == ':' || s[i-1] == '.' || s[i-1] == '/') {
+		// From one "1" to the next: most texts have few.
+		k := strings.IndexByte(s[i:], '1')
+		if k < 0 {
+			break
+		}
+		i += k
+		if i > 0 && (isDigitByte(s[i-1]) || s[i-1] == ':' || s[i-1] == '.' || s[i-1] == '/') {
 			continue
 		}
 		j := skipSpaces(s, i+1)

@@ -28,8 +28,10 @@
 //     multi-word terms' most telling adjacent pair, joined keys and their
 //     prefixes, and a SymSpell-style one-deletion dictionary) pick the
 //     listing's keys that some term is indexed under. One lookup per
-//     listing word: the English word list carries its words' vocabulary
-//     flags, other words go to the vocabulary itself.
+//     listing word: the English word list (an open-addressed table that
+//     the ASCII analysis looks each word up in as it folds it) carries
+//     its words' vocabulary flags, other words go to the vocabulary
+//     itself.
 //  2. Candidates: bleve's index says which terms a surviving key brings up.
 //     NewIndex reads bleve's postings for every key the prefilter can
 //     pass (term readers, as a term query uses) into maps, so a listing's

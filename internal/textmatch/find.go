@@ -54,13 +54,14 @@ func newField(name, text string) field {
 // the registry, never a token.
 var tokenPool = sync.Pool{New: func() any { return new([2][]token) }}
 
-// analyzeFields analyses title and description into pooled token slices;
-// release returns them.
-func analyzeFields(title, description string) (*[2][]token, [2]field) {
+// analyzeFields analyses title and description into pooled token slices,
+// looking their words up in words (see analyzeWords); releaseFields
+// returns them.
+func analyzeFields(title, description string, words *wordTable) (*[2][]token, [2]field) {
 	tb := tokenPool.Get().(*[2][]token)
 	return tb, [2]field{
-		{name: "title", text: title, toks: analyze(title, tb[0][:0])},
-		{name: "description", text: description, toks: analyze(description, tb[1][:0])},
+		{name: "title", text: title, toks: analyzeWords(title, tb[0][:0], words)},
+		{name: "description", text: description, toks: analyzeWords(description, tb[1][:0], words)},
 	}
 }
 
@@ -79,7 +80,7 @@ func releaseFields(tb *[2][]token, fields *[2]field) {
 // Find reports the brand terms mentioned in a listing's title and
 // description, verified on word boundaries, with the evasions used.
 func (ix *Index) Find(title, description string) []Mention {
-	tb, fields := analyzeFields(title, description)
+	tb, fields := analyzeFields(title, description, &ix.words)
 	defer releaseFields(tb, &fields)
 	return ix.find(fields[:])
 }
@@ -90,7 +91,7 @@ func (ix *Index) Find(title, description string) []Mention {
 // a caller that keeps only verdicts naming a brand has no use for it
 // otherwise, and most listings name none.
 func (ix *Index) FindWithCoded(title, description string, always bool) ([]Mention, []Coded) {
-	tb, fields := analyzeFields(title, description)
+	tb, fields := analyzeFields(title, description, &ix.words)
 	defer releaseFields(tb, &fields)
 	ms := ix.find(fields[:])
 	if len(ms) == 0 && !always {
@@ -227,8 +228,14 @@ func (ix *Index) candidates(sc *findScratch, fields []field) []candidate {
 					if n < ix.joinMin || n < minFuzzyLetters {
 						continue
 					}
+					// Most runs are in no joined key: the filter says so
+					// from the keys' ends, before the key is built.
+					sig, ok := joinedSig(toks[i : k+1])
+					if ok && !ix.joinFilter.has(sig) {
+						continue
+					}
 					kb, buf = joinedKey(kb, buf, toks[i:k+1])
-					if !ix.joinFilter.has(keySigOf(kb)) {
+					if !ok && !ix.joinFilter.has(keySigOf(kb)) {
 						continue
 					}
 					if p, ok := ix.joinedPost[string(kb)]; ok {
@@ -329,6 +336,44 @@ func joinedKey(kb, buf []byte, toks []token) ([]byte, []byte) {
 	return kb, buf
 }
 
+// joinedSig is keySigOf(joinedKey(toks)) worked out from the ends of the
+// keys, without building the joined key: its length, first two and last
+// two bytes. ok is false where joinedKey would not join the keys (a word
+// without a letter, an "r" meeting an "n") or a key starts with a
+// character outside ASCII (the doubled-letter collapse compares
+// characters); checkJoinedKey holds it to joinedKey.
+func joinedSig(toks []token) (sig uint32, ok bool) {
+	var a, b, y, z byte // first two and last two bytes so far
+	n := 0
+	for j, tk := range toks {
+		k := tk.key
+		if len(k) == 0 || k[0] >= utf8.RuneSelf || !hasLetter(tk.plain) || j > 0 && rnJoin(toks[j-1].plain, tk.plain) {
+			return 0, false
+		}
+		if n > 0 && k[0] == z {
+			k = k[1:] // the collapse of doubled letters across the join
+		}
+		switch m := len(k); {
+		case m == 0:
+			continue
+		case n == 0:
+			a = k[0]
+			if m > 1 {
+				b = k[1]
+			}
+		case n == 1:
+			b = k[0]
+		}
+		if m := len(k); m > 1 {
+			y, z = k[m-2], k[m-1]
+		} else {
+			y, z = z, k[0]
+		}
+		n += len(k)
+	}
+	return keySig(n, a, b, y, z), true
+}
+
 // joinStartsWithKey reports whether the skeleton of t's plain followed by
 // next's (and any more) begins with t's key: when t has a letter (else its
 // key is its plain as written, which the join may fold) and no "r" ending t
@@ -356,12 +401,16 @@ func (ix *Index) isJoinPrefix(key string) bool {
 
 // tokenFlags appends what the vocabulary knows about each token's key to
 // fl. One lookup per token, of the word list for English words (which
-// carries their keys' flags), else of the vocabulary, behind filters;
-// vWord marks an English word.
+// carries their keys' flags; analyzeWords has looked most up already),
+// else of the vocabulary, behind filters; vWord marks an English word.
 func (ix *Index) tokenFlags(fl []vocabFlag, toks []token) []vocabFlag {
 	for i, t := range toks {
-		if ix.mayBeWord(t.plain) {
-			if w, ok := ix.words[t.plain]; ok {
+		switch {
+		case t.word == wordYes:
+			fl = append(fl, t.wf|vWord)
+			continue
+		case t.word == wordUnknown && ix.mayBeWord(t.plain):
+			if w, ok := ix.words.lookup(t.plain); ok {
 				fl = append(fl, w|vWord)
 				continue
 			}

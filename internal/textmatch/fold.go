@@ -57,7 +57,21 @@ type token struct {
 	key        string // visual skeleton of plain (layer 3)
 	start, end int    // byte span in the original text
 	tac        tactic // evasions seen in its characters and spacing
+	// word says whether plain is in the English word list, when analyze
+	// was given it and looked (ASCII words only), with its flag wf: then
+	// tokenFlags need not look again.
+	word wordLookup
+	wf   vocabFlag
 }
+
+// wordLookup is what analyze found of a token in the English word list.
+type wordLookup uint8
+
+const (
+	wordUnknown wordLookup = iota // not looked up
+	wordNo
+	wordYes
+)
 
 // foldChars is layer 1: it folds s character by character.
 func foldChars(s string, buf []frune) []frune {

@@ -152,7 +152,7 @@ type Index struct {
 	// words holds the ordinary English words, lowercase, each with
 	// what the vocabulary knows about its key (its skeleton) and
 	// vSplitStart: a listing word that is one costs Find one lookup.
-	words map[string]vocabFlag
+	words wordTable
 
 	// Vocabulary prefilters in front of bleve: a listing key that is in
 	// none of these cannot bring up a candidate. vocab flags each key
@@ -234,7 +234,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{
-		words:        words,
+		words:        newWordTable(words),
 		vocab:        make(map[string]vocabFlag),
 		foldedPost:   make(map[string]posting),
 		joinedPost:   make(map[string]posting),
@@ -328,7 +328,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 	}
 	ix.vocabFilter = newKeyFilter(ix.vocab)
 	ix.prefixFilter = newKeyFilter(ix.joinPrefixes)
-	for w := range ix.words {
+	for w := range words {
 		for i := 0; i < len(w); i++ {
 			ix.wordBytes[w[i]/64] |= 1 << (w[i] % 64)
 		}
@@ -342,7 +342,7 @@ func NewIndex(brands []brand.Brand) (*Index, error) {
 		if _, ok := ix.joinPrefixes[k]; ok || f&vJoin != 0 {
 			f |= vKeyPrefix
 		}
-		ix.words[w] = f
+		ix.words.set(w, f)
 	}
 	if ix.bleve, err = ix.buildBleve(); err != nil {
 		return nil, err
@@ -373,7 +373,7 @@ func (ix *Index) newTerm(bi int, text, kind string, toks []token) (term, bool) {
 		t.plains = append(t.plains, tk.plain)
 		t.keys = append(t.keys, tk.key)
 		joined = append(joined, tk.plain...)
-		if _, ok := ix.words[tk.plain]; !ok {
+		if !ix.isWord(tk.plain) {
 			t.common = false
 		}
 		n := 0
@@ -575,8 +575,7 @@ func (ix *Index) mayBeWord(plain string) bool {
 }
 
 func (ix *Index) isWord(plain string) bool {
-	_, ok := ix.words[plain]
-	return ok
+	return ix.words.has(plain)
 }
 
 func (ix *Index) brandContext(b brand.Brand) map[string]struct{} {

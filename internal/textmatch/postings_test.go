@@ -3,6 +3,8 @@ package textmatch
 import (
 	"slices"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestPostingsAgreeWithBleve checks that the candidate terms Find reads off
@@ -91,4 +93,31 @@ func (ix *Index) candidate(f, key string) candidate {
 		p = ix.pairs[key]
 	}
 	return candidate{field: f, key: key, ids: p.ids}
+}
+
+func TestASCIIClass(t *testing.T) {
+	if len(asciiClass) != 256 {
+		t.Fatalf("asciiClass has %d entries, want 256", len(asciiClass))
+	}
+	for c := rune(0); c < 256; c++ {
+		var want byte
+		switch {
+		case 'a' <= c && c <= 'z':
+			want = 1 | 16
+		case '0' <= c && c <= '9':
+			want = 1 | 32
+		case 'A' <= c && c <= 'Z':
+			want = 1 | 2 | 16
+		case isLeetSymbol(c):
+			want = 4
+		case c >= utf8.RuneSelf:
+			want = 8
+		}
+		if asciiClass[c] != want {
+			t.Errorf("asciiClass[%q] = %d, want %d", c, asciiClass[c], want)
+		}
+		if want&2 != 0 && rune(byte(c)+want&2<<4) != unicode.ToLower(c) {
+			t.Errorf("%q lower-cases to %q by its class", c, byte(c)+want&2<<4)
+		}
+	}
 }
