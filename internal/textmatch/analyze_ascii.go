@@ -156,6 +156,7 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 		}
 		if i-lo == 1 {
 			if run++; run >= 3 {
+				clear(dst[base:]) // as at a byte outside ASCII
 				return sc.analyzeASCIIWords(s, dst[:base])
 			}
 		} else {

@@ -2,8 +2,10 @@ package textmatch
 
 import (
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // analyzePaths runs both of analyze's paths over s on fresh scratch:
@@ -158,4 +160,38 @@ func TestAnalyzeConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestReleaseFieldsDropsText analyses texts into pooled token slices and
+// releases them: no slot of either slice, up to its capacity, may still
+// hold a token, whose strings would keep the listing's text alive in the
+// pool. Tokens written and then given up (a text the ASCII path leaves to
+// analyzeASCIIWords or to the general path) are the ones at risk.
+func TestReleaseFieldsDropsText(t *testing.T) {
+	for _, s := range []string{
+		"foo bar a b c", "a b c", "a b c é", "foo a b c d x y z", "foo bar é", "FOO Bar a b c d",
+		"x y z foo bar baz qux", "foo bar baz qux a b c é", "a b c d e f g h i j",
+	} {
+		// The text on the heap, as a listing's is, and not a constant.
+		text := strings.Clone(s)
+		tb, fields := analyzeFields(text, text, nil)
+		releaseFields(tb, &fields)
+		for f, toks := range tb {
+			for i, tk := range toks[:cap(toks)] {
+				if tk != (token{}) {
+					t.Errorf("%q: field %d slot %d of %d still holds %+v after release (into the text: %v)",
+						s, f, i, cap(toks), tk, pointsInto(tk.plain, text) || pointsInto(tk.key, text))
+				}
+			}
+		}
+	}
+}
+
+// pointsInto reports whether sub's bytes are inside s's.
+func pointsInto(sub, s string) bool {
+	if sub == "" || s == "" {
+		return false
+	}
+	p, lo := uintptr(unsafe.Pointer(unsafe.StringData(sub))), uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return lo <= p && p < lo+uintptr(len(s))
 }
