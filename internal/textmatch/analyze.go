@@ -16,17 +16,20 @@ import (
 //   - analyzeFolded, for anything else: layer 1 character by character
 //     (foldChars), keeping each folded character's span and evasions.
 //
-// Both share joinSingles (generic over the folded character's type; the
-// ASCII path leaves texts that may need it to analyzeASCIIWords) and the
-// key layer's rules. TestAnalyzePathsAgree and FuzzAnalyzePaths check
-// that the two give the same tokens for every ASCII text.
+// Both share the key layer's rules, and splitWords and joinSingles
+// (generic over the folded character's type): the ASCII path leaves a
+// text that joinSingles may join to analyzeASCIIWords, which lower-cases
+// it into a byte buffer and splits that. TestAnalyzePathsAgree and
+// FuzzAnalyzePaths check that the two give the same tokens for every
+// ASCII text.
 func analyze(s string, dst []token) []token {
 	return analyzeWords(s, dst, nil)
 }
 
 // analyzeWords is analyze that also looks the words of an ASCII text up
 // in words, when not nil, and notes what it found in their tokens (word,
-// wf): the bytes it has just folded cost no second pass then.
+// wf): the bytes it has just folded cost no second pass then. The rare
+// texts analyzeASCII leaves to analyzeASCIIWords are not looked up here.
 func analyzeWords(s string, dst []token, words *wordTable) []token {
 	if len(s) > 1<<30 {
 		s = s[:1<<30] // spans are int32
@@ -51,7 +54,7 @@ type analyzeScratch struct {
 	folds  runeFolds
 	fr     []frune
 	fc     []rune // fr's characters, for the word layer
-	lb     []byte // the text lower-cased, on the ASCII path
+	lb     []byte // the text lower-cased, for analyzeASCIIWords
 	words  []span
 	texts  []tokenText
 	pb, kb []byte

@@ -6,29 +6,26 @@ import (
 )
 
 // analyzeASCIIWords is analyzeASCII in steps, for a text with three
-// one-character words in a row, which joinSingles may join.
-//
-// It reads the text itself, not a lower-cased copy: the word split
-// (splitWordsASCII) takes capitals for the letters they fold to, and one
-// loop per word (foldWordASCII) lower-cases it, builds its skeleton and
-// says whether either differs from what it was given, so a word that is
-// its own plain and key costs no copy. Only spaced single letters
-// (joinSingles) read the lower-cased text, built for them.
+// one-character words in a row, which joinSingles may join: it
+// lower-cases the text into sc.lb, splits and joins its words there
+// (splitWords, joinSingles) and makes each word's plain and key
+// (appendKey). Such texts are rare (about one field in eighty), so it
+// shares the general path's word layer rather than repeating
+// analyzeASCII's loop. It does not look its words up in the word list:
+// its tokens say wordUnknown, and tokenFlags looks them up itself.
 func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, bool) {
-	words, singles, ok := splitWordsASCII(s, sc.words[:0])
-	if !ok {
-		sc.words = words[:0]
-		return dst, false
-	}
-	var lb []byte
-	if singles {
-		lb = slices.Grow(sc.lb[:0], len(s))[:len(s)]
-		for i := 0; i < len(s); i++ {
-			lb[i] = s[i] + asciiClass[s[i]]&2<<4 // 'a'-'A' for capitals
+	lb := slices.Grow(sc.lb[:0], len(s))[:len(s)]
+	sc.lb = lb[:0]
+	var upper byte // 2 if some letter was upper case
+	for i := 0; i < len(s); i++ {
+		cls := asciiClass[s[i]]
+		if cls&8 != 0 {
+			return dst, false
 		}
-		sc.lb = lb[:0]
-		words = joinSingles(lb, words)
+		upper |= cls & 2
+		lb[i] = s[i] + cls&2<<4 // 'a'-'A' for capitals
 	}
+	words := joinSingles(lb, splitWords(lb, sc.words[:0]))
 	sc.words = words[:0]
 	if dst == nil {
 		dst = make([]token, 0, len(words))
@@ -42,7 +39,12 @@ func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, boo
 	for i, w := range words {
 		t := &dst[base+i]
 		*t = token{start: w.lo, end: w.hi, tac: w.tac}
-		if w.joined {
+		texts = texts[:len(texts)+1]
+		tt := &texts[len(texts)-1]
+		tt.tok = int32(i)
+		var plain []byte
+		switch {
+		case w.joined:
 			// Single characters and their spacers: keep the characters.
 			p0 := len(pb)
 			for _, c := range lb[w.lo:w.hi] {
@@ -50,28 +52,22 @@ func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, boo
 					pb = append(pb, c)
 				}
 			}
-			tt := tokenText{tok: int32(i), p0: int32(p0), p1: int32(len(pb))}
-			kb, tt.k0, tt.k1 = appendKey(kb, pb[p0:])
-			texts = append(texts, tt)
-			continue
+			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
+		case upper == 0 || string(lb[w.lo:w.hi]) == s[w.lo:w.hi]:
+			// Already lower case: the text's own substring will do.
+			plain, tt.p0, tt.p1, tt.inText = lb[w.lo:w.hi], int32(w.lo), int32(w.hi), true
+		default:
+			p0 := len(pb)
+			pb = append(pb, lb[w.lo:w.hi]...)
+			plain, tt.p0, tt.p1, tt.inText = pb[p0:], int32(p0), int32(len(pb)), false
 		}
-		p0, k0 := len(pb), len(kb)
-		var lowered, keyed bool
-		pb, kb, lowered, keyed = foldWordASCII(pb, kb, s[w.lo:w.hi])
-		if !lowered && !keyed {
+		kb, tt.k0, tt.k1 = appendKey(kb, plain)
+		if tt.inText && tt.k0 < 0 {
 			// Both strings known now: setTexts need not see it.
 			t.plain = s[w.lo:w.hi]
 			t.key = t.plain
-			continue
+			texts = texts[:len(texts)-1]
 		}
-		tt := tokenText{tok: int32(i), p0: int32(w.lo), p1: int32(w.hi), inText: true, k0: -1, k1: -1}
-		if lowered {
-			tt.p0, tt.p1, tt.inText = int32(p0), int32(len(pb)), false
-		}
-		if keyed {
-			tt.k0, tt.k1 = int32(k0), int32(len(kb))
-		}
-		texts = append(texts, tt)
 	}
 	sc.pb, sc.kb, sc.texts = pb, kb, texts
 	return dst, true
@@ -83,8 +79,9 @@ func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, boo
 // byte i of the text, its span is [i, i+1) and it carries no evasion.
 //
 // One loop per word finds its end, lower-cases it and builds its skeleton
-// (splitWordsASCII and foldWordASCII at once: words are short and of every
-// length, and each loop costs a mispredicted branch at its end), and
+// (splitWords, lower-casing and appendSkeleton at once: words are short
+// and of every length, and each loop costs a mispredicted branch at its
+// end), and
 // copies only what differs from the text: most words are their own plain,
 // many their own key. A text with three one-character words in a row,
 // which joinSingles may join, goes to analyzeASCIIWords.
@@ -215,99 +212,6 @@ func (sc *analyzeScratch) lookupWord(b []byte, n int, acc byte) (wordLookup, voc
 // lowBytes is a mask of the low k bytes of a uint64, k clamped to 0..8.
 func lowBytes(k int) uint64 {
 	return ^uint64(0) >> (64 - 8*min(max(k, 0), 8))
-}
-
-// foldWordASCII is layers 1 and 3 for one ASCII word w as written, in
-// one loop: it appends w lower-cased to pb and its skeleton to kb, and
-// keeps each only if it differs from w (lowered), or from the lower-cased
-// word (keyed); a word without a letter is its own skeleton. It is
-// appendSkeleton over the lower-cased word, which TestAnalyzePathsAgree
-// and FuzzAnalyzePaths hold it to through analyze's two paths.
-func foldWordASCII(pb, kb []byte, w string) (_, _ []byte, lowered, keyed bool) {
-	p0, k0 := len(pb), len(kb)
-	pb = slices.Grow(pb, len(w))[:p0+len(w)]
-	kb = slices.Grow(kb, len(w))[:k0+len(w)]
-	po, ko := pb[p0:p0+len(w)], kb[k0:k0+len(w)]
-	// The skeleton is written as it goes, a letter only moving on past
-	// one that differs from the one before: no branch on the letters.
-	// No word has a NUL, whose visual class is NUL.
-	var cls, diff, prev byte
-	j := 0
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		k := asciiClass[c]
-		cls |= k
-		l := c + k&2<<4
-		po[i] = l
-		v := visualASCII[l]
-		// Only r and n are their visual classes r and n.
-		if l == 'r' && i+1 < len(w) && w[i+1]|0x20 == 'n' {
-			v = 'm'
-			i++
-			po[i] = 'n'
-			cls |= asciiClass[w[i]]
-		}
-		diff |= v ^ l
-		ko[j] = v
-		if v != prev {
-			j++
-		}
-		prev = v
-	}
-	lowered = cls&2 != 0
-	// A word without a letter is its own skeleton.
-	keyed = cls&16 != 0 && (diff != 0 || j != len(w))
-	if !lowered {
-		pb = pb[:p0]
-	}
-	if keyed {
-		kb = kb[:k0+j]
-	} else {
-		kb = kb[:k0]
-	}
-	return pb, kb, lowered, keyed
-}
-
-// splitWordsASCII is splitWords for an ASCII text as written, by table
-// (asciiClass), capitals reading as the letters they fold to. It declines
-// (ok false) a text with a byte outside ASCII, and says whether three
-// one-character words come in a row (singles), which joinSingles needs.
-func splitWordsASCII(s string, words []span) (_ []span, singles, ok bool) {
-	n := len(s)
-	run := 0 // one-character words in a row
-	for i := 0; i < n; {
-		cls := asciiClass[s[i]]
-		if cls&1 == 0 {
-			if cls&8 != 0 {
-				return words, false, false
-			}
-			i++
-			continue
-		}
-		j := i + 1
-		for {
-			for j < n && asciiClass[s[j]]&1 != 0 {
-				j++
-			}
-			k := j
-			for k < n && asciiClass[s[k]]&4 != 0 {
-				k++
-			}
-			if k == j || k == n || asciiClass[s[k]]&1 == 0 {
-				break
-			}
-			j = k
-		}
-		if j-i == 1 {
-			run++
-			singles = singles || run >= 3
-		} else {
-			run = 0
-		}
-		words = append(words, span{lo: i, hi: j})
-		i = j
-	}
-	return words, singles, true
 }
 
 // asciiClass classes the bytes for the ASCII path, as bits: 1 a word

@@ -241,8 +241,7 @@ func isWordRune(r rune) bool {
 // asciiWord marks a-z and 0-9 with '1', indexed by byte: cheaper than
 // the comparisons, so isWordRune inlines. A constant, like visualASCII;
 // TestASCIIWord checks it. Bytes from 128 on are '0' (they are no ASCII
-// word characters): 256 entries let splitWordsASCII index it by any byte
-// without a bounds check.
+// word characters), so it is right for any byte.
 const asciiWord = "00000000000000000000000000000000000000000000000011111111110000000000000000000000000000000000000001111111111111111111111111100000" +
 	"00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 
