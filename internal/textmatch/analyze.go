@@ -35,14 +35,12 @@ func analyzeWords(s string, dst []token, words *wordTable) []token {
 		s = s[:1<<30] // spans are int32
 	}
 	sc := analyzePool.Get().(*analyzeScratch)
-	sc.wt = words
 	base := len(dst)
-	dst, ok := sc.analyzeASCII(s, dst)
+	dst, ok := sc.analyzeASCII(s, dst, words)
 	if !ok {
 		dst = sc.analyzeFolded(s, dst)
 	}
 	dst = sc.setTexts(s, dst, base)
-	sc.wt = nil
 	sc.release()
 	return dst
 }
@@ -58,7 +56,6 @@ type analyzeScratch struct {
 	words  []span
 	texts  []tokenText
 	pb, kb []byte
-	wt     *wordTable // analyzeWords's word list, during the call
 }
 
 // tokenText says where token tok's plain and key are while analyze

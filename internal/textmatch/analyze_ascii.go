@@ -81,11 +81,12 @@ func (sc *analyzeScratch) analyzeASCIIWords(s string, dst []token) ([]token, boo
 // One loop per word finds its end, lower-cases it and builds its skeleton
 // (splitWords, lower-casing and appendSkeleton at once: words are short
 // and of every length, and each loop costs a mispredicted branch at its
-// end), and
-// copies only what differs from the text: most words are their own plain,
-// many their own key. A text with three one-character words in a row,
-// which joinSingles may join, goes to analyzeASCIIWords.
-func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
+// end), and copies only what differs from the text: most words are their
+// own plain, many their own key. Each word is looked up in wt, when not
+// nil (lookupWord), while its bytes are at hand. A text with three
+// one-character words in a row, which joinSingles may join, goes to
+// analyzeASCIIWords.
+func (sc *analyzeScratch) analyzeASCII(s string, dst []token, wt *wordTable) ([]token, bool) {
 	n := len(s)
 	base := len(dst)
 	// Room for the words at once (growing a token slice a word at a time
@@ -160,8 +161,8 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 			run = 0
 		}
 		tok := token{start: lo, end: i}
-		if sc.wt != nil {
-			tok.word, tok.wf = sc.lookupWord(pb[pj0:pj+16], pj-pj0, acc)
+		if wt != nil {
+			tok.word, tok.wf = lookupWord(wt, pb[pj0:pj+16], pj-pj0, acc)
 		}
 		lowered := acc&2 != 0
 		// A word without a letter is its own skeleton.
@@ -192,18 +193,19 @@ func (sc *analyzeScratch) analyzeASCII(s string, dst []token) ([]token, bool) {
 	return dst, true
 }
 
-// lookupWord looks up in sc.wt the plain of n bytes at the start of b,
+// lookupWord looks up in wt the plain of n bytes at the start of b,
 // whose classes OR'd are acc; b runs sixteen bytes past it, so that its
 // first sixteen bytes are loaded whole and masked to its length, with no
 // loop. The word list is made of a-z only: a plain with a digit or a leet
-// symbol is no word, which TestWordTable checks.
-func (sc *analyzeScratch) lookupWord(b []byte, n int, acc byte) (wordLookup, vocabFlag) {
-	if acc&(16|32|4) != 16 {
+// symbol (which analyzeASCII classes as a digit) is no word, which
+// TestWordTable checks.
+func lookupWord(wt *wordTable, b []byte, n int, acc byte) (wordLookup, vocabFlag) {
+	if acc&(16|32) != 16 {
 		return wordNo, 0
 	}
 	h0 := binary.LittleEndian.Uint64(b[0:8]) & lowBytes(n)
 	h1 := binary.LittleEndian.Uint64(b[8:16]) & lowBytes(n-8)
-	if sl := findWord(sc.wt, h0, h1, b[:n]); sl != nil {
+	if sl := findWord(wt, h0, h1, b[:n]); sl != nil {
 		return wordYes, sl.flag
 	}
 	return wordNo, 0

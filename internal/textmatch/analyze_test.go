@@ -13,7 +13,7 @@ import (
 // path's.
 func analyzePaths(s string) (ascii []token, ok bool, folded []token) {
 	sc := new(analyzeScratch)
-	ascii, ok = sc.analyzeASCII(s, nil)
+	ascii, ok = sc.analyzeASCII(s, nil, nil)
 	ascii = sc.setTexts(s, ascii, 0)
 	folded = sc.analyzeFolded(s, nil)
 	folded = sc.setTexts(s, folded, 0)
