@@ -84,6 +84,7 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	$(GO) test -run '^$$' -fuzz '^FuzzJoinedKey$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzFold$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
+	$(GO) test -run '^$$' -fuzz '^FuzzWordTable$$' -fuzztime $(FUZZTIME) ./internal/textmatch/
 	$(GO) test $(GOFLAGS_T) -run '^$$' -fuzz '^FuzzCompute$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
 	$(GO) test -run '^$$' -fuzz '^FuzzReencode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./internal/imagehash/
 	$(GO) test -run '^$$' -fuzz '^FuzzSecondHand$$' -fuzztime $(FUZZTIME) ./internal/score/

@@ -19,7 +19,6 @@ type wordTable struct {
 	// tail holds the bytes past the eighth of the longer words, one after
 	// another; a slot says where its word's are.
 	tail string
-	n    int
 }
 
 type wordSlot struct {
@@ -40,7 +39,7 @@ func newWordTable(words map[string]vocabFlag) wordTable {
 	for 1<<lg < 2*len(words) {
 		lg++
 	}
-	wt := wordTable{slots: make([]wordSlot, 1<<lg), shift: uint8(64 - lg), n: len(words)}
+	wt := wordTable{slots: make([]wordSlot, 1<<lg), shift: uint8(64 - lg)}
 	var tail []byte
 	for w, f := range words {
 		head := packHead(w)
