@@ -71,6 +71,11 @@ func visible(s string) string {
 	if !strings.ContainsFunc(s[i:], isInvisible) {
 		return s
 	}
+	return spellInvisible(s)
+}
+
+// spellInvisible writes s with each invisible character spelt out.
+func spellInvisible(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if isInvisible(r) {

@@ -237,15 +237,7 @@ func visibleReference(s string) string {
 	if !strings.ContainsFunc(s, isInvisible) {
 		return s
 	}
-	var b strings.Builder
-	for _, r := range s {
-		if isInvisible(r) {
-			fmt.Fprintf(&b, "<U+%04X>", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return spellInvisible(s)
 }
 
 var visibleSeeds = []string{
