@@ -223,30 +223,41 @@ func (mt *Matcher) publish(ctx context.Context, jobs <-chan pubJob, candW, rejW 
 				break more
 			}
 		}
-		var cands, rejs []kafka.Message
-		for _, j := range batch {
-			if j.reject {
-				rejs = append(rejs, j.out)
-			} else {
-				cands = append(cands, j.out)
-			}
-		}
-		if err := mt.writeRetry(ctx, candW, cands); err != nil {
-			mt.log.Error("candidates not published; they will be redelivered", "n", len(cands), "err", err)
-			continue
-		}
-		if err := mt.writeRetry(ctx, rejW, rejs); err != nil {
-			mt.log.Error("rejected listings not published; they will be redelivered", "n", len(rejs), "err", err)
-			continue
-		}
-		mt.m.published.Add(float64(len(cands)))
-		srcs = srcs[:0]
-		for _, j := range batch {
-			srcs = append(srcs, j.src)
-		}
-		offsets.Done(srcs...)
+		srcs = mt.publishBatch(ctx, batch, srcs[:0], candW, rejW, offsets)
+		// Whether published or not, let go of the listings and candidates:
+		// an idle publisher would otherwise keep up to cap(batch) of each
+		// alive until the next burst overwrites them.
+		clear(batch)
 		clear(srcs)
 	}
+}
+
+// publishBatch writes batch's records and, once they are all acknowledged,
+// marks their messages done. It returns srcs, the messages it marked
+// appended to it, for reuse.
+func (mt *Matcher) publishBatch(ctx context.Context, batch []pubJob, srcs []kafka.Message, candW, rejW *kafka.Writer, offsets *stream.Offsets) []kafka.Message {
+	var cands, rejs []kafka.Message
+	for _, j := range batch {
+		if j.reject {
+			rejs = append(rejs, j.out)
+		} else {
+			cands = append(cands, j.out)
+		}
+	}
+	if err := mt.writeRetry(ctx, candW, cands); err != nil {
+		mt.log.Error("candidates not published; they will be redelivered", "n", len(cands), "err", err)
+		return srcs
+	}
+	if err := mt.writeRetry(ctx, rejW, rejs); err != nil {
+		mt.log.Error("rejected listings not published; they will be redelivered", "n", len(rejs), "err", err)
+		return srcs
+	}
+	mt.m.published.Add(float64(len(cands)))
+	for _, j := range batch {
+		srcs = append(srcs, j.src)
+	}
+	offsets.Done(srcs...)
+	return srcs
 }
 
 func (mt *Matcher) writeRetry(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
