@@ -2,11 +2,14 @@ package kafkatest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/sasl/plain"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -51,6 +54,49 @@ func (b *ACLBroker) App() stream.Cluster {
 	c := stream.NewCluster(b.Admin.Brokers, nil, plain.Mechanism{Username: AppUser, Password: AppPassword})
 	b.t.Cleanup(c.Close)
 	return c
+}
+
+// DenyTopic forbids the restricted principal op on topic, as an
+// administrator revoking a right would (a DENY overrides App's ALLOWs),
+// until the returned lift is called. A program's requests then fail with
+// an authorization error, which it may retry.
+func (b *ACLBroker) DenyTopic(t testing.TB, topic string, op kafka.ACLOperationType) (lift func()) {
+	t.Helper()
+	entry := kafka.ACLEntry{
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ResourcePatternType: kafka.PatternTypeLiteral,
+		Principal: "User:" + AppUser, Host: "*", Operation: op, PermissionType: kafka.ACLPermissionTypeDeny,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := b.Admin.Client(10*time.Second).CreateACLs(ctx, &kafka.CreateACLsRequest{ACLs: []kafka.ACLEntry{entry}})
+	if err == nil {
+		err = errors.Join(resp.Errors...)
+	}
+	if err != nil {
+		t.Fatalf("deny %s on %s: %v", op, topic, err)
+	}
+	return func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		resp, err := b.Admin.Client(10*time.Second).DeleteACLs(ctx, &kafka.DeleteACLsRequest{Filters: []kafka.DeleteACLsFilter{{
+			ResourceTypeFilter: entry.ResourceType, ResourceNameFilter: entry.ResourceName, ResourcePatternTypeFilter: entry.ResourcePatternType,
+			PrincipalFilter: entry.Principal, HostFilter: entry.Host, Operation: entry.Operation, PermissionType: entry.PermissionType,
+		}}})
+		n := 0
+		if err == nil {
+			for _, r := range resp.Results {
+				err = errors.Join(err, r.Error)
+				n += len(r.MatchingACLs)
+			}
+		}
+		if err == nil && n != 1 {
+			err = fmt.Errorf("%d ACLs matched, want 1", n)
+		}
+		if err != nil {
+			t.Fatalf("lift the denial of %s on %s: %v", op, topic, err)
+		}
+	}
 }
 
 // StartACL starts an ACLBroker with no topics, stopped when t ends. It is

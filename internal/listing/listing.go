@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/assay-dev/assay/internal/price"
 )
@@ -74,14 +73,9 @@ func validID(id string) bool {
 	return id != ""
 }
 
-// Validate reports the first contract violation in l, naming the field.
-func (l *Listing) Validate() error { return l.validate(false) }
-
-// validate is Validate; with textUTF8, the title and description are known
-// to be valid UTF-8 and not checked again: what decodeFast accepts always
-// is, as encoding/json's strings are (TestDecodeFastAgreesWithJSON and
-// FuzzDecode hold it to them).
-func (l *Listing) validate(textUTF8 bool) error {
+// validate reports the first contract violation in l, naming the field.
+// It does not check UTF-8: Decode's strings are always valid (see there).
+func (l *Listing) validate() error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 	}
@@ -96,8 +90,6 @@ func (l *Listing) validate(textUTF8 bool) error {
 		return fail("field title is %d bytes, above the %d limit", len(l.Title), MaxTitleBytes)
 	case len(l.Description) > MaxDescriptionBytes:
 		return fail("field description is %d bytes, above the %d limit", len(l.Description), MaxDescriptionBytes)
-	case !textUTF8 && (!utf8.ValidString(l.Title) || !utf8.ValidString(l.Description)):
-		return fail("title or description is not valid UTF-8")
 	case l.Price == nil:
 		return fail("field price is missing")
 	case l.Seller.ID == "":

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/assay-dev/assay/internal/price"
 )
@@ -66,6 +67,28 @@ func TestReaderGolden(t *testing.T) {
 	}
 }
 
+// TestDecodeInvalidUTF8 checks that invalid UTF-8 in a title or
+// description, which validate does not look for, comes out of Decode as
+// U+FFFD, whichever path read it.
+func TestDecodeInvalidUTF8(t *testing.T) {
+	const rest = `"price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`
+	for _, tt := range []struct{ name, in, title, desc string }{
+		{"title", "{\"id\":\"a\",\"title\":\"a\xffb\"," + rest, "a\ufffdb", ""},
+		{"description", "{\"id\":\"a\",\"title\":\"t\",\"description\":\"\xe2\x82\"," + rest, "t", "\ufffd\ufffd"},
+		{"with an escape", "{\"id\":\"a\",\"title\":\"\\u0041\xff\"," + rest, "A\ufffd", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Decode([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Title != tt.title || l.Description != tt.desc {
+				t.Errorf("title %q, description %q; want %q, %q", l.Title, l.Description, tt.title, tt.desc)
+			}
+		})
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	tests := []struct {
 		name, in, want string
@@ -102,8 +125,13 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add([]byte(`{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s","contact":{"email":"x@example.com","phone":"+1 555 0100"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, err := Decode(b); err != nil && !errors.Is(err, ErrInvalid) {
+		l, err := Decode(b)
+		if err != nil && !errors.Is(err, ErrInvalid) {
 			t.Fatalf("error %v is not ErrInvalid", err)
+		}
+		// validate does not check UTF-8: Decode must never yield invalid.
+		if err == nil && (!utf8.ValidString(l.Title) || !utf8.ValidString(l.Description)) {
+			t.Fatalf("Decode yielded invalid UTF-8: title %q, description %q", l.Title, l.Description)
 		}
 		// What the fast path accepts, encoding/json reads the same way.
 		var got Listing

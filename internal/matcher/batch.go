@@ -23,9 +23,15 @@ const queuedWait = time.Millisecond
 
 // fetchBatch appends to batch the next messages of r: it waits for one, then
 // takes those the reader already has queued, up to a fair share of the queue
-// for each of workers and maxBatch, without waiting for more, so a lone
-// message is never held back. A failed fetch returns what was fetched before
-// it along with the error.
+// for each of workers (rounded down: a batch grows only when at least one
+// listing is queued per worker, so that a few queued listings go to idle
+// workers rather than wait in turn behind one another's image fetches) and
+// maxBatch, without waiting for more, so a lone message is never held back.
+// A failed fetch returns what was fetched before it along with the error.
+//
+// kafka-go's Reader.Stats() resets the reader's counters on every call, so
+// nothing else may read this reader's stats: they would see only what
+// happened since fetchBatch's last call.
 func fetchBatch(ctx context.Context, r *kafka.Reader, workers int, batch []kafka.Message) ([]kafka.Message, error) {
 	m, err := r.FetchMessage(ctx)
 	if err != nil {
@@ -33,7 +39,7 @@ func fetchBatch(ctx context.Context, r *kafka.Reader, workers int, batch []kafka
 	}
 	batch = append(batch, m)
 	queued := int(r.Stats().QueueLength)
-	more := min(maxBatch-1, (queued+workers-1)/workers)
+	more := min(maxBatch-1, queued/workers)
 	if more <= 0 {
 		return batch, nil
 	}

@@ -12,8 +12,9 @@ import (
 )
 
 // TestFetchBatch checks that a batch takes what the reader has queued, a fair
-// share of it for each worker and at most maxBatch, never the same message
-// twice, and that it does not wait for messages still to come.
+// share of it for each worker rounded down and at most maxBatch, never the
+// same message twice; that it does not wait for messages still to come; and
+// that fewer queued listings than workers are left for the other workers.
 func TestFetchBatch(t *testing.T) {
 	brokers := startBroker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -55,24 +56,29 @@ func TestFetchBatch(t *testing.T) {
 		}
 		return batch
 	}
-	// The first fetch starts the reader; then wait for all the rest to be
-	// queued, so that what a batch takes is known.
-	first := take(1)
-	for int(r.Stats().QueueLength) < n-len(first) {
-		if ctx.Err() != nil {
-			t.Fatalf("reader queued %d of %d", r.Stats().QueueLength, n-len(first))
+	// waitQueued waits until the reader has queued n messages, so that what
+	// a batch takes is known.
+	waitQueued := func(n int) {
+		t.Helper()
+		for int(r.Stats().QueueLength) < n {
+			if ctx.Err() != nil {
+				t.Fatalf("reader queued %d of %d", r.Stats().QueueLength, n)
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
+	// The first fetch starts the reader; then wait for all the rest.
+	first := take(1)
+	waitQueued(n - len(first))
 	queued := n - len(first)
 	for _, tc := range []struct {
 		workers int
 		want    func(queued int) int
 	}{
 		{1, func(int) int { return maxBatch }}, // one worker: as much as allowed
-		// The first, then a twentieth of the rest, rounded up (less than
+		// The first, then a twentieth of the rest, rounded down (less than
 		// maxBatch with the queue at most n).
-		{20, func(queued int) int { return 1 + (queued-1+19)/20 }},
+		{20, func(queued int) int { return 1 + (queued-1)/20 }},
 	} {
 		want := tc.want(queued)
 		got := take(tc.workers)
@@ -100,5 +106,25 @@ func TestFetchBatch(t *testing.T) {
 	}
 	if lone.Err() != nil {
 		t.Fatal("the lone message was held back waiting for more")
+	}
+
+	// Fewer queued than workers: each batch is one listing, leaving the
+	// rest to the other workers rather than scoring them in turn. With four
+	// queued, the four batches see 3, 2, 1 and 0 left behind them.
+	const workers, few = 4, 4
+	var fewMsgs []kafka.Message
+	for i := range few {
+		fewMsgs = append(fewMsgs, kafka.Message{Key: fmt.Appendf(nil, "few%d", i), Value: []byte("{}")})
+	}
+	if err := w.WriteMessages(ctx, fewMsgs...); err != nil {
+		t.Fatal(err)
+	}
+	waitQueued(few)
+	for queued := few; queued > 0; {
+		got := take(workers)
+		if len(got) != 1 {
+			t.Errorf("%d workers, %d more queued: batch of %d, want 1", workers, queued-1, len(got))
+		}
+		queued -= len(got)
 	}
 }

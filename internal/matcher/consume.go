@@ -85,15 +85,7 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	for range mt.opts.Workers {
 		workers.Go(func() {
 			for batch := range work {
-				// The messages done here (nothing to publish) are marked
-				// together, once the batch is through.
-				done := batch[:0]
-				for i := range batch {
-					if mt.handle(drain, &batch[i], pub) {
-						done = append(done, batch[i])
-					}
-				}
-				offsets.Done(done...)
+				mt.scoreBatch(drain, batch, pub, offsets)
 				clear(batch)
 				select {
 				case free <- batch[:0]:
@@ -143,6 +135,29 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	committer.Wait()
 	_ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, candW.Close, rejW.Close)
 	return fetched, fetchErr
+}
+
+// scoreBatch scores a batch of listings, handing flagged ones to the
+// publisher and marking the others done together, once the batch is
+// through. It stops when drain ends (the shutdown deadline passed): a
+// listing scored then had its image fetches cancelled and may have scored
+// unflagged for want of them, so neither it nor the rest of the batch is
+// marked done, and all are redelivered rather than lost.
+func (mt *Matcher) scoreBatch(drain context.Context, batch []kafka.Message, pub chan<- pubJob, offsets *stream.Offsets) {
+	done := batch[:0] // overwrites only messages already handled
+	for i := range batch {
+		if drain.Err() != nil {
+			break
+		}
+		d := mt.handle(drain, &batch[i], pub)
+		if drain.Err() != nil {
+			break
+		}
+		if d {
+			done = append(done, batch[i])
+		}
+	}
+	offsets.Done(done...)
 }
 
 // handle scores one listing and hands its record to the publisher; it
@@ -223,30 +238,41 @@ func (mt *Matcher) publish(ctx context.Context, jobs <-chan pubJob, candW, rejW 
 				break more
 			}
 		}
-		var cands, rejs []kafka.Message
-		for _, j := range batch {
-			if j.reject {
-				rejs = append(rejs, j.out)
-			} else {
-				cands = append(cands, j.out)
-			}
-		}
-		if err := mt.writeRetry(ctx, candW, cands); err != nil {
-			mt.log.Error("candidates not published; they will be redelivered", "n", len(cands), "err", err)
-			continue
-		}
-		if err := mt.writeRetry(ctx, rejW, rejs); err != nil {
-			mt.log.Error("rejected listings not published; they will be redelivered", "n", len(rejs), "err", err)
-			continue
-		}
-		mt.m.published.Add(float64(len(cands)))
-		srcs = srcs[:0]
-		for _, j := range batch {
-			srcs = append(srcs, j.src)
-		}
-		offsets.Done(srcs...)
+		srcs = mt.publishBatch(ctx, batch, srcs[:0], candW, rejW, offsets)
+		// Whether published or not, let go of the listings and candidates:
+		// an idle publisher would otherwise keep up to cap(batch) of each
+		// alive until the next burst overwrites them.
+		clear(batch)
 		clear(srcs)
 	}
+}
+
+// publishBatch writes batch's records and, once they are all acknowledged,
+// marks their messages done. It returns srcs, the messages it marked
+// appended to it, for reuse.
+func (mt *Matcher) publishBatch(ctx context.Context, batch []pubJob, srcs []kafka.Message, candW, rejW *kafka.Writer, offsets *stream.Offsets) []kafka.Message {
+	var cands, rejs []kafka.Message
+	for _, j := range batch {
+		if j.reject {
+			rejs = append(rejs, j.out)
+		} else {
+			cands = append(cands, j.out)
+		}
+	}
+	if err := mt.writeRetry(ctx, candW, cands); err != nil {
+		mt.log.Error("candidates not published; they will be redelivered", "n", len(cands), "err", err)
+		return srcs
+	}
+	if err := mt.writeRetry(ctx, rejW, rejs); err != nil {
+		mt.log.Error("rejected listings not published; they will be redelivered", "n", len(rejs), "err", err)
+		return srcs
+	}
+	mt.m.published.Add(float64(len(cands)))
+	for _, j := range batch {
+		srcs = append(srcs, j.src)
+	}
+	offsets.Done(srcs...)
+	return srcs
 }
 
 func (mt *Matcher) writeRetry(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
@@ -277,6 +303,14 @@ func (mt *Matcher) commitLoop(ctx context.Context, r *kafka.Reader, offsets *str
 	defer t.Stop()
 	failed := map[int]kafka.Message{}
 	commit := func() {
+		if ctx.Err() != nil {
+			// Past the shutdown deadline. kafka-go's CommitMessages with a
+			// cancelled ctx may still send the commit (it selects at random
+			// between sending and ctx.Done), and what is done by then may
+			// include verdicts reached with cancelled image fetches: leave
+			// it all to be redelivered.
+			return
+		}
 		for _, m := range offsets.Committable() {
 			failed[m.Partition] = m // newer than any failed one for the partition
 		}
