@@ -1,10 +1,8 @@
 package matcher
 
 import (
-	"path/filepath"
 	"testing"
 
-	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/score"
 )
@@ -13,14 +11,7 @@ import (
 // the broker: decode and score BenchmarkStream's listings against the
 // fixture registry, on one core.
 func BenchmarkScoreStreamCorpus(b *testing.B) {
-	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	eng, err := score.New(reg, score.Options{FlaggedEvidenceOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := fixtureEngine(b, nil, score.Options{FlaggedEvidenceOnly: true})
 	corpus := benchCorpus(b, 1000)
 	b.ReportAllocs()
 	b.ResetTimer()

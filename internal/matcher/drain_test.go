@@ -2,13 +2,11 @@ package matcher
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
-	"github.com/assay-dev/assay/internal/brand"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
@@ -39,14 +37,7 @@ func (d *deadlineImages) Images(ctx context.Context, refs []string) []score.Imag
 // unflagged for want of them: all are redelivered rather than their
 // verdicts lost.
 func TestScoreBatchStopsAtDeadline(t *testing.T) {
-	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := score.New(reg, score.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := fixtureEngine(t, nil, score.Options{})
 	// Listings their images alone flag: the verdict a cut-short fetch
 	// gets wrong.
 	var batch []kafka.Message

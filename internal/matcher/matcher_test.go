@@ -121,9 +121,9 @@ func fixtureListings(t testing.TB, filter func(line []byte) bool) []kafka.Messag
 	return msgs
 }
 
-// batchVerdicts runs matcher scan's code on the fixtures: the reference the
-// pipeline must agree with.
-func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Verdict {
+// fixtureEngine scores with the fixture registry, less the brands keep
+// refuses (nil keeps them all).
+func fixtureEngine(t testing.TB, keep func(id string) bool, opts score.Options) *score.Engine {
 	t.Helper()
 	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
 	if err != nil {
@@ -132,10 +132,18 @@ func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Ver
 	if keep != nil {
 		reg.Brands = slices.DeleteFunc(reg.Brands, func(b brand.Brand) bool { return !keep(b.ID) })
 	}
-	eng, err := score.New(reg, score.Options{})
+	eng, err := score.New(reg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return eng
+}
+
+// batchVerdicts runs matcher scan's code on the fixtures: the reference the
+// pipeline must agree with.
+func batchVerdicts(t testing.TB, keep func(id string) bool) map[string]score.Verdict {
+	t.Helper()
+	eng := fixtureEngine(t, keep, score.Options{})
 	f, err := os.Open(filepath.Join(fixtures, "listings.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -562,25 +570,12 @@ func TestRetroScanAgreesWithLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := brand.LoadFile(filepath.Join(fixtures, "brands.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := score.New(reg, score.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := eng.Score(l, nil)
+	v := fixtureEngine(t, nil, score.Options{}).Score(l, nil)
 	if !v.Flagged || len(v.Others) == 0 {
 		t.Fatalf("the two-brand listing: %+v, want flagged with a runner-up", v)
 	}
 	late := v.Others[0].BrandID // it loses this listing to v.BrandID
-	only := *reg
-	only.Brands = slices.DeleteFunc(slices.Clone(reg.Brands), func(b brand.Brand) bool { return b.ID != late })
-	lateEng, err := score.New(&only, score.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lateEng := fixtureEngine(t, func(id string) bool { return id == late }, score.Options{})
 	if va := lateEng.Score(l, nil); !va.Flagged || va.BrandID != late {
 		t.Fatalf("%s alone does not flag the two-brand listing (%+v): the test would prove nothing", late, va)
 	}
