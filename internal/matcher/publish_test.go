@@ -42,15 +42,16 @@ func TestPublishLetsGo(t *testing.T) {
 	}()
 	defer func() { close(jobs); <-stopped }()
 
-	// Each record's bytes are an object of their own, watched through a
-	// weak pointer. The listing of the last message of a partition stays
-	// with offsets (the message to commit), so only the candidates and the
-	// rejected records are watched.
+	// Each listing's and record's bytes are an object of their own,
+	// watched through a weak pointer.
 	const n = 8
 	var watched []weak.Pointer[[64]byte]
 	srcs := make([]kafka.Message, n)
 	for i := range srcs {
-		srcs[i] = kafka.Message{Topic: topics.Listings, Partition: 0, Offset: int64(i)}
+		buf := new([64]byte)
+		copy(buf[:], fmt.Sprintf(`{"id":"l-%d"}`, i))
+		watched = append(watched, weak.Make(buf))
+		srcs[i] = kafka.Message{Topic: topics.Listings, Partition: 0, Offset: int64(i), Value: buf[:]}
 	}
 	offsets.Start(srcs...)
 	for i := range n {
@@ -74,7 +75,7 @@ func TestPublishLetsGo(t *testing.T) {
 		}
 	}
 	if alive > 0 {
-		t.Errorf("%d of %d published records still reachable while the publisher is idle", alive, n)
+		t.Errorf("%d of %d listings and published records still reachable while the publisher is idle", alive, 2*n)
 	}
 }
 

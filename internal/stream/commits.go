@@ -99,8 +99,9 @@ func (p *partState) done(m *kafka.Message) {
 		n++
 	}
 	if n > 0 {
-		p.last = *m
-		p.last.Offset = p.order[n-1].offset
+		// Only what a commit reads: a whole message would keep its
+		// listing alive until the partition next advances.
+		p.last = kafka.Message{Topic: m.Topic, Partition: m.Partition, Offset: p.order[n-1].offset}
 		p.order = p.order[n:]
 		p.ready = true
 	}
