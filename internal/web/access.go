@@ -135,6 +135,7 @@ func (a access) listing() access {
 type Route struct {
 	Pattern string
 	Access  string
+	policy  access
 }
 
 // Routes lists every route the server answers, with its policy.
@@ -145,8 +146,7 @@ func (s *Server) route(pattern string, a access, h http.HandlerFunc) {
 	if a.label == "" {
 		panic("web: route " + pattern + " registered without an access policy")
 	}
-	s.routes = append(s.routes, Route{Pattern: pattern, Access: a.label})
-	s.policies[pattern] = a
+	s.routes = append(s.routes, Route{Pattern: pattern, Access: a.label, policy: a})
 	s.mux.Handle(pattern, s.guard(a, h))
 }
 
@@ -169,11 +169,11 @@ func (s *Server) actionPolicies() (map[string][]access, error) {
 	out := map[string][]access{}
 	for action, patterns := range pageActions() {
 		for _, p := range patterns {
-			a, ok := s.policies[p]
-			if !ok {
+			i := slices.IndexFunc(s.routes, func(r Route) bool { return r.Pattern == p })
+			if i < 0 {
 				return nil, fmt.Errorf("web: page action %s names route %q, which is not registered", action, p)
 			}
-			out[action] = append(out[action], a)
+			out[action] = append(out[action], s.routes[i].policy)
 		}
 	}
 	return out, nil

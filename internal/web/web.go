@@ -104,10 +104,9 @@ type Server struct {
 	mux       *http.ServeMux
 	handler   http.Handler
 	routes    []Route
-	// policies is each route's policy by its pattern; actions, the
-	// policies of the routes behind each page action (pageActions).
-	policies map[string]access
-	actions  map[string][]access
+	// actions holds the policies of the routes behind each page action
+	// (pageActions).
+	actions map[string][]access
 
 	accounts        *account.Store
 	limiter         *account.Limiter
@@ -123,7 +122,7 @@ func New(store *casestore.Store, opts Options) (*Server, error) {
 	if opts.Accounts == nil {
 		return nil, errors.New("web: Options.Accounts is required: every page is behind a sign-in")
 	}
-	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux(), policies: map[string]access{},
+	s := &Server{store: store, log: log, teacher: opts.Teacher, search: opts.Search, brands: opts.Brands, uploads: opts.Uploads, strikes: opts.Strikes, directory: opts.Directory, images: opts.Images, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
 		accounts: opts.Accounts, limiter: opts.Limiter, insecureCookies: opts.InsecureCookies}
 	if s.limiter == nil {
 		s.limiter = account.NewLimiter()
