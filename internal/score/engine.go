@@ -183,8 +183,7 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 	// brand being weighed writes into the other buffer.
 	var bufs [2][maxSignals]Signal
 	bestBuf := 1
-	var best assessment
-	found := false
+	var best assessment // best.brand is nil until a brand is weighed
 	var allBuf [4]Candidate
 	all := allBuf[:0]
 	for _, id := range ids {
@@ -195,15 +194,15 @@ func (e *Engine) Score(l *listing.Listing, imgs []Image) Verdict {
 		cur := 1 - bestBuf
 		a := e.assess(b, l, &ev, withEvidence, bufs[cur][:0])
 		all = append(all, Candidate{BrandID: b.ID, Score: a.score})
-		if !found || a.score > best.score {
-			best, bestBuf, found = a, cur, true
+		if best.brand == nil || a.score > best.score {
+			best, bestBuf = a, cur
 		}
 	}
-	if found && !withEvidence && (!e.opts.FlaggedEvidenceOnly || best.flagged()) {
+	if best.brand != nil && !withEvidence && (!e.opts.FlaggedEvidenceOnly || best.flagged()) {
 		best = e.assess(best.brand, l, &ev, true, bufs[1-bestBuf][:0])
 	}
 	v := Verdict{ListingID: l.ID, Threshold: e.opts.Threshold, Signals: []Signal{}}
-	if !found {
+	if best.brand == nil {
 		if !e.opts.FlaggedEvidenceOnly {
 			v.Signals = ev.appendUnattributed(v.Signals)
 		}
