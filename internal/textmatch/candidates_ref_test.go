@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
 )
 
 // refCandidates is the straightforward candidate search, one map lookup
@@ -76,7 +75,12 @@ func (ix *Index) refCandidates(fields []field) [][2]string {
 				}
 			}
 			if t.tac&(tSpaced|tDotted) != 0 && len(t.plain) >= 4 && fl[i]&vJoin == 0 {
-				ix.refTrimRun(f, i, add)
+				// trimRun has no filter to hold to a reference.
+				var sc findScratch
+				ix.trimRun(&sc, f, i)
+				for _, c := range sc.cands {
+					add(c.field, c.key)
+				}
 			}
 			word := fl[i]&vWord != 0
 			if ix.wordFuzzyEligible(t) && (i > 0 && fl[i-1]&vMultiWord != 0 || i+1 < len(toks) && fl[i+1]&vMultiWord != 0) && !word {
@@ -137,35 +141,6 @@ func (ix *Index) has(key string, f vocabFlag) bool { return ix.vocab[key]&f != 0
 func (ix *Index) hasPair(k string) bool {
 	_, ok := ix.pairs[k]
 	return ok
-}
-
-func (ix *Index) refTrimRun(f *field, i int, add func(string, string)) {
-	t := f.toks[i]
-	_, first := utf8.DecodeRuneInString(t.plain)
-	_, last := utf8.DecodeLastRuneInString(t.plain)
-	for side, p := range [2]string{t.plain[first:], t.plain[:len(t.plain)-last]} {
-		k := skeletonString(p)
-		if !ix.has(k, vJoin) {
-			continue
-		}
-		var kept []frune
-		for _, r := range foldChars(f.text[t.start:t.end], nil) {
-			if isWordRune(r.r) {
-				kept = append(kept, r)
-			}
-		}
-		if len(kept) < 3 {
-			continue
-		}
-		start, end := t.start, t.end
-		if side == 0 {
-			start = t.start + int(kept[1].start)
-		} else {
-			end = t.start + int(kept[len(kept)-2].end)
-		}
-		add(fieldJoined, k)
-		f.trims = append(f.trims, trim{tok: i, plain: p, key: k, start: start, end: end})
-	}
 }
 
 // checkCandidates compares candidates with refCandidates on one listing.
@@ -295,14 +270,7 @@ func TestOneEditFrom(t *testing.T) {
 			if reg == "test" {
 				ix = newTestIndex(t)
 			} else {
-				if testing.Short() {
-					t.Skip("builds a 1,000-brand index")
-				}
-				var err error
-				if ix, err = NewIndex(benchRegistry(t)); err != nil {
-					t.Fatal(err)
-				}
-				defer ix.Close()
+				ix, _ = benchIndex(t)
 			}
 			for k, near := range ix.wordNear {
 				if want := refOneEditFrom(ix.wordDeletes, k); !slices.Equal(near, want) {
