@@ -41,8 +41,8 @@ ifneq ($(TAGS),)
 	$(GO) test -count=1 ./internal/imagehash/
 endif
 
-test-kafka: ## the pipeline, reporter, ingest, kcat and TLS/SASL tests against a real Apache Kafka 3.9 broker (scripts/kafka-local; Java and Maven needed, the jars are fetched once)
-	ASSAY_KAFKA=local $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./internal/kafkatest/ ./internal/stream/ ./internal/matcher/ ./internal/reporter/ ./internal/ingest/ ./cmd/matcher/
+test-kafka: ## the pipeline, reporter, ingest, kcat, TLS/SASL and ACL tests against a real Apache Kafka 3.9 broker (scripts/kafka-local; Java and Maven needed, the jars are fetched once)
+	ASSAY_KAFKA=local $(GO) test $(GOFLAGS_T) -count=1 -timeout 30m ./internal/kafkatest/ ./internal/stream/ ./internal/matcher/ ./internal/reporter/ ./internal/ingest/ ./cmd/matcher/ ./cmd/ingest/
 
 test-fault: ## SIGKILL the matcher and the reporter 20 times each while listings stream in; nothing lost, duplicated or committed ahead (ASSAY_FAULT_SEED=N replays a schedule)
 	$(PROG_ENV) ASSAY_FAULT=1 $(GO) test $(GOFLAGS_T) -count=1 -timeout 20m -run '^TestCrashRestart$$' -v ./internal/pipelinetest/

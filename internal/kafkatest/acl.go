@@ -18,8 +18,9 @@ import (
 	"github.com/assay-dev/assay/internal/stream"
 )
 
-// ACLBroker is an embedded broker that authenticates clients with SASL
-// PLAIN and enforces ACLs, as a locked-down production cluster does. Admin
+// ACLBroker is a broker (embedded, or real under ASSAY_KAFKA=local) that
+// authenticates clients with SASL PLAIN and enforces ACLs, as a
+// locked-down production cluster does. Admin
 // is a superuser. App may describe, read and write every topic and read
 // every consumer group, and nothing more: no CREATE, no cluster
 // operations. That is what the programs should need against topics an
@@ -99,10 +100,13 @@ func (b *ACLBroker) DenyTopic(t testing.TB, topic string, op kafka.ACLOperationT
 	}
 }
 
-// StartACL starts an ACLBroker with no topics, stopped when t ends. It is
-// the embedded broker even under ASSAY_KAFKA=local.
+// StartACL starts an ACLBroker with no topics, stopped when t ends: the
+// embedded broker, or under ASSAY_KAFKA=local a real one (startRealACL).
 func StartACL(t testing.TB) *ACLBroker {
 	t.Helper()
+	if Real() {
+		return startRealACL(t)
+	}
 	allow := func(res kmsg.ACLResourceType, op kmsg.ACLOperation) kfake.ACL {
 		return kfake.ACL{Resource: res, Name: "*", Pattern: kmsg.ACLResourcePatternTypeLiteral, Operation: op, Allow: true}
 	}
@@ -110,7 +114,7 @@ func StartACL(t testing.TB) *ACLBroker {
 		kfake.NumBrokers(1),
 		kfake.EnableSASL(),
 		kfake.EnableACLs(),
-		kfake.Superuser("PLAIN", "admin", "admin-secret"),
+		kfake.Superuser("PLAIN", adminUser, adminPassword),
 		kfake.User("PLAIN", AppUser, AppPassword,
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationDescribe),
 			allow(kmsg.ACLResourceTypeTopic, kmsg.ACLOperationRead),
@@ -123,8 +127,14 @@ func StartACL(t testing.TB) *ACLBroker {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
+	return newACLBroker(t, c.ListenAddrs())
+}
+
+const adminUser, adminPassword = "admin", "admin-secret"
+
+func newACLBroker(t testing.TB, addrs []string) *ACLBroker {
 	b := &ACLBroker{
-		Admin: stream.NewCluster(c.ListenAddrs(), nil, plain.Mechanism{Username: "admin", Password: "admin-secret"}),
+		Admin: stream.NewCluster(addrs, nil, plain.Mechanism{Username: adminUser, Password: adminPassword}),
 		t:     t,
 	}
 	t.Cleanup(b.Admin.Close)
