@@ -3,10 +3,12 @@ package matcher
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
@@ -96,5 +98,60 @@ func TestScoreBatchStopsAtDeadline(t *testing.T) {
 				t.Errorf("committable past the deadline: %d@%d", c[0].Partition, c[0].Offset)
 			}
 		})
+	}
+}
+
+// TestCommitLoopStopsAtDeadline: once the shutdown deadline has passed, the
+// committer commits nothing, even what was marked done. kafka-go's
+// CommitMessages may still send a commit under a cancelled context (it
+// picks at random between sending and giving up), so one try proves
+// little: the cancelled committer runs 20 times, which without the guard
+// would commit with a probability of 1-2⁻²⁰. Then a committer with a live
+// context commits the same message, so the group was able to take it.
+func TestCommitLoopStopsAtDeadline(t *testing.T) {
+	b := kafkatest.Start(t)
+	topics := stream.DefaultTopics()
+	write(t, b.Cluster(), topics.Listings, fixtureListings(t, nil)[:1])
+	mt, err := New(Options{Kafka: b.Cluster(), Registerer: prometheus.NewRegistry(), CommitInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const group = "commit-deadline"
+	r := mt.groupReader(group, topics.Listings, 20*time.Millisecond, 16)
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	m, err := r.FetchMessage(ctx) // joins the group
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed := func() map[int]int64 {
+		t.Helper()
+		c, err := stream.Committed(ctx, b.Cluster(), group, topics.Listings, []int{m.Partition})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	stop := make(chan struct{})
+	close(stop) // the committer commits once, then returns
+	ended, end := context.WithCancel(context.Background())
+	end()
+	for range 20 {
+		offsets := stream.NewOffsets()
+		offsets.Start(m)
+		offsets.Done(m)
+		mt.commitLoop(ended, r, offsets, stop)
+	}
+	if c := committed(); len(c) != 0 {
+		t.Fatalf("committed %v past the shutdown deadline", c)
+	}
+
+	offsets := stream.NewOffsets()
+	offsets.Start(m)
+	offsets.Done(m)
+	mt.commitLoop(ctx, r, offsets, stop)
+	if c := committed(); c[m.Partition] != m.Offset+1 {
+		t.Fatalf("a live committer committed %v, want %d@%d", c, m.Partition, m.Offset+1)
 	}
 }
