@@ -128,6 +128,8 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 
 	mt.ready.Store(true)
 	var fetchErr error
+	var queued queuedDeadline
+	defer queued.stop()
 	for {
 		var batch []kafka.Message
 		select {
@@ -135,7 +137,7 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 		default:
 			batch = make([]kafka.Message, 0, maxBatch)
 		}
-		batch, err := fetchBatch(ctx, r, mt.opts.Workers, batch)
+		batch, err := fetchBatch(ctx, r, mt.opts.Workers, batch, &queued)
 		if len(batch) > 0 {
 			fetched = true
 			offsets.Start(batch...)
