@@ -40,10 +40,12 @@ func TestFetchBatch(t *testing.T) {
 	r := mt.groupReader("fetch-batch", topics.Listings, 20*time.Millisecond, 1024)
 	defer r.Close()
 
+	var qd queuedDeadline
+	defer qd.stop()
 	seen := map[string]bool{}
 	take := func(workers int) []kafka.Message {
 		t.Helper()
-		batch, err := fetchBatch(ctx, r, workers, nil)
+		batch, err := fetchBatch(ctx, r, workers, nil, &qd)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +102,9 @@ func TestFetchBatch(t *testing.T) {
 	}
 	lone, cancelLone := context.WithTimeout(ctx, 20*time.Second)
 	defer cancelLone()
-	batch, err := fetchBatch(lone, r, 1, nil)
+	var loneQueued queuedDeadline
+	defer loneQueued.stop()
+	batch, err := fetchBatch(lone, r, 1, nil, &loneQueued)
 	if err != nil || len(batch) != 1 || string(batch[0].Key) != "lone" {
 		t.Fatalf("lone message: batch of %d, err %v", len(batch), err)
 	}
@@ -126,5 +130,29 @@ func TestFetchBatch(t *testing.T) {
 			t.Errorf("%d workers, %d more queued: batch of %d, want 1", workers, queued-1, len(got))
 		}
 		queued -= len(got)
+	}
+}
+
+// TestQueuedDeadline: the context bounding waits for queued messages is
+// shared by the batches within queuedWait of its making, never allows a
+// wait longer than queuedWait, and is replaced by a fresh one once spent.
+func TestQueuedDeadline(t *testing.T) {
+	var q queuedDeadline
+	defer q.stop()
+	a := q.get(context.Background())
+	if q.get(context.Background()) != a {
+		t.Error("a second batch within the deadline got a context of its own")
+	}
+	if d, ok := a.Deadline(); !ok || time.Until(d) > queuedWait {
+		t.Fatalf("deadline %v away (set: %v), want at most %v", time.Until(d), ok, queuedWait)
+	}
+	<-a.Done()
+	b := q.get(context.Background())
+	if b == a || b.Err() != nil {
+		t.Fatalf("after the deadline: the same context again (%v) or a spent one (%v)", b == a, b.Err())
+	}
+	q.stop()
+	if b.Err() == nil {
+		t.Error("stop left the context's timer running")
 	}
 }

@@ -42,6 +42,34 @@ type pubJob struct {
 	src    kafka.Message
 	out    kafka.Message
 	reject bool
+	// buf holds out's key and value, for reuse once Kafka acknowledged
+	// out; nil when out is not built in a reusable buffer.
+	buf *[]byte
+}
+
+// maxRecordBuf bounds the candidate buffers kept for reuse: a rare huge
+// record's buffer is left to the collector rather than held for good.
+const maxRecordBuf = 64 << 10
+
+// recordBuf returns a buffer to build a candidate record in. Reusing the
+// buffers of acknowledged records saves allocating (and zeroing, and
+// collecting) a few KiB for every flagged listing.
+func (mt *Matcher) recordBuf() *[]byte {
+	if b, ok := mt.records.Get().(*[]byte); ok {
+		return b
+	}
+	return new([]byte)
+}
+
+// releaseRecords makes the buffers of jobs' records reusable. Only for
+// records Kafka acknowledged: one whose write failed or was abandoned
+// may still be referenced by the writer.
+func (mt *Matcher) releaseRecords(jobs []pubJob) {
+	for _, j := range jobs {
+		if j.buf != nil && cap(*j.buf) <= maxRecordBuf {
+			mt.records.Put(j.buf)
+		}
+	}
 }
 
 // consume runs group sessions until ctx ends. A session that fails (the
@@ -100,6 +128,8 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 
 	mt.ready.Store(true)
 	var fetchErr error
+	var queued queuedDeadline
+	defer queued.stop()
 	for {
 		var batch []kafka.Message
 		select {
@@ -107,7 +137,7 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 		default:
 			batch = make([]kafka.Message, 0, maxBatch)
 		}
-		batch, err := fetchBatch(ctx, r, mt.opts.Workers, batch)
+		batch, err := fetchBatch(ctx, r, mt.opts.Workers, batch, &queued)
 		if len(batch) > 0 {
 			fetched = true
 			offsets.Start(batch...)
@@ -144,12 +174,13 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 // unflagged for want of them, so neither it nor the rest of the batch is
 // marked done, and all are redelivered rather than lost.
 func (mt *Matcher) scoreBatch(drain context.Context, batch []kafka.Message, pub chan<- pubJob, offsets *stream.Offsets) {
+	var t tally
 	done := batch[:0] // overwrites only messages already handled
 	for i := range batch {
 		if drain.Err() != nil {
 			break
 		}
-		d := mt.handle(drain, &batch[i], pub)
+		d := mt.handle(drain, &batch[i], pub, &t)
 		if drain.Err() != nil {
 			break
 		}
@@ -157,12 +188,14 @@ func (mt *Matcher) scoreBatch(drain context.Context, batch []kafka.Message, pub 
 			done = append(done, batch[i])
 		}
 	}
+	mt.m.record(&t)
 	offsets.Done(done...)
 }
 
-// handle scores one listing and hands its record to the publisher; it
-// reports whether the message is done already, having nothing to publish.
-func (mt *Matcher) handle(ctx context.Context, m *kafka.Message, pub chan<- pubJob) (done bool) {
+// handle scores one listing, counting it in t, and hands its record to the
+// publisher; it reports whether the message is done already, having nothing
+// to publish.
+func (mt *Matcher) handle(ctx context.Context, m *kafka.Message, pub chan<- pubJob, t *tally) (done bool) {
 	l, err := listing.Decode(m.Value)
 	if err != nil {
 		mt.m.rejected.Inc()
@@ -173,12 +206,13 @@ func (mt *Matcher) handle(ctx context.Context, m *kafka.Message, pub chan<- pubJ
 	start := time.Now()
 	v, imgs, flagged := mt.score(ctx, mt.engine.Load(), l)
 	scored := time.Now()
-	mt.m.scoreSeconds.Observe(scored.Sub(start).Seconds())
-	mt.m.observe(&v)
+	mt.m.observe(t, &v, scored.Sub(start).Seconds())
 	if !flagged {
 		return true
 	}
-	out, err := stream.CandidateMessage(&stream.Candidate{
+	buf := mt.recordBuf()
+	var out kafka.Message
+	*buf, out, err = stream.AppendCandidateMessage((*buf)[:0], &stream.Candidate{
 		Verdict: v, Listing: l, ContentHash: stream.ContentHash(m.Value), ScoredAt: scored.UTC(), Images: imageHashes(imgs),
 	})
 	if err != nil {
@@ -186,7 +220,7 @@ func (mt *Matcher) handle(ctx context.Context, m *kafka.Message, pub chan<- pubJ
 		mt.log.Error("encode candidate", "listing", l.ID, "err", err)
 		return false
 	}
-	pub <- pubJob{src: *m, out: out}
+	pub <- pubJob{src: *m, out: out, buf: buf}
 	return false
 }
 
@@ -268,6 +302,7 @@ func (mt *Matcher) publishBatch(ctx context.Context, batch []pubJob, srcs []kafk
 		return srcs
 	}
 	mt.m.published.Add(float64(len(cands)))
+	mt.releaseRecords(batch)
 	for _, j := range batch {
 		srcs = append(srcs, j.src)
 	}

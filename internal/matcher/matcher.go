@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,6 +111,9 @@ type Matcher struct {
 	reg    *registry
 	engine atomic.Pointer[score.Engine]
 	ready  atomic.Bool
+	// records holds candidate record buffers (*[]byte) back from Kafka for
+	// the next flagged listings (see recordBuf).
+	records sync.Pool
 }
 
 // New checks the options and prepares a matcher; Run starts it.

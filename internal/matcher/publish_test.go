@@ -200,3 +200,34 @@ func TestFlaggedDoneOnceWritten(t *testing.T) {
 		return true, ""
 	})
 }
+
+// TestRecordKeptUntilWritten: a candidate record's buffer is reused only
+// once Kafka acknowledged the record. A write still failing when the
+// shutdown deadline ends it may leave the record in the writer's hands, so
+// its buffer must not be handed to the next flagged listing.
+func TestRecordKeptUntilWritten(t *testing.T) {
+	brokers := stream.NewCluster([]string{"127.0.0.1:9"}, nil, nil) // nothing listens there
+	mt, err := New(Options{Kafka: brokers, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := stream.DefaultTopics()
+	candW := brokers.NewWriter(topics.Candidates)
+	defer candW.Close()
+	rejW := brokers.NewWriter(topics.Rejected)
+	defer rejW.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	buf := mt.recordBuf()
+	*buf = append((*buf)[:0], `l-1{"listing_id":"l-1"}`...)
+	src := kafka.Message{Topic: topics.Listings, Offset: 1}
+	offsets := stream.NewOffsets()
+	offsets.Start(src)
+	mt.publishBatch(ctx, []pubJob{{src: src, out: kafka.Message{Key: (*buf)[:3], Value: (*buf)[3:]}, buf: buf}}, nil, candW, rejW, offsets)
+	if n := offsets.InFlight(); n != 1 {
+		t.Fatalf("%d listings in flight after a failed write, want 1", n)
+	}
+	if got := mt.records.Get(); got != nil {
+		t.Fatalf("the buffer of a record never written was made reusable: %q", *got.(*[]byte))
+	}
+}

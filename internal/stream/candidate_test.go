@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/assay-dev/assay/internal/listing"
 	"github.com/assay-dev/assay/internal/price"
 	"github.com/assay-dev/assay/internal/score"
@@ -37,6 +39,19 @@ func checkCandidate(t *testing.T, c *Candidate) {
 	}
 	if string(msg.Key) != c.ListingID {
 		t.Errorf("key %q, want %q", msg.Key, c.ListingID)
+	}
+	// A reused buffer: what it holds stays, its spare bytes (here from a
+	// record built in it before) are overwritten.
+	stale := []byte("kept")
+	for range 2 {
+		var m kafka.Message
+		stale, m, err = AppendCandidateMessage(stale[:4], c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m.Value, want) || string(m.Key) != c.ListingID || string(stale) != "kept"+c.ListingID+string(want) {
+			t.Fatalf("AppendCandidateMessage onto a used buffer: key %q value %s, buffer %s; want key %q value %s", m.Key, m.Value, stale, c.ListingID, want)
+		}
 	}
 	// The hand encoder must take every candidate json.Marshal takes, or the
 	// fallback would hide it being skipped.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -129,12 +130,28 @@ func ContentHash(raw []byte) string {
 // CandidateMessage encodes a candidate keyed by listing id, as
 // json.Marshal would (see appendCandidate).
 func CandidateMessage(c *Candidate) (kafka.Message, error) {
-	data, ok := appendCandidate(make([]byte, 0, candidateSize(c)), c)
+	_, m, err := AppendCandidateMessage(nil, c)
+	return m, err
+}
+
+// AppendCandidateMessage is CandidateMessage building the record's key and
+// value one after the other at the end of buf, growing it if short: one
+// allocation for both, or none for a caller that reuses buf once Kafka has
+// the record (the matcher does, for every flagged listing). It returns buf
+// extended by the record; the record's Key and Value are pieces of it.
+func AppendCandidateMessage(buf []byte, c *Candidate) ([]byte, kafka.Message, error) {
+	start := len(buf)
+	buf = slices.Grow(buf, len(c.ListingID)+candidateSize(c))
+	buf = append(buf, c.ListingID...)
+	key := buf[start:len(buf):len(buf)]
+	from := len(buf)
+	buf, ok := appendCandidate(buf, c)
 	if !ok {
-		var err error
-		if data, err = json.Marshal(c); err != nil {
-			return kafka.Message{}, fmt.Errorf("encode candidate %s: %w", c.ListingID, err)
+		data, err := json.Marshal(c)
+		if err != nil {
+			return buf[:start], kafka.Message{}, fmt.Errorf("encode candidate %s: %w", c.ListingID, err)
 		}
+		buf = append(buf[:from], data...)
 	}
-	return kafka.Message{Key: []byte(c.ListingID), Value: data}, nil
+	return buf, kafka.Message{Key: key, Value: buf[from:len(buf):len(buf)]}, nil
 }
