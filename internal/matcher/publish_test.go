@@ -17,20 +17,29 @@ import (
 	"github.com/assay-dev/assay/internal/stream"
 )
 
-// TestPublishLetsGo checks that an idle publisher keeps no candidate or
-// listing it has published alive: its batch buffer holds up to 512 of each,
-// which would otherwise stay reachable until the next burst overwrites them.
-func TestPublishLetsGo(t *testing.T) {
-	brokers := startBroker(t)
+// newPublisher returns a matcher to call publish or publishBatch on, and
+// its writers of candidates and rejects, closed when t ends.
+func newPublisher(t *testing.T, brokers stream.Cluster) (mt *Matcher, candW, rejW *kafka.Writer) {
+	t.Helper()
 	mt, err := New(Options{Kafka: brokers, Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	topics := stream.DefaultTopics()
-	candW := brokers.NewWriter(topics.Candidates)
-	defer candW.Close()
-	rejW := brokers.NewWriter(topics.Rejected)
-	defer rejW.Close()
+	candW = brokers.NewWriter(topics.Candidates)
+	t.Cleanup(func() { candW.Close() })
+	rejW = brokers.NewWriter(topics.Rejected)
+	t.Cleanup(func() { rejW.Close() })
+	return mt, candW, rejW
+}
+
+// TestPublishLetsGo checks that an idle publisher keeps no candidate or
+// listing it has published alive: its batch buffer holds up to 512 of each,
+// which would otherwise stay reachable until the next burst overwrites them.
+func TestPublishLetsGo(t *testing.T) {
+	brokers := startBroker(t)
+	mt, candW, rejW := newPublisher(t, brokers)
+	topics := stream.DefaultTopics()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	offsets := stream.NewOffsets()
@@ -207,15 +216,8 @@ func TestFlaggedDoneOnceWritten(t *testing.T) {
 // its buffer must not be handed to the next flagged listing.
 func TestRecordKeptUntilWritten(t *testing.T) {
 	brokers := stream.NewCluster([]string{"127.0.0.1:9"}, nil, nil) // nothing listens there
-	mt, err := New(Options{Kafka: brokers, Registerer: prometheus.NewRegistry()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mt, candW, rejW := newPublisher(t, brokers)
 	topics := stream.DefaultTopics()
-	candW := brokers.NewWriter(topics.Candidates)
-	defer candW.Close()
-	rejW := brokers.NewWriter(topics.Rejected)
-	defer rejW.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	buf := mt.recordBuf()
