@@ -33,11 +33,11 @@ func TestFetchBatch(t *testing.T) {
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
 		t.Fatal(err)
 	}
-	mt, err := New(Options{Kafka: brokers})
+	mt, err := New(Options{Kafka: brokers, Group: "fetch-batch"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := mt.groupReader("fetch-batch", topics.Listings, 20*time.Millisecond, 1024)
+	r := mt.listingsReader()
 	defer r.Close()
 
 	var qd queuedDeadline

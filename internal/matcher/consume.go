@@ -33,6 +33,13 @@ func (mt *Matcher) groupReader(group, topic string, maxWait time.Duration, queue
 	})
 }
 
+// listingsReader is the live group's reader of listings. A short MaxWait
+// bounds latency: a fetch parked on an idle partition is not always woken
+// early by new data.
+func (mt *Matcher) listingsReader() *kafka.Reader {
+	return mt.groupReader(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
+}
+
 // errNotFetched is what an image gets when no ImageSource is configured.
 var errNotFetched = errors.New("image fetching is disabled")
 
@@ -90,9 +97,7 @@ func (mt *Matcher) consume(ctx context.Context) error {
 // ShutdownTimeout after cancellation; whatever is not committed by then is
 // redelivered. fetched says whether it got any listing.
 func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
-	// A short MaxWait bounds latency: a fetch parked on an idle partition is
-	// not always woken early by new data.
-	r := mt.groupReader(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
+	r := mt.listingsReader()
 	candW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Candidates)
 	rejW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Rejected)
 	offsets := stream.NewOffsets()
