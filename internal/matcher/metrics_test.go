@@ -1,14 +1,17 @@
 package matcher
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/assay-dev/assay/internal/score"
 	"github.com/assay-dev/assay/internal/stream"
 )
 
@@ -145,4 +148,48 @@ func gatherVec(t *testing.T, g prometheus.Gatherer, name string) map[string]floa
 		}
 	}
 	return out
+}
+
+// TestTallyOverflow counts more listings than a tally holds, which it
+// records early when full: every listing must be counted once, in the
+// counter, the histograms and the signal counts.
+func TestTallyOverflow(t *testing.T) {
+	for _, n := range []int{1, maxBatch - 1, maxBatch, maxBatch + 1, 3*maxBatch + 2} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			m := newMetrics(reg)
+			var tl tally
+			flagged := 0
+			for i := range n {
+				v := score.Verdict{Score: 0.1}
+				if i%3 == 0 {
+					flagged++
+					v = score.Verdict{Flagged: true, BrandID: "a", Score: 0.9, Signals: []score.Signal{
+						{Kind: score.KindText, Score: 0.5}, {Kind: score.KindText, Score: 0.3}, {Kind: score.KindPrice},
+					}}
+				}
+				m.observe(&tl, &v, 0.001)
+			}
+			m.record(&tl)
+			if got := testutil.ToFloat64(m.scored); got != float64(n) {
+				t.Errorf("scored = %v, want %d", got, n)
+			}
+			for name, h := range map[string]prometheus.Histogram{"scores": m.scores, "seconds": m.scoreSeconds} {
+				var pb dto.Metric
+				if err := h.Write(&pb); err != nil {
+					t.Fatal(err)
+				}
+				if got := pb.GetHistogram().GetSampleCount(); got != uint64(n) {
+					t.Errorf("%s histogram holds %d observations, want %d", name, got, n)
+				}
+			}
+			if got := testutil.ToFloat64(m.flagged.WithLabelValues("a")); got != float64(flagged) {
+				t.Errorf("flagged = %v, want %d", got, flagged)
+			}
+			signals := gatherVec(t, reg, "assay_matcher_flagged_signals_total")
+			if signals["a,text"] != float64(flagged) || signals["a,price"] != 0 {
+				t.Errorf("signals = %v, want a,text %d (once a listing) and no a,price (it scored 0)", signals, flagged)
+			}
+		})
+	}
 }
