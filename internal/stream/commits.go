@@ -50,7 +50,7 @@ func (o *Offsets) Start(ms ...kafka.Message) {
 	var p *partState
 	for i := range ms {
 		m := &ms[i]
-		if p == nil || m.Partition != k.partition || m.Topic != k.topic {
+		if i == 0 || m.Partition != k.partition || m.Topic != k.topic {
 			k = partKey{m.Topic, m.Partition}
 			p = o.parts[k]
 		}
