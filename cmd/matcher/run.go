@@ -106,7 +106,9 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 			return exitUsage
 		}
 		checks := []ops.Check{
-			{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, kafka) }},
+			{Name: "kafka", Probe: func(ctx context.Context) error {
+				return stream.Reachable(ctx, kafka, topics.Listings, topics.Brands, topics.Candidates)
+			}},
 			ops.Flag("matcher", "loading the brand registry or joining the consumer group", m.Ready),
 		}
 		srv = &http.Server{Handler: ops.Handler(reg, checks...), ReadHeaderTimeout: 5 * time.Second}

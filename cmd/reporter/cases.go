@@ -128,7 +128,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 		mux := http.NewServeMux()
 		ops.Register(mux, reg,
 			ops.Check{Name: "database", Probe: store.Ping},
-			ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, kafka) }})
+			ops.Check{Name: "kafka", Probe: func(ctx context.Context) error { return stream.Reachable(ctx, kafka, *topic) }})
 		mux.Handle("/", ui)
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		g.Add(func() error {

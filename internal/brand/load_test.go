@@ -28,6 +28,7 @@ func TestLoadFile(t *testing.T) {
 			"brand acme2: aliasses: unknown field (line 8)", "brand Acme: name: missing",
 			"brand Acme: price_floor: currency \"usd\"", "brand Acme: reference_images[0]: nope.png: file not found",
 		}},
+		{file: "no-amount.yaml", want: []string{"no-amount.yaml", "line 5: amount is missing", "line 8: amount is missing"}},
 		{file: "empty.yaml", want: []string{"empty.yaml", "empty"}},
 		{file: "not-yaml.yaml", want: []string{"not-yaml.yaml", "line"}},
 		{file: "no-such-file.yaml", want: []string{"no-such-file.yaml"}},

@@ -235,6 +235,11 @@ func (c *csvReader) next() (Event, error) {
 			continue
 		}
 		if perr, ok := errors.AsType[*csv.ParseError](err); ok {
+			if first, ok := c.split.again(); ok {
+				// Only the first line is reported; the rows after it are
+				// read again, not lost in the bad record.
+				raw, perr = first, c.firstLineError(first, perr)
+			}
 			return Event{
 				Raw:    bytes.Clone(trimLineEnd(raw)),
 				Source: fmt.Sprintf("%s:%d", c.name, start+perr.StartLine-1),
@@ -246,6 +251,18 @@ func (c *csvReader) next() (Event, error) {
 		}
 		return c.event(rec, trimLineEnd(raw), src), nil
 	}
+}
+
+// firstLineError is what is wrong with first, a record's first line on
+// its own; err, the whole record's error, if parsing the line finds
+// nothing (it always should: the line opens a quote it does not close).
+func (c *csvReader) firstLineError(first []byte, err *csv.ParseError) *csv.ParseError {
+	if _, lerr := c.parseRecord(first); lerr != nil {
+		if perr, ok := errors.AsType[*csv.ParseError](lerr); ok {
+			return perr
+		}
+	}
+	return err
 }
 
 // trimLineEnd cuts the one line ending a record's bytes end with, as

@@ -112,7 +112,14 @@ func TestCSVSplitter(t *testing.T) {
 		{"long line", "a," + strings.Repeat("t", 200) + ",1,USD,s\nb,t,1,USD,s\n", []string{"x.csv:2 too long", "x.csv:3 ok"}},
 		{"long last line", "b,t,1,USD,s\na," + strings.Repeat("t", 200), []string{"x.csv:2 ok", "x.csv:3 too long"}},
 		{"open quote runs over", "a,\"t,1,USD,s\n" + strings.Repeat("b,t,1,USD,s\n", 20), append([]string{"x.csv:2 too long"}, lines(3, 22)...)},
-		{"open quote to the end", "a,\"t,1,USD,s\nb,t,1,USD,s\n", []string{"x.csv:2 malformed"}},
+		// A stray quote that swallows rows without reaching the cap costs
+		// its own line alone: the rows after it are read again.
+		{"open quote to the end", "a,\"t,1,USD,s\nb,t,1,USD,s\n", []string{"x.csv:2 malformed", "x.csv:3 ok"}},
+		{"open quote closed by a later one", "a,\"t,1,USD,s\nb,t,1,USD,s\nc,\"x\",1,USD,s\nd,t,1,USD,s\n",
+			[]string{"x.csv:2 malformed", "x.csv:3 ok", "x.csv:4 ok", "x.csv:5 ok"}},
+		{"open quote to the end, no final newline", "a,\"t,1,USD,s\nb,t,1,USD,s", []string{"x.csv:2 malformed", "x.csv:3 ok"}},
+		{"two open quotes", "a,\"t,1,USD,s\nb,t,1,USD,s\nc,\"t,1,USD,s\nd,t,1,USD,s\n",
+			[]string{"x.csv:2 malformed", "x.csv:3 ok", "x.csv:4 malformed"}},
 		{"two runaways", "a,\"t,1,USD,s\n" + strings.Repeat("b,t,1,USD,s\n", 12) + "a,\"t,1,USD,s\n" + strings.Repeat("b,t,1,USD,s\n", 12),
 			slices.Concat([]string{"x.csv:2 too long"}, lines(3, 14), []string{"x.csv:15 too long"}, lines(16, 27))},
 	}

@@ -34,6 +34,10 @@ type csvSplitter struct {
 	line    int    // lines consumed so far
 	pending []byte // bytes to read again before br, after a record over max
 	rec     []byte // the record being read; reused
+	// first is the length of the first line of the record next last
+	// returned when its other lines may be read again (again), else -1;
+	// start is the line that record began on.
+	first, start int
 }
 
 func newCSVSplitter(r io.Reader, maxBytes int) *csvSplitter {
@@ -72,6 +76,7 @@ func (s *csvSplitter) chunk() (piece []byte, eol bool, err error) {
 // next call.
 func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 	s.rec = s.rec[:0]
+	s.first = -1
 	start := s.line + 1
 	reread := len(s.pending) == 0 // may this record's lines be read again?
 	var (
@@ -86,6 +91,7 @@ func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 				return nil, start, false, io.EOF
 			}
 			s.line++ // a last line without a line break
+			s.remember(start, firstLine, reread)
 			return s.rec, start, false, nil
 		}
 		if err != nil {
@@ -124,9 +130,35 @@ func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 			return s.overLong(start, firstLine, eol)
 		}
 		if eol && !inQuotes {
+			s.remember(start, firstLine, reread)
 			return s.rec, start, false, nil
 		}
 	}
+}
+
+func (s *csvSplitter) remember(start, firstLine int, reread bool) {
+	s.first, s.start = -1, start
+	if reread && firstLine >= 0 && firstLine < len(s.rec) {
+		s.first = firstLine
+	}
+}
+
+// again is for a record next returned last that encoding/csv could not
+// parse and that spans several lines: most likely a stray quote opened a
+// field that swallowed the rows after it (to the end of the input, or to
+// the next quote). It returns the record's first line alone, to be
+// reported, and has next read the lines after it again as rows. It
+// returns false for a record of one line, or one that began in bytes
+// already being read again (each byte is read again at most once).
+func (s *csvSplitter) again() ([]byte, bool) {
+	if s.first < 0 {
+		return nil, false
+	}
+	first := s.rec[:s.first]
+	s.pending = bytes.Clone(s.rec[s.first:])
+	s.line = s.start
+	s.first = -1
+	return first, true
 }
 
 // overLong ends a record that passed max; lineEnded says whether the last

@@ -131,8 +131,10 @@ func NewHandler(p *Publisher, opts HandlerOptions) (*Handler, error) {
 		h.mux.Handle(path, count(func(w http.ResponseWriter, _ *http.Request) { methodNotAllowed(w, "GET, HEAD") }))
 	}
 	ops.Register(h.mux, opts.Gatherer, ops.Check{
-		Name:  "kafka",
-		Probe: func(ctx context.Context) error { return stream.Reachable(ctx, p.kafka) },
+		Name: "kafka",
+		Probe: func(ctx context.Context) error {
+			return stream.Reachable(ctx, p.kafka, p.topics.Listings, p.topics.Rejected)
+		},
 	})
 	return h, nil
 }

@@ -88,6 +88,7 @@ type Publisher struct {
 	batchSize int
 	log       *slog.Logger
 	kafka     stream.Cluster        // for the readiness probe
+	topics    stream.Topics         // what the probe looks for
 	reg       prometheus.Registerer // what Handler serves on /metrics by default
 	m         *metrics
 
@@ -116,6 +117,7 @@ func newPublisher(listings, rejected messageWriter, opts Options) *Publisher {
 		batchSize: opts.BatchSize,
 		log:       opts.Logger,
 		kafka:     opts.Kafka,
+		topics:    opts.Topics,
 		reg:       opts.Registerer,
 		m:         newMetrics(opts.Registerer),
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -70,12 +71,34 @@ func describeJSONError(err error) string {
 		return "malformed JSON: truncated object"
 	case errors.As(err, &syn):
 		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)
+	case errors.Is(err, price.ErrNoAmount):
+		// Money's decoder does not know it is the listing's price.
+		return "field price.amount is missing"
 	case errors.As(err, &typ):
-		return fmt.Sprintf("field %s: expected %s, got JSON %s", typ.Field, typ.Type, typ.Value)
+		return fmt.Sprintf("field %s: expected %s, got JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	case errors.As(err, &tim):
 		return fmt.Sprintf("field observed_at: %q is not an RFC 3339 timestamp", tim.Value)
 	}
 	return "malformed JSON: " + err.Error()
+}
+
+// jsonKind names what JSON a field of type t takes, in the contract's words
+// rather than Go's ("a number", not "float64").
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map, reflect.Pointer:
+		return "an object"
+	}
+	return t.String()
 }
 
 // Reader yields listings from a JSON Lines stream, one per non-blank line.

@@ -282,7 +282,8 @@ func (s *scanner) price(l *Listing, m *price.Money) bool {
 		}
 		return ok
 	})
-	if ok {
+	// Without an amount, encoding/json's path says what is wrong.
+	if ok = ok && seen&1 != 0; ok {
 		l.Price = m
 	}
 	return ok

@@ -98,6 +98,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"nan price", `{"id":"a","title":"t","price":{"amount":"NaN","currency":"USD"},"seller":{"id":"s"}}`, "field price.amount"},
 		{"truncated", `{"id":"a","title":"t"`, "malformed JSON"},
 		{"not an object", `"just a string"`, "expected a JSON object"},
+		{"price without amount", `{"id":"a","title":"t","price":{"currency":"USD"},"seller":{"id":"s"}}`, "field price.amount is missing"},
+		{"price amount null", `{"id":"a","title":"t","price":{"amount":null,"currency":"USD"},"seller":{"id":"s"}}`, "field price.amount is missing"},
+		{"price not an object", `{"id":"a","title":"t","price":12,"seller":{"id":"s"}}`, "field price: expected an object, got JSON number"},
 		{"absurd price", `{"id":"a","title":"t","price":{"amount":99999999999,"currency":"USD"},"seller":{"id":"s"}}`, "above the"},
 	}
 	for _, tt := range tests {

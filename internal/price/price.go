@@ -4,11 +4,14 @@
 package price
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Money is an amount in an ISO 4217 currency.
@@ -23,6 +26,54 @@ const MaxAmount = 10_000_000
 
 // ErrUnknownCurrency is returned when a rate table has no rate for a currency.
 var ErrUnknownCurrency = errors.New("unknown currency")
+
+// ErrNoAmount is a money object without an amount, or with a null one.
+var ErrNoAmount = errors.New("amount is missing")
+
+// moneyDoc is Money as written, with the amount's absence visible.
+type moneyDoc struct {
+	Amount   *float64 `json:"amount" yaml:"amount"`
+	Currency string   `json:"currency" yaml:"currency"`
+}
+
+func (d moneyDoc) money() (Money, error) {
+	if d.Amount == nil {
+		return Money{}, ErrNoAmount
+	}
+	return Money{Amount: *d.Amount, Currency: d.Currency}, nil
+}
+
+// UnmarshalJSON requires the amount: left out or null it would read as 0,
+// a price far below every brand's floor, and flag the listing.
+func (m *Money) UnmarshalJSON(data []byte) error {
+	var d moneyDoc
+	if err := json.Unmarshal(data, &d); err != nil {
+		return err
+	}
+	v, err := d.money()
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// UnmarshalYAML requires the amount, as UnmarshalJSON does: a price floor
+// of 0 would never flag a price.
+func (m *Money) UnmarshalYAML(n *yaml.Node) error {
+	var d moneyDoc
+	if err := n.Decode(&d); err != nil {
+		return err
+	}
+	v, err := d.money()
+	if err != nil {
+		// A TypeError, unlike other errors, lets yaml.v3 go on and report
+		// the document's other mistakes in the same pass.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	}
+	*m = v
+	return nil
+}
 
 // Validate reports what is wrong with m, or nil.
 func (m Money) Validate() error {

@@ -1,10 +1,14 @@
 package price
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestValidate(t *testing.T) {
@@ -28,6 +32,48 @@ func TestValidate(t *testing.T) {
 				t.Errorf("Validate(%v) = %v, want ok=%v", tt.m, err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestDecodeNeedsAmount: an amount left out or null is an error in both
+// formats, not a price of 0 (which would sit below every brand's floor).
+func TestDecodeNeedsAmount(t *testing.T) {
+	tests := []struct {
+		name, json, yaml string
+		want             Money
+		err              string
+	}{
+		{"both", `{"amount":12.5,"currency":"EUR"}`, "amount: 12.5\ncurrency: EUR", Money{12.5, "EUR"}, ""},
+		{"zero", `{"amount":0,"currency":"USD"}`, "amount: 0\ncurrency: USD", Money{0, "USD"}, ""},
+		{"no amount", `{"currency":"USD"}`, "currency: USD", Money{}, "amount is missing"},
+		{"null amount", `{"amount":null,"currency":"USD"}`, "amount: null\ncurrency: USD", Money{}, "amount is missing"},
+		{"amount a string", `{"amount":"12","currency":"USD"}`, "amount: twelve\ncurrency: USD", Money{}, "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for format, decode := range map[string]func(*Money) error{
+				"json": func(m *Money) error { return json.Unmarshal([]byte(tt.json), m) },
+				"yaml": func(m *Money) error { return yaml.Unmarshal([]byte(tt.yaml), m) },
+			} {
+				var m Money
+				err := decode(&m)
+				if tt.err == "" {
+					if err != nil || m != tt.want {
+						t.Errorf("%s: got %v, %v; want %v", format, m, err, tt.want)
+					}
+					continue
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("%s: error = %v, want one saying %q", format, err, tt.err)
+				}
+			}
+		})
+	}
+	// yaml.v3 goes on past a missing amount and reports the next one too.
+	var two struct{ A, B Money }
+	err := yaml.Unmarshal([]byte("a: {currency: USD}\nb:\n  currency: EUR\n"), &two)
+	if err == nil || !strings.Contains(err.Error(), "line 1: amount is missing") || !strings.Contains(err.Error(), "line 3: amount is missing") {
+		t.Errorf("two prices without amounts: error = %v, want both lines", err)
 	}
 }
 

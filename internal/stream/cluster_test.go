@@ -174,3 +174,51 @@ func TestClusterOwnPool(t *testing.T) {
 		}
 	}
 }
+
+// TestReachableNotCached: the readiness probe must ask a broker, not the
+// cluster's pool, which keeps the metadata of a broker that is gone. The
+// cluster here is used (its pool filled) before each change: ready with
+// the topics; not ready once the broker is stopped; not ready, naming
+// the topic, when a broker is back on the address without the topics.
+func TestReachableNotCached(t *testing.T) {
+	port := progtest.FreePorts(t, 1)[0]
+	addr := []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	topics := stream.DefaultTopics()
+	ctx := t.Context()
+	c := stream.NewCluster(addr, nil, nil)
+	defer c.Close()
+
+	broker, err := kfake.NewCluster(kfake.Ports(port), kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.EnsureTopics(ctx, c, topics, stream.DefaultLayout()); err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Reachable(ctx, c, topics.Listings, topics.Rejected); err != nil {
+		t.Fatalf("broker up with the topics: %v", err)
+	}
+	if err := stream.Reachable(ctx, c, "no-such-topic"); err == nil || !strings.Contains(err.Error(), "topic no-such-topic") {
+		t.Errorf("a missing topic: error = %v, want one naming it", err)
+	}
+	if _, err := stream.Spans(ctx, c, topics.Listings); err != nil { // the pool now holds the topic's metadata
+		t.Fatal(err)
+	}
+
+	broker.Close()
+	if err := stream.Reachable(ctx, c); err == nil {
+		t.Error("broker stopped: Reachable = nil")
+	}
+
+	broker, err = kfake.NewCluster(kfake.Ports(port), kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broker.Close()
+	if err := stream.Reachable(ctx, c); err != nil {
+		t.Errorf("broker back: %v", err)
+	}
+	if err := stream.Reachable(ctx, c, topics.Listings); err == nil || !strings.Contains(err.Error(), "topic "+topics.Listings) {
+		t.Errorf("broker back without the topics: error = %v, want one naming %s", err, topics.Listings)
+	}
+}

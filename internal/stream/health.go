@@ -4,17 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 )
 
-// Reachable asks the cluster for its brokers, as a readiness probe: nil
-// means a broker answered a metadata request within ctx.
-func Reachable(ctx context.Context, c Cluster) error {
-	client := c.Client(5 * time.Second)
-	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}}); err != nil {
+// Reachable is a readiness probe: nil means a broker answered a metadata
+// request within ctx and each of topics exists.
+//
+// It asks through a pool of its own, dropped after: kafka-go's Transport
+// answers metadata requests from its cache and keeps the last good state
+// when a refresh fails, so asking through the cluster's shared pool said
+// ready with every broker down, or after a broker restarted without the
+// topics.
+func Reachable(ctx context.Context, c Cluster, topics ...string) error {
+	t := c.newTransport()
+	defer t.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(c.Brokers...), Timeout: 5 * time.Second, Transport: t}
+	resp, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+	if err != nil {
 		return fmt.Errorf("kafka at %s: %w", c, err)
+	}
+	for _, want := range topics {
+		i := slices.IndexFunc(resp.Topics, func(t kafka.Topic) bool { return t.Name == want })
+		switch {
+		case i < 0:
+			return fmt.Errorf("kafka at %s: topic %s: %w", c, want, kafka.UnknownTopicOrPartition)
+		case resp.Topics[i].Error != nil:
+			return fmt.Errorf("kafka at %s: topic %s: %w", c, want, resp.Topics[i].Error)
+		}
 	}
 	return nil
 }
