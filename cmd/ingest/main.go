@@ -213,8 +213,9 @@ batches (--batch-size), each acknowledged by all in-sync replicas; a slow
 stream on stdin is published as it comes. Progress goes to stderr every few
 seconds, a summary to stdout at the end.
 
-Exit status 0 all published, 1 some lines rejected, 2 usage, unreadable
-input or a Kafka error (the summary says what was published before it).
+Exit status 0 all published, 1 some lines rejected, 2 interrupted, usage,
+unreadable input or a Kafka error (the summary says what was published
+before it).
 `
 
 const csvUsage = `Usage: ingest csv --mapping MAP.yaml [flags] [EXPORT.csv ...]   (stdin when no file or "-")
@@ -246,8 +247,8 @@ id, title, price.amount, price.currency and seller.id need a column or a
 default. A mapped column missing from a file's header is a usage error.
 internal/ingest/testdata/mapping.yaml is a worked example.
 
-Exit status 0 all published, 1 some rows rejected, 2 usage, a mapping that
-does not fit, unreadable input or a Kafka error.
+Exit status 0 all published, 1 some rows rejected, 2 interrupted, usage, a
+mapping that does not fit, unreadable input or a Kafka error.
 `
 
 func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -316,6 +317,12 @@ func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader,
 		}
 		total = total.Add(res)
 		if err != nil {
+			switch {
+			case err == context.Canceled: //nolint:errorlint // the feed's own, unwrapped: nothing else went wrong
+				err = errors.New("interrupted; the listings read before were published")
+			case errors.Is(err, context.Canceled):
+				err = fmt.Errorf("interrupted, and the listings read before were not all published: %w", err)
+			}
 			fmt.Fprintf(stderr, "ingest %s: %s: %v\n", cmd, src.Name, err)
 			status = exitFailure
 			break
@@ -340,9 +347,10 @@ const serveUsage = `Usage: ingest serve [--listen 127.0.0.1:8080] [flags]
 Serve the ingest HTTP API until interrupted (SIGINT/SIGTERM), then finish
 the requests in flight and stop.
 
-  POST /v1/listings   body: NDJSON (Content-Type application/x-ndjson or
-                      text/plain, one listing a line) or a JSON array
-                      (application/json). Answers 202 once Kafka has
+  POST /v1/listings   body: NDJSON (Content-Type application/x-ndjson,
+                      application/ndjson or text/plain, one listing a line)
+                      or a JSON array (application/json), plain or with
+                      Content-Encoding: gzip. Answers 202 once Kafka has
                       acknowledged the valid listings:
                         {"accepted": 2, "rejected": [{"index": 1, "id": "x", "error": "..."}]}
                       index counts items from 0 (array elements, non-blank

@@ -36,17 +36,27 @@ type FeedOptions struct {
 	// pipe from a process tailing a log, is published as it comes rather
 	// than a thousand lines at a time.
 	Linger time.Duration
+	// FlushTimeout bounds the publishing of what was read when ctx is done
+	// (DefaultFlushTimeout when 0): an interrupted feed still publishes the
+	// events it read, rather than dropping them.
+	FlushTimeout time.Duration
 }
 
+// DefaultFlushTimeout is FeedOptions.FlushTimeout's default.
+const DefaultFlushTimeout = 10 * time.Second
+
 func (o *FeedOptions) validate() error {
-	if o.ProgressEvery < 0 || o.Linger < 0 {
-		return errors.New("progress interval and linger must not be negative")
+	if o.ProgressEvery < 0 || o.Linger < 0 || o.FlushTimeout < 0 {
+		return errors.New("progress interval, linger and flush timeout must not be negative")
 	}
 	if o.ProgressEvery == 0 {
 		o.ProgressEvery = DefaultProgressEvery
 	}
 	if o.Linger == 0 {
 		o.Linger = DefaultLinger
+	}
+	if o.FlushTimeout == 0 {
+		o.FlushTimeout = DefaultFlushTimeout
 	}
 	return nil
 }
@@ -57,6 +67,7 @@ func (o *FeedOptions) validate() error {
 // is done.
 func (p *Publisher) PublishJSONL(ctx context.Context, name string, r io.Reader, opts FeedOptions) (Result, error) {
 	lr := listing.NewLineReader(r)
+	checked := false
 	return p.feed(ctx, opts, func() (Event, error) {
 		for {
 			line, n, tooLong, err := lr.Next()
@@ -72,6 +83,13 @@ func (p *Publisher) PublishJSONL(ctx context.Context, name string, r io.Reader, 
 			if len(bytes.TrimSpace(raw)) == 0 {
 				continue
 			}
+			if !checked {
+				// Nothing is published of an input that is not JSON Lines.
+				if err := listing.CheckFirstLine(raw); err != nil {
+					return Event{}, fmt.Errorf("line %d: %w", n, err)
+				}
+				checked = true
+			}
 			return DecodeEvent(raw, src), nil
 		}
 	})
@@ -79,6 +97,12 @@ func (p *Publisher) PublishJSONL(ctx context.Context, name string, r io.Reader, 
 
 // feed publishes the events next returns, until io.EOF, in batches of the
 // publisher's batch size or whatever arrived within the linger time.
+//
+// When ctx is done it stops at once, even with next blocked on input that
+// may never come (a pipe left open), publishes what it read within
+// FlushTimeout, and returns ctx's error. So next runs in a goroutine of
+// its own, which feed stops on return; one blocked in a read ends only
+// when the read does (in a program that is exiting, with it).
 func (p *Publisher) feed(ctx context.Context, opts FeedOptions, next func() (Event, error)) (Result, error) {
 	if err := opts.validate(); err != nil {
 		return Result{}, fmt.Errorf("feed options: %w", err)
@@ -93,22 +117,50 @@ func (p *Publisher) feed(ctx context.Context, opts FeedOptions, next func() (Eve
 	defer wg.Wait()
 	defer close(stop)
 
-	for {
-		if err := ctx.Err(); err != nil {
-			return b.result(), err
+	type read struct {
+		e   Event
+		err error
+	}
+	reads := make(chan read)
+	go func() {
+		for {
+			e, err := next()
+			select {
+			case reads <- read{e, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
-		e, err := next()
-		if errors.Is(err, io.EOF) {
+	}()
+
+	for {
+		var r read
+		select {
+		case <-ctx.Done():
+			// What was read is published still, for a bounded time.
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.FlushTimeout)
+			defer cancel()
+			res, err := b.finish(fctx)
+			if err != nil {
+				return res, errors.Join(ctx.Err(), err)
+			}
+			return res, ctx.Err()
+		case r = <-reads:
+		}
+		if errors.Is(r.err, io.EOF) {
 			return b.finish(ctx)
 		}
-		if err != nil {
+		if r.err != nil {
 			res, _ := b.finish(ctx)
-			return res, err
+			return res, r.err
 		}
-		if !e.Valid() && opts.OnReject != nil {
-			opts.OnReject(e.Source, e.Err)
+		if !r.e.Valid() && opts.OnReject != nil {
+			opts.OnReject(r.e.Source, r.e.Err)
 		}
-		if err := b.add(ctx, e); err != nil {
+		if err := b.add(ctx, r.e); err != nil {
 			return b.result(), err
 		}
 	}

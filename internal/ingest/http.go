@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,8 +65,9 @@ func (o *HandlerOptions) validate() error {
 
 // Handler serves the ingest HTTP API:
 //
-//	POST /v1/listings  NDJSON (application/x-ndjson, text/plain) or a JSON
-//	                   array (application/json) of listings → 202 Response
+//	POST /v1/listings  NDJSON (application/x-ndjson, application/ndjson,
+//	                   text/plain) or a JSON array (application/json) of
+//	                   listings, plain or gzip (Content-Encoding) → 202 Response
 //	GET  /metrics      Prometheus text format
 //	GET  /healthz      200 while the process serves (it does not probe Kafka)
 //	GET  /readyz       200 when a Kafka broker answers, else 503 naming "kafka"
@@ -157,26 +159,26 @@ func (h *Handler) listings(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnsupportedMediaType, errorBody{Error: err.Error()})
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body larger than %d bytes: split it into several requests", tooLarge.Limit)})
-		return
-	case err != nil:
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: fmt.Sprintf("read body: %v", err)})
+	body, status, err := readBody(w, r, h.opts.MaxBodyBytes)
+	if err != nil {
+		writeJSON(w, status, errorBody{Error: err.Error()})
 		return
 	}
+	body = bytes.TrimPrefix(body, utf8BOM)
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "empty body: send listings as NDJSON (one JSON object a line) or a JSON array"})
 		return
 	}
-	if format == formatSniff {
+	switch {
+	case format == formatSniff && trimmed[0] == '[':
+		format = formatArray
+	case format == formatSniff:
 		format = formatNDJSON
-		if trimmed[0] == '[' {
-			format = formatArray
-		}
+	case format == formatNDJSON && trimmed[0] == '[':
+		// Each line of it would be rejected as a fragment.
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "the body is a JSON array, not NDJSON: send it as application/json, or one listing a line"})
+		return
 	}
 	var items [][]byte
 	if format == formatArray {
@@ -207,6 +209,14 @@ func (h *Handler) listings(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.WriteTimeout)
 	defer cancel()
 	if _, err := h.p.Publish(ctx, events); err != nil {
+		if r.Context().Err() != nil {
+			// The client went away (or the server is stopping) before Kafka
+			// answered: not a Kafka failure. 499 is nginx's "client closed
+			// request", for the request counter; nobody reads the answer.
+			h.opts.Logger.Info("request ended before Kafka acknowledged it", "from", from, "items", len(items), "err", err)
+			w.WriteHeader(statusClientClosed)
+			return
+		}
 		h.opts.Logger.Error("publish request", "from", from, "items", len(items), "err", err)
 		w.Header().Set("Retry-After", "5")
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: fmt.Sprintf("kafka did not acknowledge the listings, retry the request: %v", err)})
@@ -214,6 +224,40 @@ func (h *Handler) listings(w http.ResponseWriter, r *http.Request) {
 	}
 	h.opts.Logger.Debug("published request", "from", from, "accepted", resp.Accepted, "rejected", len(resp.Rejected))
 	writeJSON(w, http.StatusAccepted, resp)
+}
+
+// statusClientClosed answers a request whose client left before its answer.
+const statusClientClosed = 499
+
+var utf8BOM = []byte("\ufeff")
+
+// readBody reads a request body of at most max bytes, decompressed when its
+// Content-Encoding is gzip; on error it returns the status to answer.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, int, error) {
+	var body io.Reader = http.MaxBytesReader(w, r.Body, max)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return nil, http.StatusBadRequest, fmt.Errorf("the body is not gzip, as its Content-Encoding says: %v", err)
+		}
+		defer zr.Close()
+		// The cap holds for what the body unpacks to as well: a few
+		// kilobytes of gzip can unpack to gigabytes.
+		body = io.LimitReader(zr, max+1)
+	default:
+		return nil, http.StatusUnsupportedMediaType, fmt.Errorf("unsupported Content-Encoding %q: send the body as it is, or gzip it", enc)
+	}
+	data, err := io.ReadAll(body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge), err == nil && int64(len(data)) > max:
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes: split it into several requests", max)
+	case err != nil:
+		return nil, http.StatusBadRequest, fmt.Errorf("read body: %v", err)
+	}
+	return data, 0, nil
 }
 
 // bodyFormat is how a request body holds its items.
@@ -236,8 +280,11 @@ func formatOf(contentType string) (bodyFormat, error) {
 	switch {
 	case mt == "application/json":
 		return formatArray, nil
-	case mt == "application/x-ndjson", mt == "application/jsonl", strings.HasPrefix(mt, "text/"):
+	case mt == "application/x-ndjson", mt == "application/ndjson", mt == "application/jsonl",
+		mt == "application/jsonlines", mt == "application/x-jsonlines", mt == "text/plain":
 		return formatNDJSON, nil
+	case mt == "text/csv":
+		return 0, errors.New("unsupported Content-Type \"text/csv\": CSV exports are read by `ingest csv --mapping`; this endpoint takes application/x-ndjson (one listing a line) or application/json (an array)")
 	}
 	return 0, fmt.Errorf("unsupported Content-Type %q: send application/x-ndjson (one listing a line) or application/json (an array)", mt)
 }

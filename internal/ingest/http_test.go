@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/assay-dev/assay/internal/stream"
 )
@@ -270,5 +273,137 @@ func TestServerShutdown(t *testing.T) {
 	if resp, err := http.Get("http://" + srv.Addr().String() + "/"); err == nil {
 		resp.Body.Close()
 		t.Error("server still answers after shutdown")
+	}
+}
+
+func gzipped(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestHandlerBodies: compressed bodies, a byte-order mark, and the
+// content types a client may well send, against a real broker. None may
+// be taken for listings that are not there (gzip bytes, an array cut
+// into lines), none refused when its listings can be read.
+func TestHandlerBodies(t *testing.T) {
+	p, reg := newTestPublisher(t, startKafka(t))
+	base := serve(t, p, HandlerOptions{MaxBodyBytes: 4 << 10})
+	two := goodA + "\n" + goodB + "\n"
+	tests := []struct {
+		name, contentType, encoding, body string
+		status                            int
+		want                              string // the answer's JSON, or a substring of its error
+	}{
+		{"gzip ndjson", "application/x-ndjson", "gzip", gzipped(t, two), 202, `{"accepted":2,"rejected":[]}`},
+		{"gzip array", "application/json", "gzip", gzipped(t, "["+goodA+"]"), 202, `{"accepted":1,"rejected":[]}`},
+		{"x-gzip sniffed", "", "x-gzip", gzipped(t, goodB), 202, `{"accepted":1,"rejected":[]}`},
+		{"identity", "application/x-ndjson", "identity", goodA, 202, `{"accepted":1,"rejected":[]}`},
+		{"gzip that is not", "application/x-ndjson", "gzip", two, 400, "not gzip"},
+		{"gzip unpacking past the cap", "application/x-ndjson", "gzip", gzipped(t, strings.Repeat(" ", 5<<10)+goodA), 413, "larger than 4096 bytes"},
+		{"brotli", "application/x-ndjson", "br", two, 415, `unsupported Content-Encoding "br"`},
+		{"bom ndjson", "application/x-ndjson", "", "\ufeff" + goodA, 202, `{"accepted":1,"rejected":[]}`},
+		{"bom array", "application/json", "", "\ufeff[" + goodA + "]", 202, `{"accepted":1,"rejected":[]}`},
+		{"array sent as ndjson", "application/x-ndjson", "", "[\n" + goodA + ",\n" + goodB + "\n]", 400, "is a JSON array, not NDJSON"},
+		{"application/ndjson", "application/ndjson", "", goodA, 202, `{"accepted":1,"rejected":[]}`},
+		{"application/jsonlines", "application/jsonlines", "", goodA, 202, `{"accepted":1,"rejected":[]}`},
+		{"csv", "text/csv", "", "id,title\nx,y\n", 415, "ingest csv"},
+		{"html", "text/html", "", goodA, 415, "unsupported Content-Type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), "POST", base+"/v1/listings", strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			req.Header.Set("Content-Encoding", tt.encoding)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.status, data)
+			}
+			if strings.HasPrefix(tt.want, "{") {
+				if got := strings.TrimSpace(string(data)); got != tt.want {
+					t.Errorf("body %s, want %s", got, tt.want)
+				}
+				return
+			}
+			var e errorBody
+			if err := json.Unmarshal(data, &e); err != nil || !strings.Contains(e.Error, tt.want) {
+				t.Errorf("body %s, want an error mentioning %q", data, tt.want)
+			}
+		})
+	}
+	// Nothing above was rejected item by item: no gzip bytes or array
+	// fragments went to the rejected topic as if they were listings.
+	if got := testutil.ToFloat64(p.m.rejected[ReasonJSON]) + testutil.ToFloat64(p.m.rejected[ReasonField]); got != 0 {
+		t.Errorf("%v items rejected", got)
+	}
+	lint(t, reg)
+}
+
+// stalledWriter stands in for a broker that takes a request and never
+// answers.
+type stalledWriter struct{}
+
+func (stalledWriter) WriteMessages(ctx context.Context, _ ...kafka.Message) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (stalledWriter) Close() error { return nil }
+
+// TestHandlerClientGone: a client that leaves while Kafka has not yet
+// answered is not a Kafka failure, in the metrics an operator alerts on.
+func TestHandlerClientGone(t *testing.T) {
+	opts := Options{Kafka: stream.Cluster{Brokers: []string{"x:1"}}, Topics: stream.DefaultTopics()}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	opts.Registerer = reg
+	p := newPublisher(stalledWriter{}, stalledWriter{}, opts)
+	base := serve(t, p, HandlerOptions{})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "POST", base+"/v1/listings", strings.NewReader(goodA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("status %d, want the client to give up", resp.StatusCode)
+	}
+	want := `
+# HELP assay_ingest_publish_errors_total Batch writes to Kafka that failed in whole or in part.
+# TYPE assay_ingest_publish_errors_total counter
+assay_ingest_publish_errors_total 0
+`
+	// The handler notices the client left a little after the client does.
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.ToFloat64(p.m.requests.WithLabelValues("499")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "assay_ingest_publish_errors_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.ToFloat64(p.m.requests.WithLabelValues("503")); n != 0 {
+		t.Errorf("%v requests counted 503", n)
+	}
+	if n := testutil.ToFloat64(p.m.requests.WithLabelValues("499")); n != 1 {
+		t.Errorf("%v requests counted 499, want 1", n)
 	}
 }

@@ -229,7 +229,11 @@ func (p *Publisher) write(ctx context.Context, w messageWriter, msgs []kafka.Mes
 			}
 			continue
 		}
-		p.m.publishErrors.Inc()
+		if !errors.Is(ctx.Err(), context.Canceled) {
+			// A write the caller gave up on (a client gone, a shutdown)
+			// says nothing of Kafka.
+			p.m.publishErrors.Inc()
+		}
 		failed := len(msgs) - written
 		var werrs kafka.WriteErrors
 		if errors.As(err, &werrs) {

@@ -210,6 +210,60 @@ func TestLinger(t *testing.T) {
 	}
 }
 
+// TestPublishNotJSONLines: nothing of a JSON array is published, not
+// even its lines as rejects.
+func TestPublishNotJSONLines(t *testing.T) {
+	p, _ := newTestPublisher(t, startKafka(t))
+	res, err := p.PublishJSONL(t.Context(), "a.json", strings.NewReader("[\n"+goodA+",\n"+goodB+"\n]\n"), FeedOptions{})
+	if !errors.Is(err, listing.ErrNotJSONLines) || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("error %v, want ErrNotJSONLines at line 1", err)
+	}
+	if res != (Result{}) || p.Stats() != (Stats{}) {
+		t.Errorf("result %+v, stats %+v: want nothing published", res, p.Stats())
+	}
+}
+
+// TestInterruptedFeed: a feed told to stop while its input is open and
+// quiet (a pipe that may never send again) returns at once, with what it
+// read published rather than dropped. The linger is long, so the lines
+// are still waiting in a batch when the feed is told to stop.
+func TestInterruptedFeed(t *testing.T) {
+	brokers := startKafka(t)
+	p, _ := newTestPublisher(t, brokers)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	type outcome struct {
+		res Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := p.PublishJSONL(ctx, "pipe", pr, FeedOptions{Linger: time.Hour})
+		done <- outcome{res, err}
+	}()
+	if _, err := io.WriteString(pw, goodA+"\n"+goodB+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the lines read and waiting in a batch
+	cancel()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the feed did not stop with its input open")
+	}
+	if !errors.Is(o.err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", o.err)
+	}
+	if o.res.Published != 2 {
+		t.Errorf("result %+v, want the 2 lines read published", o.res)
+	}
+	if got := byKey(readTopic(t, brokers, "listings")); len(got) != 2 {
+		t.Errorf("%d listings on the topic, want 2", len(got))
+	}
+}
+
 func TestRejectReason(t *testing.T) {
 	tests := []struct {
 		name, raw string

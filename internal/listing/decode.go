@@ -101,11 +101,31 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
+// ErrNotJSONLines marks an input that is plainly not JSON Lines as a
+// whole, told by its first line: reading it line by line would only
+// reject each of its lines in turn (a binary file, many thousands).
+var ErrNotJSONLines = errors.New("not JSON Lines (one listing, a JSON object, a line)")
+
+// CheckFirstLine returns an ErrNotJSONLines error when line, the first
+// non-blank line of an input, shows the input as a whole is something
+// else: a JSON array (pretty-printed, or on one line), or binary data.
+func CheckFirstLine(line []byte) error {
+	line = bytes.TrimSpace(line)
+	switch {
+	case len(line) > 0 && line[0] == '[':
+		return fmt.Errorf("%w: the input is a JSON array; convert it with jq -c '.[]'", ErrNotJSONLines)
+	case bytes.IndexByte(line, 0) >= 0:
+		return fmt.Errorf("%w: the input is binary (a NUL byte on its first line)", ErrNotJSONLines)
+	}
+	return nil
+}
+
 // Reader yields listings from a JSON Lines stream, one per non-blank line.
 // A bad line is returned as a *LineError and reading goes on with the next,
 // including after a line longer than MaxLineBytes, which is skipped unread.
 type Reader struct {
-	lines *LineReader
+	lines   *LineReader
+	checked bool // CheckFirstLine passed
 }
 
 // NewReader reads JSON Lines from r.
@@ -115,7 +135,8 @@ func NewReader(r io.Reader) *Reader {
 
 // Next returns the next listing and its line number. It returns io.EOF at the
 // end, a *LineError for a line that was rejected (the caller may go on), and
-// any other error when the stream itself failed.
+// any other error when the stream itself failed or is not JSON Lines
+// (CheckFirstLine).
 func (r *Reader) Next() (*Listing, int, error) {
 	for {
 		line, n, tooLong, err := r.lines.Next()
@@ -127,6 +148,12 @@ func (r *Reader) Next() (*Listing, int, error) {
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
+		}
+		if !r.checked {
+			if err := CheckFirstLine(line); err != nil {
+				return nil, n, fmt.Errorf("line %d: %w", n, err)
+			}
+			r.checked = true
 		}
 		l, derr := Decode(line)
 		if derr != nil {

@@ -12,8 +12,11 @@ import (
 // a dead-letter record to show what the line was.
 const TooLongPrefix = 4 << 10
 
+var utf8BOM = []byte("\ufeff")
+
 // LineReader splits a JSON Lines stream into numbered lines (LF or CR LF,
-// with or without a final newline). A line longer than MaxLineBytes is
+// with or without a final newline; a byte-order mark at the start is
+// dropped). A line longer than MaxLineBytes is
 // consumed to its end and reported as too long with only its first
 // TooLongPrefix bytes, so one bad line costs only itself.
 type LineReader struct {
@@ -52,6 +55,12 @@ func (r *LineReader) Next() (line []byte, n int, tooLong bool, err error) {
 			return nil, r.line, false, fmt.Errorf("read line %d: %w", r.line+1, err)
 		}
 		r.line++
-		return bytes.TrimRight(r.buf, "\r\n"), r.line, tooLong, nil
+		line := bytes.TrimRight(r.buf, "\r\n")
+		if r.line == 1 {
+			// A byte-order mark, as editors on Windows write, is no part
+			// of the first listing.
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
+		return line, r.line, tooLong, nil
 	}
 }

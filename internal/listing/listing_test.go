@@ -173,6 +173,37 @@ func TestReaderLongLine(t *testing.T) {
 	}
 }
 
+// TestReaderNotJSONLines: an input that is something else as a whole
+// stops at its first non-blank line, where one bad line among good ones
+// is rejected alone and reading goes on.
+func TestReaderNotJSONLines(t *testing.T) {
+	good := `{"id":"a","title":"t","price":{"amount":1,"currency":"USD"},"seller":{"id":"s"}}`
+	tests := []struct {
+		name, in string
+		want     string // the error at the first line, or "" for none
+	}{
+		{"pretty array", "\n[\n  " + good + "\n]\n", "line 2: not JSON Lines (one listing, a JSON object, a line): the input is a JSON array"},
+		{"one-line array", "[" + good + "]\n", "line 1: not JSON Lines (one listing, a JSON object, a line): the input is a JSON array"},
+		{"binary", "\x7fELF\x02\x01\x00\x00junk\n" + good, "the input is binary"},
+		{"array after a good line", good + "\n[1]\n", ""},
+		{"bad first line", "{oops\n" + good + "\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := NewReader(strings.NewReader(tt.in)).Next()
+			if tt.want == "" {
+				if errors.Is(err, ErrNotJSONLines) {
+					t.Fatalf("error %v, want the input read line by line", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrNotJSONLines) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want ErrNotJSONLines saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestLineReader(t *testing.T) {
 	tests := []struct {
 		name, in string
@@ -181,6 +212,8 @@ func TestLineReader(t *testing.T) {
 		{"lf", "a\nb\n", []string{"a", "b"}},
 		{"crlf and no final newline", "a\r\n\r\nb", []string{"a", "", "b"}},
 		{"empty", "", nil},
+		{"byte-order mark", "\ufeffa\n\ufeffb\n", []string{"a", "\ufeffb"}}, // only at the start of the stream
+		{"byte-order mark alone", "\ufeff", []string{""}},
 		{"too long", strings.Repeat("y", MaxLineBytes+10) + "\nz\n", []string{"LONG", "z"}},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,9 @@
 package scan
 
 import (
+	"bufio"
+	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,7 +12,8 @@ import (
 
 // Open turns command-line arguments into sources: each path is opened, and
 // "-" (or no path at all) stands for stdin, whose relative image paths
-// resolve against the working directory. Close releases the files.
+// resolve against the working directory. A gzip-compressed input is read
+// decompressed. Close releases the files.
 func Open(paths []string, stdin io.Reader) (sources []Source, closeAll func(), err error) {
 	if len(paths) == 0 {
 		paths = []string{"-"}
@@ -23,7 +27,7 @@ func Open(paths []string, stdin io.Reader) (sources []Source, closeAll func(), e
 	for _, p := range paths {
 		if p == "-" {
 			wd, _ := os.Getwd()
-			sources = append(sources, Source{Name: "<stdin>", R: stdin, Dir: wd})
+			sources = append(sources, Source{Name: "<stdin>", R: &gunzipper{r: stdin}, Dir: wd})
 			continue
 		}
 		f, err := os.Open(p)
@@ -32,7 +36,39 @@ func Open(paths []string, stdin io.Reader) (sources []Source, closeAll func(), e
 			return nil, nil, fmt.Errorf("open input: %w", err)
 		}
 		files = append(files, f)
-		sources = append(sources, Source{Name: p, R: f, Dir: filepath.Dir(p)})
+		// Found now, not after connecting to Kafka: reading a directory
+		// fails only at the first read.
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			closeAll()
+			return nil, nil, fmt.Errorf("open input: %s is a directory, not a file", p)
+		}
+		sources = append(sources, Source{Name: p, R: &gunzipper{r: f}, Dir: filepath.Dir(p)})
 	}
 	return sources, closeAll, nil
+}
+
+// gunzipper reads r, decompressed if it begins with gzip's magic bytes
+// (an export saved as .jsonl.gz). It looks at the first Read, not when
+// opened, so that opening stdin does not wait for input.
+type gunzipper struct {
+	r, in io.Reader
+}
+
+func (g *gunzipper) Read(p []byte) (int, error) {
+	if g.in == nil {
+		br := bufio.NewReaderSize(g.r, 64<<10)
+		g.in = br
+		if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+			zr, err := gzip.NewReader(br)
+			if err != nil {
+				return 0, fmt.Errorf("gzip: %w", err)
+			}
+			g.in = zr
+		}
+	}
+	n, err := g.in.Read(p)
+	if _, ok := g.in.(*gzip.Reader); ok && err != nil && !errors.Is(err, io.EOF) {
+		return n, fmt.Errorf("gzip: %w", err)
+	}
+	return n, err
 }
