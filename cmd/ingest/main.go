@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -144,8 +145,31 @@ func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
 	return k
 }
 
+// validate checks the topic flags: each topic named, and apart. Commands
+// call it before reading input, so that a mistake costs no wait on Kafka.
+func (k *kafkaFlags) validate() error {
+	flags := []struct{ flag, name string }{
+		{"--topic-listings", k.topics.Listings}, {"--topic-rejected", k.topics.Rejected},
+		{"--topic-brands", k.topics.Brands}, {"--topic-candidates", k.topics.Candidates},
+	}
+	for i, a := range flags {
+		if strings.TrimSpace(a.name) == "" {
+			return fmt.Errorf("%s is empty", a.flag)
+		}
+		for _, b := range flags[:i] {
+			if a.name == b.name {
+				return fmt.Errorf("%s and %s are both %q: each topic needs a name of its own", b.flag, a.flag, a.name)
+			}
+		}
+	}
+	return nil
+}
+
 // connect checks the connection flags and creates missing topics.
 func (k *kafkaFlags) connect(ctx context.Context) (stream.Cluster, error) {
+	if err := k.validate(); err != nil {
+		return stream.Cluster{}, err
+	}
 	c, err := k.cluster.Cluster()
 	if err != nil {
 		return stream.Cluster{}, err
@@ -280,6 +304,14 @@ func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader,
 		}
 		mapping = m
 	}
+	if *batchSize < 1 {
+		fmt.Fprintf(stderr, "ingest %s: --batch-size must be at least 1, not %d\n", cmd, *batchSize)
+		return exitFailure
+	}
+	if err := kf.validate(); err != nil {
+		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
+		return exitFailure
+	}
 	sources, closeAll, err := scan.Open(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
@@ -377,7 +409,13 @@ Example:
 Exit status 0 after a clean shutdown, 2 usage, listen or Kafka errors.
 `
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) int {
+// lateHandler lets the server's address be bound before its handler,
+// which needs Kafka, exists; the server serves only once h is set.
+type lateHandler struct{ h http.Handler }
+
+func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.h.ServeHTTP(w, r) }
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) (status int) {
 	fs := newFlagSet("serve", serveUsage, stderr)
 	kf := addKafkaFlags(fs)
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` to serve the API, /metrics, /healthz and /readyz on")
@@ -390,32 +428,48 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitFailure
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *maxBody < 0 {
+		log.Error("--max-body-bytes must not be negative", "value", *maxBody)
+		return exitFailure
+	}
+	if err := kf.validate(); err != nil {
+		log.Error("topics", "err", err)
+		return exitFailure
+	}
+	// The address is bound before Kafka is reached: a port in use is
+	// reported at once, not after the wait for a broker.
+	late := &lateHandler{}
+	srv, err := ingest.Listen(ingest.ServerOptions{Addr: *listen, Handler: late, Logger: log})
+	if err != nil {
+		log.Error("listen", "err", err)
+		return exitFailure
+	}
 	kafka, err := kf.connect(ctx)
 	if err != nil {
+		srv.Close()
 		log.Error("connect to Kafka", "err", err)
 		return exitFailure
 	}
 	reg := ops.NewRegistry()
 	p, err := ingest.NewPublisher(ingest.Options{Kafka: kafka, Topics: kf.topics, Logger: log, Registerer: reg})
 	if err != nil {
+		srv.Close()
 		log.Error("publisher", "err", err)
 		return exitFailure
 	}
 	defer func() {
 		if err := stream.CloseWithin(closeTimeout, p.Close); err != nil {
 			log.Error("close Kafka writers", "err", err)
+			status = exitFailure // not a clean shutdown
 		}
 	}()
 	h, err := ingest.NewHandler(p, ingest.HandlerOptions{MaxBodyBytes: *maxBody, Logger: log, Gatherer: reg})
 	if err != nil {
+		srv.Close()
 		log.Error("handler", "err", err)
 		return exitFailure
 	}
-	srv, err := ingest.Listen(ingest.ServerOptions{Addr: *listen, Handler: h, Logger: log})
-	if err != nil {
-		log.Error("listen", "err", err)
-		return exitFailure
-	}
+	late.h = h
 	log.Info("listening", "addr", "http://"+srv.Addr().String(), "kafka", kafka.String(), "topic", kf.topics.Listings)
 	if err := srv.Serve(ctx); err != nil {
 		log.Error("serve", "err", err)
@@ -472,11 +526,24 @@ func runBrands(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprint(stderr, "ingest brands: --delete-missing and --force go with a registry file\n")
 		return exitFailure
 	}
+	for _, id := range deletes {
+		if !brand.ValidID(id) {
+			fmt.Fprintf(stderr, "ingest brands: --delete %q is not a brand id (lower case letters, digits, single hyphens)\n", id)
+			return exitFailure
+		}
+	}
+	if err := kf.validate(); err != nil {
+		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
+		return exitFailure
+	}
 	var reg *brand.Registry
 	if len(deletes) == 0 {
 		r, err := brand.LoadFile(fs.Arg(0))
 		if err != nil {
 			fmt.Fprintf(stderr, "ingest brands: %v\n", err)
+			if !errors.Is(err, brand.ErrInvalid) {
+				return exitFailure // unreadable, as for publish
+			}
 			return exitRejected
 		}
 		reg = r
@@ -511,14 +578,18 @@ func runBrands(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	for _, ch := range rep.Changes {
 		switch {
 		case ch.Change == ingest.Absent:
-			fmt.Fprintf(stdout, "deleted   %s (was not on the topic)\n", ch.ID)
+			fmt.Fprintf(stdout, "absent    %s (not on the topic: nothing deleted; a tombstone went out in case it is on its way)\n", ch.ID)
 		case ch.Change == ingest.Deleted:
 			fmt.Fprintf(stdout, "deleted   %s\n", ch.ID)
 		default:
 			fmt.Fprintf(stdout, "%-9s %s (%d reference hashes)\n", ch.Change, ch.ID, ch.Hashes)
 		}
 	}
-	fmt.Fprintf(stdout, "brands on %s: %d added, %d updated, %d unchanged, %d deleted\n", kf.topics.Brands,
-		rep.Count(ingest.Added), rep.Count(ingest.Updated), rep.Count(ingest.Unchanged), rep.Count(ingest.Deleted)+rep.Count(ingest.Absent))
+	fmt.Fprintf(stdout, "brands on %s: %d added, %d updated, %d unchanged, %d deleted", kf.topics.Brands,
+		rep.Count(ingest.Added), rep.Count(ingest.Updated), rep.Count(ingest.Unchanged), rep.Count(ingest.Deleted))
+	if n := rep.Count(ingest.Absent); n > 0 {
+		fmt.Fprintf(stdout, ", %d not on the topic", n)
+	}
+	fmt.Fprintln(stdout)
 	return exitOK
 }

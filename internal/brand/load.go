@@ -24,6 +24,10 @@ var ErrInvalid = errors.New("invalid registry")
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// ValidID reports whether id is a brand id as a registry may define it:
+// lower case letters and digits, in words joined by single hyphens.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
+
 // LoadFile reads and validates a registry from a YAML or JSON file. Relative
 // reference image paths are resolved against the file's directory and must
 // exist. Every problem found is reported, each naming the file, the brand and

@@ -114,6 +114,11 @@ func (m *Mapping) validate() error {
 			if _, err := time.Parse(time.RFC3339, v); err != nil {
 				errs = append(errs, fmt.Errorf("%w: defaults: observed_at %q is not an RFC 3339 timestamp", ErrMapping, v))
 			}
+		case field == "price.currency":
+			// Caught here, once, rather than on every row it would reject.
+			if err := (price.Money{Currency: v}).Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%w: defaults: price.%v", ErrMapping, err))
+			}
 		}
 	}
 	for _, field := range requiredFields {
@@ -308,18 +313,24 @@ func (m *Mapping) bind(header []string, name string) (*rowMapper, error) {
 			h = strings.TrimPrefix(h, "\ufeff") // spreadsheet byte order mark
 		}
 		h = strings.TrimSpace(h)
-		if _, dup := pos[h]; !dup {
-			pos[h] = i
+		if _, dup := pos[h]; dup {
+			pos[h] = -1 // named twice: which one is meant cannot be told
+			continue
 		}
+		pos[h] = i
 	}
 	rm := &rowMapper{m: m, idx: make(map[string]int, len(m.Columns))}
 	var errs []error
 	for _, field := range sortedKeys(m.Columns) {
 		col := m.Columns[field]
 		i, ok := pos[strings.TrimSpace(col)]
-		if !ok {
+		switch {
+		case !ok:
 			errs = append(errs, fmt.Errorf("%w: field %s names column %q, which is not in the header of %s (columns: %s)",
 				ErrMapping, field, col, name, strings.Join(header, ", ")))
+			continue
+		case i < 0:
+			errs = append(errs, fmt.Errorf("%w: field %s names column %q, which the header of %s has more than once", ErrMapping, field, col, name))
 			continue
 		}
 		rm.idx[field] = i

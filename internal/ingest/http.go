@@ -409,6 +409,9 @@ func Listen(opts ServerOptions) (*Server, error) {
 // Addr is the bound address.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
+// Close releases the address of a server that will not Serve.
+func (s *Server) Close() error { return s.ln.Close() }
+
 // Serve answers requests until ctx is done, then stops accepting, waits up
 // to the shutdown timeout for requests in flight, and returns nil; it
 // returns an error if serving fails or requests were cut off.

@@ -557,6 +557,9 @@ func TestMappingErrors(t *testing.T) {
 		{"required field unmapped", base, "", []string{"price.currency needs a column or a default"}},
 		{"bad default", base + "defaults: {price.currency: USD, price.amount: cheap}\n", "", []string{"price.amount", "cheap"}},
 		{"id default", base + "defaults: {price.currency: USD, id: x}\n", "", []string{"id cannot have a default"}},
+		{"bad currency default", base + "defaults: {price.currency: dollars}\n", "", []string{`defaults: price.currency "dollars" is not a three-letter ISO 4217 code`}},
+		{"column named twice", base + "price.currency: currency\n", "item_id,item_title,price,seller_id,currency,price",
+			[]string{`field price.amount names column "price", which the header of x.csv has more than once`}},
 		{"not yaml", "id: [", "", []string{"m.yaml"}},
 		// yaml.v3 panics on this merge key; the mapping is refused instead.
 		{"decoder panic", "{id: &b {0}, <<, *b}", "", []string{"m.yaml", "the YAML decoder failed"}},
