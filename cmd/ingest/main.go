@@ -266,6 +266,8 @@ cell:
   observed_at: seen_at          # RFC 3339
   images_separator: "|"
   defaults: {marketplace: shopnet, price.currency: USD}
+  delimiter: ","                # or ";", "\t" (tab), "|"
+  decimal_comma: false          # true reads prices written 1.234,50
 
 id, title, price.amount, price.currency and seller.id need a column or a
 default. A mapped column missing from a file's header is a usage error.

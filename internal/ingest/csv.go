@@ -47,6 +47,8 @@ var requiredFields = []string{"id", "title", "price.amount", "price.currency", "
 //	images: image_urls
 //	images_separator: "|"
 //	defaults: {marketplace: shopnet, price.currency: USD}
+//	delimiter: ";"
+//	decimal_comma: true
 //
 // A default fills a field that has no column or whose cell is empty.
 type Mapping struct {
@@ -56,9 +58,26 @@ type Mapping struct {
 	ImagesSeparator string
 	// Defaults maps a field to a constant value.
 	Defaults map[string]string
+	// Delimiter separates the cells of a row: "," when empty, or one of
+	// csvDelimiters (spreadsheets in many locales export with ";").
+	Delimiter string
+	// DecimalComma reads prices as 1.234,50 rather than 1234.50.
+	DecimalComma bool
 }
 
+func (m *Mapping) comma() byte {
+	if m.Delimiter == "" {
+		return ','
+	}
+	return m.Delimiter[0]
+}
+
+// csvDelimiters are the cell delimiters a mapping may name.
+const csvDelimiters = ",;\t|"
+
 type mappingFile struct {
+	Delimiter       string            `yaml:"delimiter"`
+	DecimalComma    bool              `yaml:"decimal_comma"`
 	ImagesSeparator string            `yaml:"images_separator"`
 	Defaults        map[string]string `yaml:"defaults"`
 	Columns         map[string]string `yaml:",inline"`
@@ -79,7 +98,7 @@ func ParseMapping(data []byte, name string) (*Mapping, error) {
 	if err := yamldoc.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("%w %s: %s", ErrMapping, name, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	m := &Mapping{Columns: f.Columns, ImagesSeparator: f.ImagesSeparator, Defaults: f.Defaults}
+	m := &Mapping{Columns: f.Columns, ImagesSeparator: f.ImagesSeparator, Defaults: f.Defaults, Delimiter: f.Delimiter, DecimalComma: f.DecimalComma}
 	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -90,7 +109,13 @@ func (m *Mapping) validate() error {
 	if m.ImagesSeparator == "" {
 		m.ImagesSeparator = "|"
 	}
+	if m.Delimiter == "" {
+		m.Delimiter = ","
+	}
 	var errs []error
+	if len(m.Delimiter) != 1 || !strings.Contains(csvDelimiters, m.Delimiter) {
+		errs = append(errs, fmt.Errorf("%w: delimiter %q: use one of \",\", \";\", \"\\t\" (a tab) or \"|\"", ErrMapping, m.Delimiter))
+	}
 	for _, field := range sortedKeys(m.Columns) {
 		switch {
 		case !slices.Contains(MappingFields, field):
@@ -107,7 +132,7 @@ func (m *Mapping) validate() error {
 		case field == "id":
 			errs = append(errs, fmt.Errorf("%w: defaults: id cannot have a default, every listing needs its own", ErrMapping))
 		case field == "price.amount":
-			if _, err := parseAmount(v); err != nil {
+			if _, err := parseAmount(v, m.DecimalComma); err != nil {
 				errs = append(errs, fmt.Errorf("%w: defaults: price.amount: %v", ErrMapping, err))
 			}
 		case field == "observed_at":
@@ -165,14 +190,15 @@ type csvReader struct {
 	// record rather than made anew, as csv.NewReader would otherwise wrap
 	// every row in a new 4 KiB bufio buffer (csv.NewReader keeps a
 	// *bufio.Reader it is given as is).
-	raw bytes.Reader
-	br  *bufio.Reader
+	raw   bytes.Reader
+	br    *bufio.Reader
+	comma rune // the mapping's delimiter
 }
 
 // newCSVReader reads the header and binds m to it; records over maxRecord
 // bytes are rejected.
 func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvReader, error) {
-	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord)}
+	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord, m.comma()), comma: rune(m.comma())}
 	c.br = bufio.NewReader(&c.raw)
 	for {
 		raw, _, tooLong, err := c.split.next()
@@ -210,6 +236,7 @@ func (c *csvReader) parseRecord(raw []byte) ([]string, error) {
 	c.raw.Reset(raw)
 	c.br.Reset(&c.raw)
 	r := csv.NewReader(c.br)
+	r.Comma = c.comma
 	r.FieldsPerRecord = -1
 	rec, err := r.Read()
 	if err != nil {
@@ -335,6 +362,15 @@ func (m *Mapping) bind(header []string, name string) (*rowMapper, error) {
 		}
 		rm.idx[field] = i
 	}
+	if len(errs) > 0 && len(header) == 1 {
+		// One error for a file cut by another delimiter, not one per field.
+		for _, d := range csvDelimiters {
+			if byte(d) != m.comma() && strings.ContainsRune(header[0], d) {
+				return nil, fmt.Errorf("%w: the header of %s reads as one column, %q: its cells look separated by %q; add delimiter: %q to the mapping",
+					ErrMapping, name, header[0], string(d), string(d))
+			}
+		}
+	}
 	return rm, errors.Join(errs...)
 }
 
@@ -368,7 +404,7 @@ func (rm *rowMapper) listing(rec []string) (*listing.Listing, error) {
 	}
 	amount, currency := rm.value(rec, "price.amount"), rm.value(rec, "price.currency")
 	if amount != "" {
-		a, err := parseAmount(amount)
+		a, err := parseAmount(amount, rm.m.DecimalComma)
 		if err != nil {
 			return nil, bad("price.amount", "%v", err)
 		}
@@ -391,9 +427,18 @@ func (rm *rowMapper) listing(rec []string) (*listing.Listing, error) {
 	return l, nil
 }
 
-func parseAmount(s string) (float64, error) {
-	a, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+// parseAmount reads a price cell: 1234.50, or with decimalComma
+// 1234,50 and 1.234,50 as many locales write it.
+func parseAmount(s string, decimalComma bool) (float64, error) {
+	t := strings.TrimSpace(s)
+	if decimalComma {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
+	}
+	a, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsNaN(a) || math.IsInf(a, 0) {
+		if !decimalComma && strings.Contains(s, ",") {
+			return 0, fmt.Errorf("%q is not a number (written with a decimal comma? add decimal_comma: true to the mapping)", s)
+		}
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	return a, nil

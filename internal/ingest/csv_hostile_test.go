@@ -149,6 +149,74 @@ func TestCSVSplitter(t *testing.T) {
 	}
 }
 
+// TestCSVDelimiter reads an export cut by semicolons, as spreadsheets in
+// many locales write them: a quoted cell may hold the delimiter, a comma
+// (here no delimiter) or a line break, and records end where encoding/csv
+// ends them with the same delimiter.
+func TestCSVDelimiter(t *testing.T) {
+	m, err := ParseMapping([]byte("id: item_id\ntitle: item_title\nprice.amount: price\nprice.currency: currency\nseller.id: seller_id\ndelimiter: \";\"\n"), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "item_id;item_title;price;currency;seller_id\n" +
+		"a;\"Tote; leather\";12,50;EUR;s\n" + // 12,50 is one cell here, and no number
+		"b;\"Two\nlines, one cell\";12;EUR;s\n" +
+		"c;Plain;3;USD;s\n"
+	cr, err := newCSVReader("x.csv", strings.NewReader(in), m, 1<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		e, err := cr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Err != nil {
+			got = append(got, e.Source+" "+e.Err.Error())
+			continue
+		}
+		got = append(got, fmt.Sprintf("%s %s %q %v", e.Source, e.Listing.ID, e.Listing.Title, e.Listing.Price))
+	}
+	want := []string{
+		`x.csv:2 invalid listing: field price.amount: column "price": "12,50" is not a number (written with a decimal comma? add decimal_comma: true to the mapping)`,
+		`x.csv:3 b "Two\nlines, one cell" 12.00 EUR`,
+		`x.csv:5 c "Plain" 3.00 USD`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("events\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in           string
+		decimalComma bool
+		want         float64
+		err          bool
+	}{
+		{"12.50", false, 12.5, false},
+		{" 1234 ", false, 1234, false},
+		{"12,50", false, 0, true},
+		{"12,50", true, 12.5, false},
+		{"1.234,50", true, 1234.5, false},
+		{"1234", true, 1234, false},
+		{"twelve", true, 0, true},
+		{"NaN", false, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%v", tt.in, tt.decimalComma), func(t *testing.T) {
+			got, err := parseAmount(tt.in, tt.decimalComma)
+			if (err != nil) != tt.err || got != tt.want {
+				t.Errorf("parseAmount(%q, %v) = %v, %v; want %v, error %v", tt.in, tt.decimalComma, got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
+
 func lines(from, to int) []string {
 	var out []string
 	for i := from; i <= to; i++ {

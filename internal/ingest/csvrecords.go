@@ -25,11 +25,12 @@ const MaxCSVRecordBytes = listing.MaxLineBytes
 // being read again is skipped whole, so hostile input cannot make the
 // splitter read each line many times over.
 //
-// Record boundaries follow RFC 4180 as encoding/csv (strict quotes, comma
-// separator) reads them: a line break ends the record unless it is inside a
+// Record boundaries follow RFC 4180 as encoding/csv (strict quotes, the
+// mapping's delimiter) reads them: a line break ends the record unless it is inside a
 // field that began with a quote; "" inside such a field is a quote.
 type csvSplitter struct {
 	br      *bufio.Reader
+	comma   byte // the cell delimiter
 	max     int
 	line    int    // lines consumed so far
 	pending []byte // bytes to read again before br, after a record over max
@@ -40,8 +41,8 @@ type csvSplitter struct {
 	first, start int
 }
 
-func newCSVSplitter(r io.Reader, maxBytes int) *csvSplitter {
-	return &csvSplitter{br: bufio.NewReaderSize(r, 64<<10), max: maxBytes}
+func newCSVSplitter(r io.Reader, maxBytes int, comma byte) *csvSplitter {
+	return &csvSplitter{br: bufio.NewReaderSize(r, 64<<10), max: maxBytes, comma: comma}
 }
 
 // chunk returns the next piece of input, up to and including a line break
@@ -108,7 +109,7 @@ func (s *csvSplitter) next() (raw []byte, line int, tooLong bool, err error) {
 						inQuotes = false
 					}
 				}
-			case c == ',':
+			case c == s.comma:
 				fieldStart = true
 			case c == '"' && fieldStart:
 				inQuotes, fieldStart = true, false
