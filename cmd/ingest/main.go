@@ -145,25 +145,9 @@ func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
 	return k
 }
 
-// validate checks the topic flags: each topic named, and apart. Commands
-// call it before reading input, so that a mistake costs no wait on Kafka.
-func (k *kafkaFlags) validate() error {
-	flags := []struct{ flag, name string }{
-		{"--topic-listings", k.topics.Listings}, {"--topic-rejected", k.topics.Rejected},
-		{"--topic-brands", k.topics.Brands}, {"--topic-candidates", k.topics.Candidates},
-	}
-	for i, a := range flags {
-		if strings.TrimSpace(a.name) == "" {
-			return fmt.Errorf("%s is empty", a.flag)
-		}
-		for _, b := range flags[:i] {
-			if a.name == b.name {
-				return fmt.Errorf("%s and %s are both %q: each topic needs a name of its own", b.flag, a.flag, a.name)
-			}
-		}
-	}
-	return nil
-}
+// validate checks the topic flags before any input is read, so that a
+// mistake costs no wait on Kafka.
+func (k *kafkaFlags) validate() error { return k.topics.Validate() }
 
 // connect checks the connection flags and creates missing topics.
 func (k *kafkaFlags) connect(ctx context.Context) (stream.Cluster, error) {

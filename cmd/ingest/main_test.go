@@ -106,7 +106,7 @@ func TestPublishCommands(t *testing.T) {
 		{"brands delete counts", []string{"brands", "--delete", "ghost"}, "", 0, "0 deleted, 1 not on the topic", ""},
 		{"brands delete bad id", []string{"brands", "--delete", "BAD ID"}, "", 2, "", `--delete "BAD ID" is not a brand id`},
 		{"brands missing file", []string{"brands", filepath.Join(dir, "nope.yaml")}, "", 2, "", "nope.yaml"},
-		{"publish same topics", []string{"publish", "--topic-rejected", "listings", goodFile}, "", 2, "", `--topic-listings and --topic-rejected are both "listings"`},
+		{"publish same topics", []string{"publish", "--topic-rejected", "listings", goodFile}, "", 2, "", `the listings and rejected topics are both named "listings"`},
 		{"publish batch size", []string{"publish", "--batch-size", "0", goodFile}, "", 2, "", "--batch-size must be at least 1"},
 		{"publish a directory", []string{"publish", dir}, "", 2, "", "is a directory"},
 		{"publish an array", []string{"publish"}, "[\n" + good + "\n]\n", 2, "published 0, rejected 0", "the input is a JSON array"},

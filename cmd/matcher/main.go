@@ -67,6 +67,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the default action is restored, so a second
+	// one ends the process at once. The goroutine ends with ctx.
+	go func() { <-ctx.Done(); stop() }()
 	switch args[0] {
 	case "run":
 		return runStream(ctx, args[1:], stderr)

@@ -44,6 +44,14 @@ func TestRun(t *testing.T) {
 		{name: "eval", args: []string{"eval", "--brands", brands, "--labels", "../../fixtures/labels.jsonl", "../../fixtures/listings.jsonl"}, status: exitOK},
 		{name: "eval without labels", args: []string{"eval", "--brands", brands, "x.jsonl"}, status: exitUsage, stderr: []string{"--labels"}},
 		{name: "negative session timeout", args: []string{"run", "--listen", "", "--session-timeout=-1s"}, status: exitUsage, stderr: []string{"session timeout -1s is negative"}},
+		// Each of these would have run and flagged nothing, or panicked.
+		{name: "threshold NaN", args: []string{"run", "--listen", "", "--threshold", "NaN"}, status: exitUsage, stderr: []string{"threshold NaN is outside 0..1"}},
+		{name: "threshold above 1", args: []string{"run", "--listen", "", "--threshold", "1.5"}, status: exitUsage, stderr: []string{"threshold 1.5 is outside 0..1"}},
+		{name: "scan threshold NaN", args: []string{"scan", "--brands", brands, "--threshold", "NaN", "testdata/mixed.jsonl"}, status: exitUsage, stderr: []string{"threshold NaN is outside 0..1"}},
+		{name: "no listings topic", args: []string{"run", "--listen", "", "--topic-listings", ""}, status: exitUsage, stderr: []string{"the listings topic has no name"}},
+		{name: "one topic twice", args: []string{"run", "--listen", "", "--topic-candidates", "listings"}, status: exitUsage, stderr: []string{`the listings and candidates topics are both named "listings"`}},
+		{name: "negative shutdown timeout", args: []string{"run", "--listen", "", "--shutdown-timeout=-1s"}, status: exitUsage, stderr: []string{"shutdown timeout -1s is negative"}},
+		{name: "empty group", args: []string{"run", "--listen", "", "--group", ""}, status: exitUsage, stderr: []string{"--group is empty"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

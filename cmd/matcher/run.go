@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/assay-dev/assay/internal/fetch"
@@ -46,7 +47,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	noImages := fs.Bool("no-images", false, "do not fetch listing images (text, price and seller signals only)")
 	imageDir := fs.String("image-dir", "", "read images given as relative paths from `DIR` (listings exported with their photos, like the bundled fixtures); URLs are still fetched")
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "time allowed to finish the work in hand on SIGINT/SIGTERM")
-	lagInterval := fs.Duration("lag-interval", 15*time.Second, "how often the group's lag is read from the broker for /metrics")
+	lagInterval := fs.Duration("lag-interval", 15*time.Second, "how often the group's lag is read from the broker for /metrics (negative: never)")
 	session := fs.Duration("session-timeout", 30*time.Second, "consumer group session: a matcher that dies without leaving holds its partitions this long (brokers allow 6s to 5m by default)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	var topics stream.Topics
@@ -66,6 +67,10 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if strings.TrimSpace(*group) == "" {
+		fmt.Fprint(stderr, "matcher run: --group is empty: name the consumer group the matchers of this deployment share\n")
+		return exitUsage
+	}
 	kafka, err := kc.Cluster()
 	if err != nil {
 		fmt.Fprintf(stderr, "matcher run: %v\n", err)

@@ -3,6 +3,7 @@ package matcher
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func TestFetchBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := mt.listingsReader()
+	r := mt.listingsReader(new(atomic.Bool))
 	defer r.Close()
 
 	var qd queuedDeadline

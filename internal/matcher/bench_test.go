@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -128,7 +129,7 @@ var bareReaders = []bareReader{
 		if err != nil {
 			b.Fatal(err)
 		}
-		return mt.listingsReader()
+		return mt.listingsReader(new(atomic.Bool))
 	}},
 	{name: "readme", commitEach: true, open: func(_ *testing.B, brokers stream.Cluster, group, topic string) *kafka.Reader {
 		return kafka.NewReader(kafka.ReaderConfig{

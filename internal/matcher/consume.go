@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -24,20 +26,44 @@ import (
 // BenchmarkStream, in allocation, copying and page faults); the reader's
 // queue of fetched messages hides the extra round trips.
 func (mt *Matcher) groupReader(group, topic string, maxWait time.Duration, queue int) *kafka.Reader {
-	return mt.opts.Kafka.NewReader(kafka.ReaderConfig{
+	return mt.opts.Kafka.NewReader(mt.groupReaderConfig(group, topic, maxWait, queue))
+}
+
+func (mt *Matcher) groupReaderConfig(group, topic string, maxWait time.Duration, queue int) kafka.ReaderConfig {
+	return kafka.ReaderConfig{
 		GroupID: group, Topic: topic,
 		MaxWait: maxWait, QueueCapacity: queue,
 		MaxBytes:       1 << 20,
 		StartOffset:    kafka.FirstOffset,
 		SessionTimeout: mt.opts.SessionTimeout,
-	})
+	}
 }
 
 // listingsReader is the live group's reader of listings. A short MaxWait
 // bounds latency: a fetch parked on an idle partition is not always woken
-// early by new data.
-func (mt *Matcher) listingsReader() *kafka.Reader {
-	return mt.groupReader(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
+// early by new data. joined follows its membership (joinWatch).
+func (mt *Matcher) listingsReader(joined *atomic.Bool) *kafka.Reader {
+	cfg := mt.groupReaderConfig(mt.opts.Group, mt.opts.Topics.Listings, 20*time.Millisecond, 1024)
+	cfg.Logger = joinWatch(joined)
+	return mt.opts.Kafka.NewReader(cfg)
+}
+
+// joinWatch follows a group reader's membership from its log, as kafka-go
+// tells of it nowhere else: a generation heartbeats from the moment the
+// member has its assignment to the moment the generation ends. Readiness
+// hangs on it, so that a matcher whose join is stuck (a group still
+// waiting out a crashed member's session) is not reported ready.
+// waitReady in every matcher test holds kafka-go to these words, and
+// TestCrash to readiness waiting for the join.
+func joinWatch(joined *atomic.Bool) kafka.Logger {
+	return kafka.LoggerFunc(func(msg string, _ ...any) {
+		switch {
+		case strings.HasPrefix(msg, "started heartbeat"):
+			joined.Store(true)
+		case strings.HasPrefix(msg, "stopped heartbeat"):
+			joined.Store(false)
+		}
+	})
 }
 
 // errNotFetched is what an image gets when no ImageSource is configured.
@@ -97,15 +123,22 @@ func (mt *Matcher) consume(ctx context.Context) error {
 // ShutdownTimeout after cancellation; whatever is not committed by then is
 // redelivered. fetched says whether it got any listing.
 func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
-	r := mt.listingsReader()
+	r := mt.listingsReader(&mt.joined)
+	defer mt.joined.Store(false)
 	candW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Candidates)
 	rejW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Rejected)
 	offsets := stream.NewOffsets()
 
-	// drain outlives ctx by ShutdownTimeout so the work in hand can finish.
+	// drain outlives ctx by ShutdownTimeout so the work in hand can finish;
+	// the deadline bounds closing the reader and writers too, so that the
+	// whole shutdown takes ShutdownTimeout, not twice that.
 	drain, drainCancel := context.WithCancel(context.Background())
 	defer drainCancel()
-	stopAfter := context.AfterFunc(ctx, func() { time.AfterFunc(mt.opts.ShutdownTimeout, drainCancel) })
+	var deadline atomic.Int64 // UnixNano; 0 until ctx ends
+	stopAfter := context.AfterFunc(ctx, func() {
+		deadline.Store(time.Now().Add(mt.opts.ShutdownTimeout).UnixNano())
+		time.AfterFunc(mt.opts.ShutdownTimeout, drainCancel)
+	})
 	defer stopAfter()
 
 	// Workers take messages in batches (see fetchBatch) and hand the
@@ -131,7 +164,7 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	commitStop := make(chan struct{})
 	committer.Go(func() { mt.commitLoop(drain, r, offsets, commitStop) })
 
-	mt.ready.Store(true)
+	mt.ready.Store(true) // with joined: see Ready
 	var fetchErr error
 	var queued queuedDeadline
 	defer queued.stop()
@@ -168,7 +201,19 @@ func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
 	publisher.Wait()
 	close(commitStop)
 	committer.Wait()
-	_ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, candW.Close, rejW.Close)
+	closeIn := mt.opts.ShutdownTimeout
+	if d := deadline.Load(); d != 0 {
+		// A moment at least, to leave the group: without it the group waits
+		// out this member's session before it rebalances.
+		closeIn = max(time.Until(time.Unix(0, d)), 500*time.Millisecond)
+	}
+	if err := stream.CloseWithin(closeIn, r.Close, candW.Close, rejW.Close); err != nil {
+		mt.log.Warn("closing the listings reader and writers", "err", err,
+			"note", "if the group was not left, it rebalances only once this member's session times out")
+	}
+	if errors.Is(fetchErr, kafka.InvalidSessionTimeout) {
+		fetchErr = stream.Permanent(fmt.Errorf("%w (the brokers' group.min.session.timeout.ms and group.max.session.timeout.ms bound --session-timeout; 6s to 5m by default)", fetchErr))
+	}
 	return fetched, fetchErr
 }
 
@@ -210,6 +255,11 @@ func (mt *Matcher) handle(ctx context.Context, m *kafka.Message, pub chan<- pubJ
 	}
 	start := time.Now()
 	v, imgs, flagged := mt.score(ctx, mt.engine.Load(), l)
+	if ctx.Err() != nil {
+		// Scored past the shutdown deadline, its image fetches cut short:
+		// redelivered and scored whole, not published weakened.
+		return false
+	}
 	scored := time.Now()
 	mt.m.observe(t, &v, scored.Sub(start).Seconds())
 	if !flagged {
@@ -299,11 +349,13 @@ func (mt *Matcher) publishBatch(ctx context.Context, batch []pubJob, srcs []kafk
 		}
 	}
 	if err := mt.writeRetry(ctx, candW, cands); err != nil {
-		mt.log.Error("candidates not published; they will be redelivered", "n", len(cands), "err", err)
+		// Some may have reached Kafka all the same: a repeat carries the
+		// same listing id and content hash, for consumers to drop.
+		mt.log.Error("candidates not acknowledged; their listings will be scored again", "n", len(cands), "err", err)
 		return srcs
 	}
 	if err := mt.writeRetry(ctx, rejW, rejs); err != nil {
-		mt.log.Error("rejected listings not published; they will be redelivered", "n", len(rejs), "err", err)
+		mt.log.Error("rejected listings not acknowledged; they will be read again", "n", len(rejs), "err", err)
 		return srcs
 	}
 	mt.m.published.Add(float64(len(cands)))

@@ -70,6 +70,15 @@ func (o *Options) validate() error {
 	if o.Topics.Feedback == "" {
 		o.Topics.Feedback = stream.DefaultTopics().Feedback
 	}
+	if err := o.Topics.Validate(); err != nil {
+		return err
+	}
+	if err := o.Score.Validate(); err != nil {
+		return fmt.Errorf("score: %w", err)
+	}
+	if o.ShutdownTimeout < 0 {
+		return fmt.Errorf("shutdown timeout %s is negative", o.ShutdownTimeout)
+	}
 	if o.Layout == (stream.Layout{}) {
 		o.Layout = stream.DefaultLayout()
 	}
@@ -110,7 +119,9 @@ type Matcher struct {
 	m      *metrics
 	reg    *registry
 	engine atomic.Pointer[score.Engine]
-	ready  atomic.Bool
+	// ready says a consumer session is running, joined that its reader is
+	// a member of the group with its assignment.
+	ready, joined atomic.Bool
 	// records holds candidate record buffers (*[]byte) back from Kafka for
 	// the next flagged listings (see recordBuf).
 	records sync.Pool
@@ -129,8 +140,9 @@ func New(opts Options) (*Matcher, error) {
 	}, nil
 }
 
-// Ready reports whether the registry is loaded and listings are consumed.
-func (mt *Matcher) Ready() bool { return mt.ready.Load() }
+// Ready reports whether the registry is loaded and the matcher is a
+// member of its group, consuming listings.
+func (mt *Matcher) Ready() bool { return mt.ready.Load() && mt.joined.Load() }
 
 // Run creates the topics if needed, loads the registry from the brands
 // topic, then scores listings until ctx is cancelled, and shuts down within

@@ -421,6 +421,13 @@ func TestCrash(t *testing.T) {
 	stopA()
 	t.Logf("killed after %d of %d candidates", len(part), len(want))
 	b, _ := startMatcher(t, Options{Kafka: brokers})
+	// b's join waits out a's session (6 s), as a's partitions cannot move
+	// before: b runs, but is not ready, as /readyz tells an operator.
+	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if b.Ready() {
+			t.Fatal("b is ready while its join waits out a's session")
+		}
+	}
 	waitReady(t, b)
 	got := candidates(t, brokers, 60*time.Second, hasAll(want))
 	missing := 0

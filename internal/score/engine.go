@@ -44,8 +44,13 @@ type Options struct {
 	FlaggedEvidenceOnly bool
 }
 
+// Validate reports options New would refuse, before there is a registry
+// to build an engine from (a matcher checks its flags at start-up, when
+// the brands topic may still be empty).
+func (o Options) Validate() error { return o.validate() }
+
 func (o *Options) validate() error {
-	if o.Threshold < 0 || o.Threshold > 1 {
+	if !(o.Threshold >= 0 && o.Threshold <= 1) { // NaN fails both comparisons
 		return fmt.Errorf("threshold %g is outside 0..1", o.Threshold)
 	}
 	if o.ImageThreshold < 0 || o.ImageThreshold > 64 {

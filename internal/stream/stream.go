@@ -61,6 +61,26 @@ type Topics struct {
 	Feedback string
 }
 
+// Validate reports a topic without a name, or two topics of one name
+// (which Kafka would take as one topic, mixing records of two kinds).
+func (t Topics) Validate() error {
+	roles := []struct{ role, name string }{
+		{"listings", t.Listings}, {"rejected", t.Rejected}, {"brands", t.Brands},
+		{"candidates", t.Candidates}, {"feedback", t.Feedback},
+	}
+	for i, a := range roles {
+		if strings.TrimSpace(a.name) == "" {
+			return fmt.Errorf("the %s topic has no name", a.role)
+		}
+		for _, b := range roles[:i] {
+			if a.name == b.name {
+				return fmt.Errorf("the %s and %s topics are both named %q: each needs a name of its own", b.role, a.role, a.name)
+			}
+		}
+	}
+	return nil
+}
+
 // DefaultTopics returns the default topic names.
 func DefaultTopics() Topics {
 	return Topics{Listings: "listings", Rejected: "listings.rejected", Brands: "brands", Candidates: "candidates", Feedback: "brands.feedback"}
