@@ -111,7 +111,7 @@ func (mt *Matcher) releaseRecords(jobs []pubJob) {
 // stream.Reconnect allows; what the failed session had not committed is
 // scored again.
 func (mt *Matcher) consume(ctx context.Context) error {
-	return stream.Reconnect(ctx, func() (bool, error) { return mt.session(ctx) }, func(err error, pause time.Duration) {
+	return stream.Reconnect(ctx, mt.opts.Kafka.Outage(), func() (bool, error) { return mt.session(ctx) }, func(err error, pause time.Duration) {
 		mt.log.Warn("listings consumer failed; joining the group again", "err", err, "in", pause)
 	})
 }

@@ -148,17 +148,22 @@ func (mt *Matcher) Ready() bool { return mt.ready.Load() && mt.joined.Load() }
 // topic, then scores listings until ctx is cancelled, and shuts down within
 // Options.ShutdownTimeout.
 func (mt *Matcher) Run(ctx context.Context) error {
-	if err := stream.EnsureTopics(ctx, mt.opts.Kafka, mt.opts.Topics, mt.opts.Layout); err != nil {
+	start := time.Now()
+	var next, nextFeedback map[int]int64
+	// Kafka may be down at start-up as later: it is waited for as long
+	// as an outage is ridden out once running.
+	err := stream.Retry(ctx, mt.opts.Kafka.Outage(), func() error {
+		var err error
+		next, nextFeedback, err = mt.load(ctx)
+		return err
+	}, func(err error, pause time.Duration) {
+		mt.log.Warn("waiting for Kafka", "err", err, "in", pause)
+	})
+	if err != nil {
 		return err
 	}
-	start := time.Now()
-	next, err := stream.LoadCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Brands, mt.applyBrand)
-	if err != nil {
-		return fmt.Errorf("load brands: %w", err)
-	}
-	nextFeedback, err := stream.LoadCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Feedback, mt.applyFeedback)
-	if err != nil {
-		return fmt.Errorf("load feedback: %w", err)
+	if ctx.Err() != nil {
+		return nil
 	}
 	if err := mt.rebuild(); err != nil {
 		return err
@@ -189,6 +194,23 @@ func (mt *Matcher) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// load creates the topics if needed and reads the registry and the
+// analysts' feedback from the beginning, returning where following them
+// goes on. Loading again after a failure replays the same records over
+// what was read, to the same end.
+func (mt *Matcher) load(ctx context.Context) (next, nextFeedback map[int]int64, err error) {
+	if err := stream.EnsureTopics(ctx, mt.opts.Kafka, mt.opts.Topics, mt.opts.Layout); err != nil {
+		return nil, nil, err
+	}
+	if next, err = stream.LoadCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Brands, mt.applyBrand); err != nil {
+		return nil, nil, fmt.Errorf("load brands: %w", err)
+	}
+	if nextFeedback, err = stream.LoadCompacted(ctx, mt.opts.Kafka, mt.opts.Topics.Feedback, mt.applyFeedback); err != nil {
+		return nil, nil, fmt.Errorf("load feedback: %w", err)
+	}
+	return next, nextFeedback, nil
 }
 
 func (mt *Matcher) applyBrand(m kafka.Message) (bool, string) { return mt.reg.apply(m, mt.log) }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/assay-dev/assay/docs/schema"
 	"github.com/assay-dev/assay/internal/brand"
@@ -438,6 +440,40 @@ func TestCrash(t *testing.T) {
 	}
 	if missing > 0 {
 		t.Fatalf("%d of %d flagged listings never got a candidate after the crash", missing, len(want))
+	}
+}
+
+// TestStartBeforeKafka: a matcher started while Kafka is down waits for
+// it, as it rides out an outage once running, and gets ready when it
+// comes, where it once exited at once and left a supervisor to loop.
+func TestStartBeforeKafka(t *testing.T) {
+	port := progtest.FreePorts(t, 1)[0]
+	c := stream.NewCluster([]string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}, nil, nil)
+	t.Cleanup(c.Close)
+	mt, err := New(Options{Kafka: c, Images: noImages{}, SessionTimeout: 6 * time.Second, ShutdownTimeout: time.Second, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- mt.Run(ctx) }()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned with Kafka down: %v", err)
+	case <-time.After(1500 * time.Millisecond):
+	}
+	if mt.Ready() {
+		t.Fatal("ready with Kafka down")
+	}
+	broker, err := kfake.NewCluster(kfake.Ports(port), kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(broker.Close)
+	waitReady(t, mt)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }
 

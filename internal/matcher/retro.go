@@ -114,7 +114,7 @@ var errRetroRetry = errors.New("re-scan to be retried")
 // retroRun keeps a retro group member running until ctx ends, joining
 // again after a failure (the broker restarting, say).
 func (mt *Matcher) retroRun(ctx context.Context) error {
-	return stream.Reconnect(ctx, func() (bool, error) {
+	return stream.Reconnect(ctx, mt.opts.Kafka.Outage(), func() (bool, error) {
 		err := mt.retroLoop(ctx)
 		if errors.Is(err, errRetroRetry) {
 			return true, nil

@@ -106,10 +106,16 @@ func NewIntake(store *casestore.Store, opts Options) (*Intake, error) {
 func (in *Intake) Run(ctx context.Context) error {
 	topics := stream.DefaultTopics()
 	topics.Candidates = in.opts.Topic
-	if err := stream.EnsureTopics(ctx, in.opts.Kafka, topics, stream.DefaultLayout()); err != nil {
+	// Kafka down at start-up is waited for as an outage once running is.
+	err := stream.Retry(ctx, in.opts.Kafka.Outage(), func() error {
+		return stream.EnsureTopics(ctx, in.opts.Kafka, topics, stream.DefaultLayout())
+	}, func(err error, pause time.Duration) {
+		in.opts.Logger.Warn("waiting for Kafka", "err", err, "in", pause)
+	})
+	if err != nil || ctx.Err() != nil {
 		return err
 	}
-	return stream.Reconnect(ctx, func() (bool, error) { return in.session(ctx) }, func(err error, pause time.Duration) {
+	return stream.Reconnect(ctx, in.opts.Kafka.Outage(), func() (bool, error) { return in.session(ctx) }, func(err error, pause time.Duration) {
 		in.opts.Logger.Warn("candidates consumer failed; joining the group again", "err", err, "in", pause)
 	})
 }

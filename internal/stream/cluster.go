@@ -39,6 +39,28 @@ type Cluster struct {
 	// transport is shared by the cluster's clients and writers so their
 	// connections are pooled; NewCluster and WithDial set it.
 	transport *kafka.Transport
+	// outage is how long consumers ride out an unreachable cluster:
+	// DefaultOutage when 0, for ever when negative (WithOutage).
+	outage time.Duration
+}
+
+// WithOutage returns the cluster with consumers riding out an unreachable
+// cluster (Reconnect) for d before they give up; d <= 0: for ever.
+func (c Cluster) WithOutage(d time.Duration) Cluster {
+	c.outage = d
+	if d <= 0 {
+		c.outage = -1
+	}
+	return c
+}
+
+// Outage is how long consumers ride out an unreachable cluster before they
+// give up; negative: for ever.
+func (c Cluster) Outage() time.Duration {
+	if c.outage == 0 {
+		return DefaultOutage
+	}
+	return c.outage
 }
 
 // NewCluster returns a Cluster whose clients and writers share one
@@ -195,6 +217,9 @@ type ClusterConfig struct {
 	SASLUser         string
 	SASLPassword     string
 	SASLPasswordFile string
+	// Outage is how long consumers ride out an unreachable cluster, at
+	// start-up and after, before the program gives up; 0: never.
+	Outage time.Duration
 
 	// envErr is what ClusterConfigFromEnv could not read; Cluster returns
 	// it, so that a misspelt KAFKA_TLS is not taken for plaintext.
@@ -230,6 +255,7 @@ func ClusterConfigFromEnv() ClusterConfig {
 		SASLUser:           env("KAFKA_SASL_USERNAME"),
 		SASLPassword:       os.Getenv("KAFKA_SASL_PASSWORD"),
 		SASLPasswordFile:   env("KAFKA_SASL_PASSWORD_FILE"),
+		Outage:             DefaultOutage,
 	}
 	c.envErr = errors.Join(errs...)
 	return c
@@ -248,6 +274,7 @@ func (c *ClusterConfig) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SASLMechanism, "kafka-sasl-mechanism", c.SASLMechanism, "SASL `mechanism`: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty: none ($KAFKA_SASL_MECHANISM)")
 	fs.StringVar(&c.SASLUser, "kafka-sasl-username", c.SASLUser, "SASL `user` name ($KAFKA_SASL_USERNAME)")
 	fs.StringVar(&c.SASLPasswordFile, "kafka-sasl-password-file", c.SASLPasswordFile, "`file` holding the SASL password; or set $KAFKA_SASL_PASSWORD ($KAFKA_SASL_PASSWORD_FILE)")
+	fs.DurationVar(&c.Outage, "kafka-outage", c.Outage, "how long consumers keep trying an unreachable Kafka, at start-up and after, before the program exits (0: for ever)")
 }
 
 // Cluster checks the configuration and builds the Cluster it describes.
@@ -267,7 +294,10 @@ func (c ClusterConfig) Cluster() (Cluster, error) {
 	if err != nil {
 		return Cluster{}, err
 	}
-	return NewCluster(brokers, tc, mech), nil
+	if c.Outage < 0 {
+		return Cluster{}, fmt.Errorf("kafka outage %s is negative (0 keeps trying for ever)", c.Outage)
+	}
+	return NewCluster(brokers, tc, mech).WithOutage(c.Outage), nil
 }
 
 func (c ClusterConfig) tlsConfig() (*tls.Config, error) {

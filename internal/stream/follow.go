@@ -45,7 +45,7 @@ func ReadTopic(ctx context.Context, c Cluster, topic string) ([]kafka.Message, [
 // kafka.FirstOffset) on, one reader per partition, until ctx ends or
 // something fails; fn is called from several goroutines at once. A reader
 // that fails (the broker restarting, a leader moving) is opened again from
-// where it stopped, as Reconnect does; an outage longer than Outage, or an
+// where it stopped, as Reconnect does; an outage longer than c's, or an
 // error of fn, stops every reader and is returned. The end of ctx returns
 // its error.
 func Tail(ctx context.Context, c Cluster, topic string, from map[int]int64, maxWait time.Duration, fn func(kafka.Message) error) error {
@@ -55,7 +55,7 @@ func Tail(ctx context.Context, c Cluster, topic string, from map[int]int64, maxW
 	for p, off := range from {
 		wg.Go(func() {
 			next := off
-			err := Reconnect(ctx, func() (bool, error) {
+			err := Reconnect(ctx, c.Outage(), func() (bool, error) {
 				return tailPartition(ctx, c, topic, p, &next, maxWait, fn)
 			}, nil)
 			if err != nil && ctx.Err() == nil {
@@ -67,9 +67,10 @@ func Tail(ctx context.Context, c Cluster, topic string, from map[int]int64, maxW
 	return context.Cause(ctx)
 }
 
-// Outage is how long Reconnect keeps trying without progress before it
-// gives up: long enough for a broker restart or a leader election.
-const Outage = 2 * time.Minute
+// DefaultOutage is how long Reconnect keeps trying without progress before
+// it gives up, unless the Cluster says otherwise: long enough for a broker
+// restart or a leader election.
+const DefaultOutage = 2 * time.Minute
 
 // permanentError is an error Reconnect returns at once.
 type permanentError struct{ err error }
@@ -84,10 +85,10 @@ func Permanent(err error) error { return permanentError{err} }
 // Reconnect runs attempt until ctx ends, and again after each failure with
 // a pause growing from 100 ms to 5 s, reset whenever an attempt made
 // progress. It gives up, returning the last error, once attempts have
-// failed without progress for Outage, or at once on a Permanent error.
-// retry, when set, hears of each failure before the pause. It returns nil
-// when ctx ends.
-func Reconnect(ctx context.Context, attempt func() (progressed bool, err error), retry func(err error, pause time.Duration)) error {
+// failed without progress for outage (never, when outage is negative), or
+// at once on a Permanent error. retry, when set, hears of each failure
+// before the pause. It returns nil when ctx ends.
+func Reconnect(ctx context.Context, outage time.Duration, attempt func() (progressed bool, err error), retry func(err error, pause time.Duration)) error {
 	pause := 100 * time.Millisecond
 	var failingSince time.Time
 	for ctx.Err() == nil {
@@ -102,8 +103,8 @@ func Reconnect(ctx context.Context, attempt func() (progressed bool, err error),
 			return perm.err
 		case progressed || failingSince.IsZero():
 			failingSince, pause = time.Now(), 100*time.Millisecond
-		case time.Since(failingSince) > Outage:
-			return fmt.Errorf("failing for over %s: %w", Outage, err)
+		case outage >= 0 && time.Since(failingSince) > outage:
+			return fmt.Errorf("failing for over %s: %w", outage, err)
 		}
 		if retry != nil {
 			retry(err, pause)
@@ -115,6 +116,23 @@ func Reconnect(ctx context.Context, attempt func() (progressed bool, err error),
 		pause = min(2*pause, 5*time.Second)
 	}
 	return nil
+}
+
+// Retry runs attempt until it succeeds, pausing and giving up after
+// failures as Reconnect does (start-up steps that need Kafka, which may be
+// down for a while). It returns nil once attempt succeeded or ctx ended.
+func Retry(ctx context.Context, outage time.Duration, attempt func() error, retry func(err error, pause time.Duration)) error {
+	succeeded := errors.New("succeeded")
+	err := Reconnect(ctx, outage, func() (bool, error) {
+		if err := attempt(); err != nil {
+			return false, err
+		}
+		return false, Permanent(succeeded)
+	}, retry)
+	if errors.Is(err, succeeded) {
+		return nil
+	}
+	return err
 }
 
 // tailPartition reads one partition from *next until an error, advancing

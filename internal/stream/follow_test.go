@@ -69,3 +69,55 @@ func TestTail(t *testing.T) {
 		t.Errorf("Tail at the end of an idle partition returned %v, want the context's deadline", err)
 	}
 }
+
+// TestReconnect: how long failures are ridden out, and what ends them.
+func TestReconnect(t *testing.T) {
+	failing := errors.New("broker down")
+	tests := []struct {
+		name     string
+		outage   time.Duration
+		ctxAfter time.Duration // ctx ends after this long
+		failures int           // attempts that fail before one succeeds for good (-1: all fail)
+		perm     bool          // the first failure is Permanent
+		want     string        // the error returned, or "" for nil
+		retries  int           // retry calls, or -1 for "some"
+	}{
+		{name: "gives up after the outage", outage: 100 * time.Millisecond, ctxAfter: 10 * time.Second, failures: -1, want: "failing for over 100ms: broker down", retries: -1},
+		{name: "never gives up when negative", outage: -1, ctxAfter: 700 * time.Millisecond, failures: -1, want: "", retries: -1},
+		{name: "permanent at once", outage: time.Minute, ctxAfter: 10 * time.Second, failures: -1, perm: true, want: "broker down", retries: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), tt.ctxAfter)
+			defer cancel()
+			retries := 0
+			err := stream.Reconnect(ctx, tt.outage, func() (bool, error) {
+				if tt.perm {
+					return false, stream.Permanent(failing)
+				}
+				return false, failing
+			}, func(error, time.Duration) { retries++ })
+			if got := fmt.Sprint(err); (tt.want == "" && err != nil) || (tt.want != "" && got != tt.want) {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+			if (tt.retries >= 0 && retries != tt.retries) || (tt.retries < 0 && retries == 0) {
+				t.Errorf("%d retries, want %d", retries, tt.retries)
+			}
+		})
+	}
+}
+
+// TestRetry: an attempt that fails twice and then succeeds is done, and
+// the failures were heard.
+func TestRetry(t *testing.T) {
+	calls, heard := 0, 0
+	err := stream.Retry(t.Context(), time.Minute, func() error {
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	}, func(error, time.Duration) { heard++ })
+	if err != nil || calls != 3 || heard != 2 {
+		t.Errorf("Retry = %v after %d calls and %d failures heard, want nil after 3 and 2", err, calls, heard)
+	}
+}
