@@ -725,6 +725,97 @@ func TestBrandAddedWhileDown(t *testing.T) {
 	}
 }
 
+// TestRescanOnlyForScoringChanges: a brand record that changes only what
+// scoring does not use (its contact, here) is not re-scanned for, by the
+// matcher that re-scanned the brand nor by one started after it; a change
+// scoring uses (an alias) is. A re-scan for a contact change once
+// republished every flag of the brand.
+func TestRescanOnlyForScoringChanges(t *testing.T) {
+	brokers := startBroker(t)
+	old, _, _ := lateSetup(t, brokers)
+	topic := stream.DefaultTopics().Brands
+	a, stopA := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
+	waitReady(t, a)
+	write(t, brokers, stream.DefaultTopics().Listings, old)
+	waitScored(t, len(old), a)
+	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
+	rescanDone := func(mt *Matcher, what string) {
+		t.Helper()
+		progtest.WaitFor(t, 30*time.Second, what, func() (bool, string) {
+			p := testutil.ToFloat64(mt.m.retroProgress)
+			return testutil.ToFloat64(mt.m.retroRunning) == 0 && p == 1, fmt.Sprintf("progress %.2f", p)
+		})
+	}
+	candidates(t, brokers, 30*time.Second, hasIDs(msgIDs(old)))
+	rescanDone(a, "the re-scan for the new brand")
+
+	// change publishes lateBrand's record with edit applied and waits
+	// until mt's registry has it in force.
+	change := func(mt *Matcher, edit func(*stream.BrandRecord)) {
+		t.Helper()
+		msgs, _, err := stream.ReadTopic(t.Context(), brokers, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec stream.BrandRecord
+		for _, m := range msgs {
+			if string(m.Key) == lateBrand && m.Value != nil {
+				if err := json.Unmarshal(m.Value, &rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		edit(&rec)
+		m, err := stream.BrandMessage(lateBrand, &rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mt.reg.mu.Lock()
+		before := mt.reg.version
+		mt.reg.mu.Unlock()
+		write(t, brokers, topic, []kafka.Message{m})
+		progtest.WaitFor(t, 15*time.Second, "the changed record in the registry", func() (bool, string) {
+			mt.reg.mu.Lock()
+			defer mt.reg.mu.Unlock()
+			return mt.reg.version > before, fmt.Sprintf("version %d", mt.reg.version)
+		})
+	}
+	newContact := func(email string) func(*stream.BrandRecord) {
+		return func(r *stream.BrandRecord) { r.Brand.Contact = &brand.Contact{Name: "IP team", Email: email} }
+	}
+	// noRescan waits for room for a re-scan to start, then checks none did.
+	noRescan := func(mt *Matcher, scanned float64, what string) {
+		t.Helper()
+		time.Sleep(2 * time.Second)
+		rescanDone(mt, what)
+		if got := testutil.ToFloat64(mt.m.retroScanned); got != scanned {
+			t.Errorf("%s: %v listings re-scanned, want none more than %v", what, got, scanned)
+		}
+	}
+
+	change(a, newContact("ip@one.example"))
+	noRescan(a, testutil.ToFloat64(a.m.retroScanned), "a contact change, on the matcher that re-scanned")
+	stopA()
+
+	b, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
+	waitReady(t, b)
+	change(b, newContact("ip@two.example"))
+	noRescan(b, 0, "a contact change, on a matcher started since")
+
+	change(b, func(r *stream.BrandRecord) { r.Brand.Aliases = append(r.Brand.Aliases, "Fulllips") })
+	progtest.WaitFor(t, 30*time.Second, "a re-scan for a new alias", func() (bool, string) {
+		n := testutil.ToFloat64(b.m.retroScanned)
+		return n > 0, fmt.Sprintf("%v re-scanned", n)
+	})
+	rescanDone(b, "the re-scan for a new alias")
+	got := candidates(t, brokers, 2*time.Second, func(map[string][]stream.Candidate) bool { return false })
+	for _, m := range old {
+		if n := len(got[string(m.Key)]); n != 2 {
+			t.Errorf("%s: %d candidates, want 2: the new brand's re-scan and the alias's, none for the contacts", m.Key, n)
+		}
+	}
+}
+
 // waitInForce waits until the engine in force was built from everything
 // the registry has taken in so far: it is rebuilt after a short debounce,
 // which a loaded machine can stretch.

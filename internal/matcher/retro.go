@@ -36,10 +36,16 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 	w := mt.opts.Kafka.NewWriter(mt.opts.Topics.Candidates)
 	defer func() { _ = stream.CloseWithin(mt.opts.ShutdownTimeout, r.Close, w.Close) }()
 	mt.m.retroProgress.Set(1)
-	// scanned remembers what this process already re-scanned for, so that a
-	// record repeated with the same content does not scan again.
-	scanned := map[string][32]byte{}
 	quiet := slog.New(slog.DiscardHandler) // for a replay of records logged once already
+	// scanned is what each brand is, as far as scoring goes (MatchSum),
+	// as re-scanned already: by the group before (retroBaseline) or by
+	// this loop. A record that leaves it as it was (a new contact, the
+	// same record again) needs no re-scan: live scoring would flag nothing
+	// new for it, and a re-scan would publish every flag again.
+	scanned, err := mt.retroBaseline(ctx, quiet)
+	if err != nil {
+		return err
+	}
 	for {
 		batch, err := fetchBurst(ctx, r, 200*time.Millisecond)
 		if err != nil {
@@ -51,14 +57,21 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		// todo holds the changed brands alone, ids those to scan for.
 		todo := newRegistry()
 		var ids []string
+		var unchanged []string
 		for _, m := range batch {
 			ok, id := todo.apply(m, mt.log)
+			if ok && todo.records[id] == nil {
+				delete(scanned, id) // deleted: flagged for again only once re-added
+			}
 			if !ok || todo.records[id] == nil {
 				continue // deleted or invalid: nothing to scan for
 			}
-			sum := todo.records[id].ContentSum()
+			sum := todo.records[id].MatchSum()
 			if scanned[id] == sum {
 				delete(todo.records, id)
+				if !slices.Contains(unchanged, id) {
+					unchanged = append(unchanged, id)
+				}
 				continue
 			}
 			scanned[id] = sum
@@ -67,6 +80,9 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			}
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
+		if unchanged = slices.DeleteFunc(unchanged, func(id string) bool { return slices.Contains(ids, id) }); len(unchanged) > 0 {
+			mt.log.Info("brand records changed nothing scoring uses; no re-scan", "brands", unchanged)
+		}
 		if len(ids) > 0 {
 			// The engine scores with the whole registry as it is with
 			// these changes: a listing is flagged for a changed brand only
@@ -106,6 +122,36 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			mt.log.Warn("re-scan done but its offset not committed; it may run again", "brands", ids, "err", err)
 		}
 	}
+}
+
+// retroBaseline returns the MatchSum of each brand as the retro group's
+// committed records leave it: what was re-scanned for already. A brand
+// whose record there was compacted away (a newer one came after) has none,
+// and is re-scanned for: the safe side.
+func (mt *Matcher) retroBaseline(ctx context.Context, quiet *slog.Logger) (map[string][32]byte, error) {
+	msgs, spans, err := stream.ReadTopic(ctx, mt.opts.Kafka, mt.opts.Topics.Brands)
+	if err != nil {
+		return nil, fmt.Errorf("read brands for re-scans: %w", err)
+	}
+	parts := make([]int, len(spans))
+	for i, s := range spans {
+		parts[i] = s.Partition
+	}
+	committed, err := stream.Committed(ctx, mt.opts.Kafka, RetroGroup(mt.opts.Group), mt.opts.Topics.Brands, parts)
+	if err != nil {
+		return nil, err
+	}
+	done := newRegistry()
+	for _, m := range msgs {
+		if m.Offset < committed[m.Partition] { // a partition never committed: nothing done
+			done.apply(m, quiet)
+		}
+	}
+	sums := make(map[string][32]byte, len(done.records))
+	for id, rec := range done.records {
+		sums[id] = rec.MatchSum()
+	}
+	return sums, nil
 }
 
 // errRetroRetry makes retroRun start a fresh member after a failed re-scan.

@@ -67,6 +67,15 @@ func (r *BrandRecord) ContentSum() [32]byte {
 	return sha256.Sum256(data)
 }
 
+// MatchSum identifies what a record says that scoring uses: ContentSum
+// without the owner, the trademark registrations and the contact, which
+// only notices use. Two records with the same sum flag the same listings.
+func (r *BrandRecord) MatchSum() [32]byte {
+	c := *r
+	c.Brand.Owner, c.Brand.Marks, c.Brand.Contact = "", nil, nil
+	return c.ContentSum()
+}
+
 // ReferenceHash is one stored hash of a reference image.
 type ReferenceHash struct {
 	Image   string `json:"image"`
