@@ -142,6 +142,7 @@ func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
 	fs.StringVar(&k.topics.Rejected, "topic-rejected", k.topics.Rejected, "topic of rejected events (dead letters)")
 	fs.StringVar(&k.topics.Brands, "topic-brands", k.topics.Brands, "compacted topic of the brand registry")
 	fs.StringVar(&k.topics.Candidates, "topic-candidates", k.topics.Candidates, "topic of flagged candidates (created, not written)")
+	fs.StringVar(&k.topics.Feedback, "topic-feedback", k.topics.Feedback, "compacted topic of analysts' decisions (created, not written)")
 	return k
 }
 

@@ -148,6 +148,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	all := fs.Bool("all", false, "write a verdict for every listing, not only flagged ones")
 	quiet := fs.Bool("q", false, "do not print the summary line on stderr")
 	format := fs.String("format", "jsonl", "output `format`: jsonl (one verdict per line, the contract) or text (for people)")
+	imageDir := fs.String("image-dir", "", "read images given as relative paths from `DIR` (default: the listings file's directory; the working directory for stdin)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: matcher scan --brands FILE [--all] [flags] [LISTINGS.jsonl ...]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -174,6 +175,11 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 	defer closeAll()
+	if *imageDir != "" {
+		for i := range sources {
+			sources[i].Dir = *imageDir
+		}
+	}
 	opts := scan.Options{All: *all, Text: *format == "text", Rejects: stderr}
 	if ef.verbose {
 		opts.Progress = func(st scan.Stats) {
@@ -188,6 +194,14 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if !*quiet {
 		fmt.Fprintf(stderr, "matcher scan: %d listings scanned against %d brands, %d flagged, %d lines rejected, in %s\n",
 			st.Scanned, len(reg.Brands), st.Flagged, st.Rejected, st.Elapsed.Round(time.Millisecond))
+	}
+	// Said even with -q: verdicts without their photos are weaker ones.
+	if st.ImagesUnread > 0 {
+		fmt.Fprintf(stderr, "matcher scan: %d listing images could not be read, and their listings were scored without them (e.g. %s); relative paths are read from the listings file's directory, or from --image-dir\n",
+			st.ImagesUnread, st.FirstUnread)
+	}
+	if st.ImagesRemote > 0 {
+		fmt.Fprintf(stderr, "matcher scan: %d listing images are http(s) URLs, which a batch scan does not fetch (matcher run does)\n", st.ImagesRemote)
 	}
 	if st.Rejected > 0 {
 		return exitRejected

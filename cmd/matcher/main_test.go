@@ -15,6 +15,10 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fixtureListings, err := os.ReadFile("../../fixtures/listings.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -43,6 +47,12 @@ func TestRun(t *testing.T) {
 		{name: "scan help", args: []string{"scan", "--help"}, status: exitOK, stderr: []string{"--brands", "--all"}},
 		{name: "eval", args: []string{"eval", "--brands", brands, "--labels", "../../fixtures/labels.jsonl", "../../fixtures/listings.jsonl"}, status: exitOK},
 		{name: "eval without labels", args: []string{"eval", "--brands", brands, "x.jsonl"}, status: exitUsage, stderr: []string{"--labels"}},
+		// On stdin, relative image paths are read from the working
+		// directory, where the fixtures' photos are not: said, not silent.
+		{name: "images not found", args: []string{"scan", "--brands", brands, "-"}, stdin: string(fixtureListings), status: exitOK,
+			stderr: []string{"282 flagged", "listing images could not be read, and their listings were scored without them (e.g. ", "/images/img-", "file not found"}},
+		{name: "image dir", args: []string{"scan", "--brands", brands, "--image-dir", "../../fixtures", "-"}, stdin: string(fixtureListings), status: exitOK,
+			stderr: []string{"322 flagged"}},
 		{name: "negative session timeout", args: []string{"run", "--listen", "", "--session-timeout=-1s"}, status: exitUsage, stderr: []string{"session timeout -1s is negative"}},
 		// Each of these would have run and flagged nothing, or panicked.
 		{name: "threshold NaN", args: []string{"run", "--listen", "", "--threshold", "NaN"}, status: exitUsage, stderr: []string{"threshold NaN is outside 0..1"}},

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,6 +27,12 @@ type hasher struct {
 	lim   imagehash.Limits
 	mu    sync.Mutex
 	cache map[string]score.Image
+	// unread counts listing images on disk that could not be read or
+	// hashed, remote those not fetched; firstUnread says what the first
+	// failure was. A listing is scored without them, which a summary
+	// should say: a file scanned from another directory loses them all.
+	unread, remote int
+	firstUnread    string
 }
 
 func newHasher(lim imagehash.Limits) *hasher {
@@ -44,8 +51,23 @@ func (h *hasher) images(dir string, refs []string) []score.Image {
 
 func (h *hasher) image(dir, ref string) score.Image {
 	if brand.IsRemote(ref) {
+		h.mu.Lock()
+		h.remote++
+		h.mu.Unlock()
 		return score.Image{Ref: ref, Err: ErrRemoteImage}
 	}
+	img := h.hash(dir, ref)
+	if img.Err != nil {
+		h.mu.Lock()
+		if h.unread++; h.unread == 1 {
+			h.firstUnread = fmt.Sprintf("%s: %v", filepath.Join(dir, ref), img.Err)
+		}
+		h.mu.Unlock()
+	}
+	return img
+}
+
+func (h *hasher) hash(dir, ref string) score.Image {
 	path := ref
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, ref)

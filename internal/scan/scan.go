@@ -51,6 +51,12 @@ type Stats struct {
 	Flagged  int
 	Rejected int
 	Elapsed  time.Duration
+	// ImagesUnread counts listing images on disk that could not be read
+	// or hashed (FirstUnread says the first, with why), ImagesRemote the
+	// http(s) ones a batch scan does not fetch: those listings were scored
+	// without them.
+	ImagesUnread, ImagesRemote int
+	FirstUnread                string
 }
 
 // batchSize is how many listings are scored in parallel before their
@@ -145,6 +151,7 @@ func Run(ctx context.Context, eng *score.Engine, sources []Source, out io.Writer
 		return st, err
 	}
 	st.Elapsed = time.Since(start)
+	st.ImagesUnread, st.ImagesRemote, st.FirstUnread = h.unread, h.remote, h.firstUnread
 	return st, nil
 }
 
