@@ -35,6 +35,7 @@ func runStream(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	kc := stream.ClusterConfigFromEnv()
 	kc.AddFlags(fs)
+	kc.AddOutageFlag(fs)
 	group := fs.String("group", "assay-matcher", "consumer group; matchers sharing it share the listings' partitions")
 	workers := fs.Int("workers", 0, "listings scored in parallel (default 2 per CPU)")
 	listen := fs.String("listen", "127.0.0.1:9101", "serve /metrics, /healthz and /readyz on `ADDR` (empty: off)")

@@ -32,6 +32,7 @@ func runIntake(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	kc := stream.ClusterConfigFromEnv()
 	kc.AddFlags(fs)
+	kc.AddOutageFlag(fs)
 	db := fs.String("db", "assay-cases.db", "case database `FILE` (SQLite; created if missing)")
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	group := fs.String("group", "assay-reporter", "consumer group")

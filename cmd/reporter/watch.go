@@ -24,6 +24,7 @@ func watch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	kc := stream.ClusterConfigFromEnv()
 	kc.AddFlags(fs)
+	kc.AddOutageFlag(fs)
 	topic := fs.String("topic-candidates", stream.DefaultTopics().Candidates, "candidates topic")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,6 +116,8 @@ func (m *Mapping) validate() error {
 	var errs []error
 	if len(m.Delimiter) != 1 || !strings.Contains(csvDelimiters, m.Delimiter) {
 		errs = append(errs, fmt.Errorf("%w: delimiter %q: use one of \",\", \";\", \"\\t\" (a tab) or \"|\"", ErrMapping, m.Delimiter))
+	} else if _, images := m.Columns["images"]; images && m.Delimiter == m.ImagesSeparator {
+		errs = append(errs, fmt.Errorf("%w: delimiter and images_separator are both %q: a cell of several images would be cut into cells", ErrMapping, m.Delimiter))
 	}
 	for _, field := range sortedKeys(m.Columns) {
 		switch {
@@ -427,11 +430,19 @@ func (rm *rowMapper) listing(rec []string) (*listing.Listing, error) {
 	return l, nil
 }
 
+// decimalCommaAmount is a price as locales with a decimal comma write it:
+// 1234,50, or 1.234,50 with dots between groups of three digits. Anything
+// else (1.99, 1,234.50) is refused rather than read as another amount.
+var decimalCommaAmount = regexp.MustCompile(`^(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$`)
+
 // parseAmount reads a price cell: 1234.50, or with decimalComma
 // 1234,50 and 1.234,50 as many locales write it.
 func parseAmount(s string, decimalComma bool) (float64, error) {
 	t := strings.TrimSpace(s)
 	if decimalComma {
+		if !decimalCommaAmount.MatchString(t) {
+			return 0, fmt.Errorf("%q is not a number written with a decimal comma (1234,50 or 1.234,50), as decimal_comma says", s)
+		}
 		t = strings.ReplaceAll(strings.ReplaceAll(t, ".", ""), ",", ".")
 	}
 	a, err := strconv.ParseFloat(t, 64)

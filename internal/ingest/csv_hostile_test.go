@@ -205,6 +205,14 @@ func TestParseAmount(t *testing.T) {
 		{"1.234,50", true, 1234.5, false},
 		{"1234", true, 1234, false},
 		{"twelve", true, 0, true},
+		// With decimal_comma, a dot only groups thousands: a price written
+		// the other way is refused, not read as another amount.
+		{"1.99", true, 0, true},
+		{"12.5", true, 0, true},
+		{"1,234.50", true, 0, true},
+		{"1.2.3,4", true, 0, true},
+		{"12.345.678,9", true, 12345678.9, false},
+		{"1234,", true, 0, true},
 		{"NaN", false, 0, true},
 	}
 	for _, tt := range tests {

@@ -109,11 +109,18 @@ func (p *Publisher) feed(ctx context.Context, opts FeedOptions, next func() (Eve
 	}
 	b := &batcher{p: p, opts: opts, lastProgress: time.Now()}
 
+	// Writes go out under pctx, which outlives ctx by FlushTimeout: a
+	// write in flight when ctx ends, and what was read, still get there.
+	pctx, pcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer pcancel()
+	stopFlush := context.AfterFunc(ctx, func() { time.AfterFunc(opts.FlushTimeout, pcancel) })
+	defer stopFlush()
+
 	// The linger goroutine publishes a partial batch the reader has left
 	// waiting; it is stopped before feed returns.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() { b.lingerLoop(ctx, stop) })
+	wg.Go(func() { b.lingerLoop(pctx, stop) })
 	defer wg.Wait()
 	defer close(stop)
 
@@ -136,14 +143,26 @@ func (p *Publisher) feed(ctx context.Context, opts FeedOptions, next func() (Eve
 		}
 	}()
 
+	take := func(e Event) error {
+		if !e.Valid() && opts.OnReject != nil {
+			opts.OnReject(e.Source, e.Err)
+		}
+		return b.add(pctx, e)
+	}
 	for {
 		var r read
 		select {
 		case <-ctx.Done():
-			// What was read is published still, for a bounded time.
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.FlushTimeout)
-			defer cancel()
-			res, err := b.finish(fctx)
+			// What was read is published still, within FlushTimeout: the
+			// batch, and an event the reader was handing over.
+			select {
+			case r = <-reads:
+				if r.err == nil {
+					_ = take(r.e) // an error is finish's too
+				}
+			default:
+			}
+			res, err := b.finish(pctx)
 			if err != nil {
 				return res, errors.Join(ctx.Err(), err)
 			}
@@ -151,16 +170,13 @@ func (p *Publisher) feed(ctx context.Context, opts FeedOptions, next func() (Eve
 		case r = <-reads:
 		}
 		if errors.Is(r.err, io.EOF) {
-			return b.finish(ctx)
+			return b.finish(pctx)
 		}
 		if r.err != nil {
-			res, _ := b.finish(ctx)
+			res, _ := b.finish(pctx)
 			return res, r.err
 		}
-		if !r.e.Valid() && opts.OnReject != nil {
-			opts.OnReject(r.e.Source, r.e.Err)
-		}
-		if err := b.add(ctx, r.e); err != nil {
+		if err := take(r.e); err != nil {
 			return b.result(), err
 		}
 	}

@@ -213,7 +213,7 @@ func (h *Handler) listings(w http.ResponseWriter, r *http.Request) {
 			// The client went away (or the server is stopping) before Kafka
 			// answered: not a Kafka failure. 499 is nginx's "client closed
 			// request", for the request counter; nobody reads the answer.
-			h.opts.Logger.Info("request ended before Kafka acknowledged it", "from", from, "items", len(items), "err", err)
+			h.opts.Logger.Info("request ended before Kafka acknowledged it: the client left, or the server is stopping; the client should send it again", "from", from, "items", len(items), "err", err)
 			w.WriteHeader(statusClientClosed)
 			return
 		}

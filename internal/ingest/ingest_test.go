@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,6 +208,47 @@ func TestLinger(t *testing.T) {
 	pw.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// slowWriter stands in for a broker slow to acknowledge: each write takes
+// d, unless its context ends first.
+type slowWriter struct {
+	d       time.Duration
+	written *atomic.Int64
+}
+
+func (w slowWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	select {
+	case <-time.After(w.d):
+		w.written.Add(int64(len(msgs)))
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+func (slowWriter) Close() error { return nil }
+
+// TestInterruptedMidWrite: told to stop while a batch is being written
+// and the next line is read, the feed lets the write finish and publishes
+// the line too, within the flush timeout.
+func TestInterruptedMidWrite(t *testing.T) {
+	var written atomic.Int64
+	w := slowWriter{d: 300 * time.Millisecond, written: &written}
+	opts := Options{Kafka: stream.Cluster{Brokers: []string{"x:1"}}, Topics: stream.DefaultTopics(), BatchSize: 2}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := newPublisher(w, w, opts)
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	in := goodA + "\n" + goodB + "\n" + strings.Replace(goodA, "a-1", "a-3", 1) + "\n"
+	res, err := p.PublishJSONL(ctx, "x.jsonl", strings.NewReader(in), FeedOptions{Linger: time.Hour})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+	if res.Published != 3 || written.Load() != 3 {
+		t.Errorf("result %+v, %d written: want the 3 lines read published", res, written.Load())
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/assay-dev/assay/internal/price"
 )
@@ -116,9 +117,19 @@ func CheckFirstLine(line []byte) error {
 		return fmt.Errorf("%w: the input is a JSON array; convert it with jq -c '.[]'", ErrNotJSONLines)
 	case bytes.IndexByte(line, 0) >= 0:
 		return fmt.Errorf("%w: the input is binary (a NUL byte on its first line)", ErrNotJSONLines)
+	case bytes.HasPrefix(line, []byte("%PDF-")):
+		return fmt.Errorf("%w: the input is a PDF document", ErrNotJSONLines)
+	case len(line) > 0 && line[0] != '{' && (!utf8.Valid(line) || bytes.ContainsFunc(line, isControl)):
+		// Not an object, and not text: an image, an archive. (A first
+		// object with a stray byte in a string is still read, and its
+		// bytes replaced: see Decode.)
+		return fmt.Errorf("%w: the input is binary (its first line is not text)", ErrNotJSONLines)
 	}
 	return nil
 }
+
+// isControl reports a control character other than a tab.
+func isControl(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }
 
 // Reader yields listings from a JSON Lines stream, one per non-blank line.
 // A bad line is returned as a *LineError and reading goes on with the next,

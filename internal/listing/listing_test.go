@@ -185,6 +185,10 @@ func TestReaderNotJSONLines(t *testing.T) {
 		{"pretty array", "\n[\n  " + good + "\n]\n", "line 2: not JSON Lines (one listing, a JSON object, a line): the input is a JSON array"},
 		{"one-line array", "[" + good + "]\n", "line 1: not JSON Lines (one listing, a JSON object, a line): the input is a JSON array"},
 		{"binary", "\x7fELF\x02\x01\x00\x00junk\n" + good, "the input is binary"},
+		{"png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "the input is binary"},
+		{"pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "the input is a PDF document"},
+		{"gzip read raw", "\x1f\x8b\x08\x00\x00\x09\x6e\x88\x00\xff", "the input is binary"},
+		{"object with a stray byte", `{"id":"a\xff","title":"t"}` + "\n", ""},
 		{"array after a good line", good + "\n[1]\n", ""},
 		{"bad first line", "{oops\n" + good + "\n", ""},
 	}

@@ -123,8 +123,9 @@ func (mt *Matcher) consume(ctx context.Context) error {
 // ShutdownTimeout after cancellation; whatever is not committed by then is
 // redelivered. fetched says whether it got any listing.
 func (mt *Matcher) session(ctx context.Context) (fetched bool, err error) {
-	r := mt.listingsReader(&mt.joined)
-	defer mt.joined.Store(false)
+	joined := new(atomic.Bool)
+	mt.joined.Store(joined)
+	r := mt.listingsReader(joined)
 	candW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Candidates)
 	rejW := mt.opts.Kafka.NewWriter(mt.opts.Topics.Rejected)
 	offsets := stream.NewOffsets()

@@ -119,9 +119,12 @@ type Matcher struct {
 	m      *metrics
 	reg    *registry
 	engine atomic.Pointer[score.Engine]
-	// ready says a consumer session is running, joined that its reader is
-	// a member of the group with its assignment.
-	ready, joined atomic.Bool
+	// ready says a consumer session is running; joined is that session's
+	// own flag of its reader being a member of the group with its
+	// assignment (its own: a previous session's reader, still closing,
+	// may yet log that its generation ended).
+	ready  atomic.Bool
+	joined atomic.Pointer[atomic.Bool]
 	// records holds candidate record buffers (*[]byte) back from Kafka for
 	// the next flagged listings (see recordBuf).
 	records sync.Pool
@@ -142,7 +145,10 @@ func New(opts Options) (*Matcher, error) {
 
 // Ready reports whether the registry is loaded and the matcher is a
 // member of its group, consuming listings.
-func (mt *Matcher) Ready() bool { return mt.ready.Load() && mt.joined.Load() }
+func (mt *Matcher) Ready() bool {
+	j := mt.joined.Load()
+	return mt.ready.Load() && j != nil && j.Load()
+}
 
 // Run creates the topics if needed, loads the registry from the brands
 // topic, then scores listings until ctx is cancelled, and shuts down within

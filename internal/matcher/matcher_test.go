@@ -34,6 +34,7 @@ import (
 	"github.com/assay-dev/assay/internal/ingest"
 	"github.com/assay-dev/assay/internal/kafkatest"
 	"github.com/assay-dev/assay/internal/listing"
+	"github.com/assay-dev/assay/internal/price"
 	"github.com/assay-dev/assay/internal/progtest"
 	"github.com/assay-dev/assay/internal/reporter"
 	"github.com/assay-dev/assay/internal/scan"
@@ -753,20 +754,9 @@ func TestRescanOnlyForScoringChanges(t *testing.T) {
 	// until mt's registry has it in force.
 	change := func(mt *Matcher, edit func(*stream.BrandRecord)) {
 		t.Helper()
-		msgs, _, err := stream.ReadTopic(t.Context(), brokers, topic)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rec stream.BrandRecord
-		for _, m := range msgs {
-			if string(m.Key) == lateBrand && m.Value != nil {
-				if err := json.Unmarshal(m.Value, &rec); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		edit(&rec)
-		m, err := stream.BrandMessage(lateBrand, &rec)
+		rec := currentRecord(t, brokers, topic)
+		edit(rec)
+		m, err := stream.BrandMessage(lateBrand, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -814,6 +804,74 @@ func TestRescanOnlyForScoringChanges(t *testing.T) {
 			t.Errorf("%s: %d candidates, want 2: the new brand's re-scan and the alias's, none for the contacts", m.Key, n)
 		}
 	}
+
+	// rescans checks that records lead to a re-scan (judged by the last
+	// record of each brand in a burst against what was re-scanned before).
+	rescans := func(what string, records ...func(*stream.BrandRecord) *stream.BrandRecord) {
+		t.Helper()
+		before := testutil.ToFloat64(b.m.retroScanned)
+		var msgs []kafka.Message
+		rec := currentRecord(t, brokers, topic)
+		for _, f := range records {
+			r := f(rec)
+			m, err := stream.BrandMessage(lateBrand, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs = append(msgs, m)
+			if r != nil {
+				rec = r
+			}
+		}
+		write(t, brokers, topic, msgs) // one write: one burst
+		progtest.WaitFor(t, 30*time.Second, what, func() (bool, string) {
+			n := testutil.ToFloat64(b.m.retroScanned)
+			return n > before, fmt.Sprintf("%v re-scanned, %v before", n, before)
+		})
+		rescanDone(b, what)
+	}
+	edit := func(f func(*stream.BrandRecord)) func(*stream.BrandRecord) *stream.BrandRecord {
+		return func(r *stream.BrandRecord) *stream.BrandRecord { c := *r; f(&c); return &c }
+	}
+	rescans("a re-scan for a floor change followed in its burst by a contact change",
+		edit(func(r *stream.BrandRecord) { r.Brand.PriceFloor = &price.Money{Amount: 3, Currency: "USD"} }),
+		edit(func(r *stream.BrandRecord) {
+			r.Brand.Contact = &brand.Contact{Name: "IP team", Email: "ip@three.example"}
+		}))
+	// Deleted, then added again as it was: listed meanwhile is unflagged.
+	same := currentRecord(t, brokers, topic)
+	tomb, _ := stream.BrandMessage(lateBrand, nil)
+	write(t, brokers, topic, []kafka.Message{tomb})
+	progtest.WaitFor(t, 15*time.Second, "the brand deleted", func() (bool, string) {
+		b.reg.mu.Lock()
+		defer b.reg.mu.Unlock()
+		_, ok := b.reg.records[lateBrand]
+		return !ok, "still there"
+	})
+	rescanDone(b, "the deletion taken")
+	rescans("a re-scan for the brand added again as it was", func(*stream.BrandRecord) *stream.BrandRecord { return same })
+}
+
+// currentRecord reads lateBrand's record as the brands topic has it last.
+func currentRecord(t *testing.T, brokers stream.Cluster, topic string) *stream.BrandRecord {
+	t.Helper()
+	msgs, _, err := stream.ReadTopic(t.Context(), brokers, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec *stream.BrandRecord
+	for _, m := range msgs {
+		if string(m.Key) == lateBrand && m.Value != nil {
+			rec = new(stream.BrandRecord)
+			if err := json.Unmarshal(m.Value, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if rec == nil {
+		t.Fatalf("no record of %s", lateBrand)
+	}
+	return rec
 }
 
 // waitInForce waits until the engine in force was built from everything

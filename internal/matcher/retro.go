@@ -54,33 +54,41 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			}
 			return fmt.Errorf("follow brands for re-scans: %w", err)
 		}
-		// todo holds the changed brands alone, ids those to scan for.
+		// todo holds the brands of the batch as it leaves them; ids those
+		// to scan for: each changed, by the batch's last record of it, from
+		// what was re-scanned for before the batch, or deleted and added
+		// again within it. scanned changes only once the re-scan is done.
 		todo := newRegistry()
-		var ids []string
-		var unchanged []string
+		deleted := map[string]bool{}
+		var touched []string
 		for _, m := range batch {
-			ok, id := todo.apply(m, mt.log)
-			if ok && todo.records[id] == nil {
-				delete(scanned, id) // deleted: flagged for again only once re-added
-			}
-			if !ok || todo.records[id] == nil {
-				continue // deleted or invalid: nothing to scan for
-			}
-			sum := todo.records[id].MatchSum()
-			if scanned[id] == sum {
+			id := string(m.Key)
+			todo.apply(m, mt.log)
+			if m.Value == nil {
+				deleted[id] = true // flagged for again only once added again
 				delete(todo.records, id)
-				if !slices.Contains(unchanged, id) {
-					unchanged = append(unchanged, id)
-				}
-				continue
 			}
-			scanned[id] = sum
-			if !slices.Contains(ids, id) {
+			if !slices.Contains(touched, id) {
+				touched = append(touched, id)
+			}
+		}
+		var ids, unchanged []string
+		sums := map[string][32]byte{}
+		for _, id := range touched {
+			rec := todo.records[id]
+			switch {
+			case rec == nil:
+				// Deleted (or an invalid record, which apply logged):
+				// nothing to scan for.
+			case !deleted[id] && scanned[id] == rec.MatchSum():
+				delete(todo.records, id)
+				unchanged = append(unchanged, id)
+			default:
+				sums[id] = rec.MatchSum()
 				ids = append(ids, id)
 			}
 		}
-		ids = slices.DeleteFunc(ids, func(id string) bool { return todo.records[id] == nil })
-		if unchanged = slices.DeleteFunc(unchanged, func(id string) bool { return slices.Contains(ids, id) }); len(unchanged) > 0 {
+		if len(unchanged) > 0 {
 			mt.log.Info("brand records changed nothing scoring uses; no re-scan", "brands", unchanged)
 		}
 		if len(ids) > 0 {
@@ -102,9 +110,6 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 					return ctx.Err() // not committed: the next owner scans again
 				}
 				mt.log.Error("re-scan failed; it is retried", "brands", ids, "err", err)
-				for _, id := range ids {
-					delete(scanned, id)
-				}
 				// Back off, then rejoin so the uncommitted records come again.
 				select {
 				case <-ctx.Done():
@@ -114,6 +119,10 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 				return errRetroRetry
 			}
 		}
+		for id := range deleted {
+			delete(scanned, id)
+		}
+		maps.Copy(scanned, sums)
 		if err := r.CommitMessages(ctx, batch...); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

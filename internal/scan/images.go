@@ -56,22 +56,22 @@ func (h *hasher) image(dir, ref string) score.Image {
 		h.mu.Unlock()
 		return score.Image{Ref: ref, Err: ErrRemoteImage}
 	}
-	img := h.hash(dir, ref)
+	path := ref
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, ref)
+	}
+	img := h.hash(path, ref)
 	if img.Err != nil {
 		h.mu.Lock()
 		if h.unread++; h.unread == 1 {
-			h.firstUnread = fmt.Sprintf("%s: %v", filepath.Join(dir, ref), img.Err)
+			h.firstUnread = fmt.Sprintf("%s: %v", path, img.Err)
 		}
 		h.mu.Unlock()
 	}
 	return img
 }
 
-func (h *hasher) hash(dir, ref string) score.Image {
-	path := ref
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, ref)
-	}
+func (h *hasher) hash(path, ref string) score.Image {
 	h.mu.Lock()
 	img, ok := h.cache[path]
 	h.mu.Unlock()

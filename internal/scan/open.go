@@ -52,18 +52,31 @@ func Open(paths []string, stdin io.Reader) (sources []Source, closeAll func(), e
 // opened, so that opening stdin does not wait for input.
 type gunzipper struct {
 	r, in io.Reader
+	err   error // a failure to start reading, returned by every Read
 }
 
 func (g *gunzipper) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
 	if g.in == nil {
 		br := bufio.NewReaderSize(g.r, 64<<10)
-		g.in = br
-		if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		head, err := br.Peek(2)
+		switch {
+		case len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b:
 			zr, err := gzip.NewReader(br)
 			if err != nil {
-				return 0, fmt.Errorf("gzip: %w", err)
+				g.err = fmt.Errorf("gzip: %w", err)
+				return 0, g.err
 			}
 			g.in = zr
+		case err != nil && !errors.Is(err, io.EOF):
+			// bufio keeps no error Peek met: an input that fails at once
+			// must not read as an empty one.
+			g.err = err
+			return 0, err
+		default:
+			g.in = br
 		}
 	}
 	n, err := g.in.Read(p)

@@ -3,11 +3,13 @@ package scan
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestOpen: a gzip-compressed input, file or stdin, reads decompressed, a
@@ -37,14 +39,18 @@ func TestOpen(t *testing.T) {
 		{"gzip on stdin", []string{"-"}, bytes.NewReader(zipped.Bytes()), text},
 		{"short stdin", nil, strings.NewReader("x"), "x"},
 		{"empty stdin", nil, strings.NewReader(""), ""},
-		{"directory", []string{plain, dir}, nil, "is a directory"},
+		{"directory", []string{plain, dir}, nil, "open input: " + dir + " is a directory, not a file"},
+		{"stdin failing at once", nil, iotest.ErrReader(errors.New("disk on fire")), "disk on fire"},
 		{"truncated gzip", []string{"-"}, bytes.NewReader(zipped.Bytes()[:zipped.Len()-6]), "gzip: unexpected EOF"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sources, closeAll, err := Open(tt.paths, tt.stdin)
+			if strings.HasPrefix(tt.want, "open input: ") != (err != nil) {
+				t.Fatalf("Open: %v, want %q", err, tt.want) // said at Open, or not
+			}
 			if err != nil {
-				if !strings.Contains(err.Error(), tt.want) {
+				if err.Error() != tt.want {
 					t.Fatalf("Open: %v, want %q", err, tt.want)
 				}
 				return

@@ -274,7 +274,12 @@ func (c *ClusterConfig) AddFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SASLMechanism, "kafka-sasl-mechanism", c.SASLMechanism, "SASL `mechanism`: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty: none ($KAFKA_SASL_MECHANISM)")
 	fs.StringVar(&c.SASLUser, "kafka-sasl-username", c.SASLUser, "SASL `user` name ($KAFKA_SASL_USERNAME)")
 	fs.StringVar(&c.SASLPasswordFile, "kafka-sasl-password-file", c.SASLPasswordFile, "`file` holding the SASL password; or set $KAFKA_SASL_PASSWORD ($KAFKA_SASL_PASSWORD_FILE)")
-	fs.DurationVar(&c.Outage, "kafka-outage", c.Outage, "how long consumers keep trying an unreachable Kafka, at start-up and after, before the program exits (0: for ever)")
+}
+
+// AddOutageFlag defines --kafka-outage, for the programs that consume
+// (and so ride out an unreachable cluster rather than fail at once).
+func (c *ClusterConfig) AddOutageFlag(fs *flag.FlagSet) {
+	fs.DurationVar(&c.Outage, "kafka-outage", c.Outage, "how long to keep trying an unreachable Kafka, at start-up and after, before the program exits (0: for ever)")
 }
 
 // Cluster checks the configuration and builds the Cluster it describes.

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
@@ -120,19 +121,40 @@ func Reconnect(ctx context.Context, outage time.Duration, attempt func() (progre
 
 // Retry runs attempt until it succeeds, pausing and giving up after
 // failures as Reconnect does (start-up steps that need Kafka, which may be
-// down for a while). It returns nil once attempt succeeded or ctx ended.
+// down for a while). An error that waiting cannot cure (Retryable) ends it
+// at once. It returns nil once attempt succeeded or ctx ended.
 func Retry(ctx context.Context, outage time.Duration, attempt func() error, retry func(err error, pause time.Duration)) error {
 	succeeded := errors.New("succeeded")
 	err := Reconnect(ctx, outage, func() (bool, error) {
-		if err := attempt(); err != nil {
-			return false, err
+		err := attempt()
+		switch {
+		case err == nil:
+			return false, Permanent(succeeded)
+		case !Retryable(err):
+			return false, Permanent(err)
 		}
-		return false, Permanent(succeeded)
+		return false, err
 	}, retry)
 	if errors.Is(err, succeeded) {
 		return nil
 	}
 	return err
+}
+
+// Retryable reports whether err may pass with time: a broker down or
+// restarting, a leader moving. Not so a topic the principal may not
+// create, an error Kafka itself says is not temporary (authentication or
+// authorization refused, a bad setting), or a certificate not trusted.
+func Retryable(err error) bool {
+	var kerr kafka.Error
+	var cert *tls.CertificateVerificationError
+	switch {
+	case errors.Is(err, ErrTopicMissing), errors.As(err, &cert):
+		return false
+	case errors.As(err, &kerr):
+		return kerr.Temporary() || kerr == kafka.BrokerNotAvailable //nolint:errorlint // kafka.Error is a code
+	}
+	return true
 }
 
 // tailPartition reads one partition from *next until an error, advancing

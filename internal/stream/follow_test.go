@@ -107,6 +107,33 @@ func TestReconnect(t *testing.T) {
 	}
 }
 
+// TestRetryable: what waiting may cure, and what it cannot.
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{errors.New("dial tcp 127.0.0.1:9092: connect: connection refused"), true},
+		{fmt.Errorf("describe topics: %w", kafka.LeaderNotAvailable), true},
+		{fmt.Errorf("describe topics: %w", kafka.BrokerNotAvailable), true},
+		{fmt.Errorf("create topic listings: %w", stream.ErrTopicMissing), false},
+		{fmt.Errorf("dial: %w", kafka.SASLAuthenticationFailed), false},
+		{fmt.Errorf("create: %w", kafka.InvalidReplicationFactor), false},
+		{errors.Join(errors.New("other"), kafka.TopicAuthorizationFailed), false},
+	}
+	for _, tt := range tests {
+		if got := stream.Retryable(tt.err); got != tt.want {
+			t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+	// Retry gives up at once on the others.
+	calls := 0
+	err := stream.Retry(t.Context(), time.Minute, func() error { calls++; return kafka.SASLAuthenticationFailed }, nil)
+	if !errors.Is(err, kafka.SASLAuthenticationFailed) || calls != 1 {
+		t.Errorf("Retry = %v after %d calls, want the error after 1", err, calls)
+	}
+}
+
 // TestRetry: an attempt that fails twice and then succeeds is done, and
 // the failures were heard.
 func TestRetry(t *testing.T) {
