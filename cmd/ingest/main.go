@@ -146,15 +146,10 @@ func addKafkaFlags(fs *flag.FlagSet) *kafkaFlags {
 	return k
 }
 
-// validate checks the topic flags before any input is read, so that a
-// mistake costs no wait on Kafka.
-func (k *kafkaFlags) validate() error { return k.topics.Validate() }
-
-// connect checks the connection flags and creates missing topics.
+// connect checks the connection flags and creates missing topics. Its
+// callers check the topic names first (Topics.Validate), before reading
+// input or binding an address, so that a mistake costs no wait on Kafka.
 func (k *kafkaFlags) connect(ctx context.Context) (stream.Cluster, error) {
-	if err := k.validate(); err != nil {
-		return stream.Cluster{}, err
-	}
 	c, err := k.cluster.Cluster()
 	if err != nil {
 		return stream.Cluster{}, err
@@ -295,7 +290,7 @@ func runPublish(ctx context.Context, cmd string, args []string, stdin io.Reader,
 		fmt.Fprintf(stderr, "ingest %s: --batch-size must be at least 1, not %d\n", cmd, *batchSize)
 		return exitFailure
 	}
-	if err := kf.validate(); err != nil {
+	if err := kf.topics.Validate(); err != nil {
 		fmt.Fprintf(stderr, "ingest %s: %v\n", cmd, err)
 		return exitFailure
 	}
@@ -419,7 +414,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) (status int)
 		log.Error("--max-body-bytes must not be negative", "value", *maxBody)
 		return exitFailure
 	}
-	if err := kf.validate(); err != nil {
+	if err := kf.topics.Validate(); err != nil {
 		log.Error("topics", "err", err)
 		return exitFailure
 	}
@@ -431,16 +426,15 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) (status int)
 		log.Error("listen", "err", err)
 		return exitFailure
 	}
+	defer srv.Close() // for the returns before Serve; after it, a no-op
 	kafka, err := kf.connect(ctx)
 	if err != nil {
-		srv.Close()
 		log.Error("connect to Kafka", "err", err)
 		return exitFailure
 	}
 	reg := ops.NewRegistry()
 	p, err := ingest.NewPublisher(ingest.Options{Kafka: kafka, Topics: kf.topics, Logger: log, Registerer: reg})
 	if err != nil {
-		srv.Close()
 		log.Error("publisher", "err", err)
 		return exitFailure
 	}
@@ -452,7 +446,6 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) (status int)
 	}()
 	h, err := ingest.NewHandler(p, ingest.HandlerOptions{MaxBodyBytes: *maxBody, Logger: log, Gatherer: reg})
 	if err != nil {
-		srv.Close()
 		log.Error("handler", "err", err)
 		return exitFailure
 	}
@@ -519,7 +512,7 @@ func runBrands(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitFailure
 		}
 	}
-	if err := kf.validate(); err != nil {
+	if err := kf.topics.Validate(); err != nil {
 		fmt.Fprintf(stderr, "ingest brands: %v\n", err)
 		return exitFailure
 	}

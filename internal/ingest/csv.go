@@ -193,15 +193,14 @@ type csvReader struct {
 	// record rather than made anew, as csv.NewReader would otherwise wrap
 	// every row in a new 4 KiB bufio buffer (csv.NewReader keeps a
 	// *bufio.Reader it is given as is).
-	raw   bytes.Reader
-	br    *bufio.Reader
-	comma rune // the mapping's delimiter
+	raw bytes.Reader
+	br  *bufio.Reader
 }
 
 // newCSVReader reads the header and binds m to it; records over maxRecord
 // bytes are rejected.
 func newCSVReader(name string, r io.Reader, m *Mapping, maxRecord int) (*csvReader, error) {
-	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord, m.comma()), comma: rune(m.comma())}
+	c := &csvReader{name: name, split: newCSVSplitter(r, maxRecord, m.comma())}
 	c.br = bufio.NewReader(&c.raw)
 	for {
 		raw, _, tooLong, err := c.split.next()
@@ -239,7 +238,7 @@ func (c *csvReader) parseRecord(raw []byte) ([]string, error) {
 	c.raw.Reset(raw)
 	c.br.Reset(&c.raw)
 	r := csv.NewReader(c.br)
-	r.Comma = c.comma
+	r.Comma = rune(c.split.comma)
 	r.FieldsPerRecord = -1
 	rec, err := r.Read()
 	if err != nil {

@@ -57,6 +57,12 @@ func do(t *testing.T, method, url, contentType, body string) reply {
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	return send(t, req)
+}
+
+// send sends req and reads the reply.
+func send(t *testing.T, req *http.Request) reply {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -327,24 +333,19 @@ func TestHandlerBodies(t *testing.T) {
 				req.Header.Set("Content-Type", tt.contentType)
 			}
 			req.Header.Set("Content-Encoding", tt.encoding)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			data, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tt.status {
-				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.status, data)
+			r := send(t, req)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d; body %s", r.status, tt.status, r.body)
 			}
 			if strings.HasPrefix(tt.want, "{") {
-				if got := strings.TrimSpace(string(data)); got != tt.want {
+				if got := strings.TrimSpace(r.body); got != tt.want {
 					t.Errorf("body %s, want %s", got, tt.want)
 				}
 				return
 			}
 			var e errorBody
-			if err := json.Unmarshal(data, &e); err != nil || !strings.Contains(e.Error, tt.want) {
-				t.Errorf("body %s, want an error mentioning %q", data, tt.want)
+			if err := json.Unmarshal([]byte(r.body), &e); err != nil || !strings.Contains(e.Error, tt.want) {
+				t.Errorf("body %s, want an error mentioning %q", r.body, tt.want)
 			}
 		})
 	}

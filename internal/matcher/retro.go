@@ -66,7 +66,6 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 			todo.apply(m, mt.log)
 			if m.Value == nil {
 				deleted[id] = true // flagged for again only once added again
-				delete(todo.records, id)
 			}
 			if !slices.Contains(touched, id) {
 				touched = append(touched, id)
@@ -76,17 +75,16 @@ func (mt *Matcher) retroLoop(ctx context.Context) error {
 		sums := map[string][32]byte{}
 		for _, id := range touched {
 			rec := todo.records[id]
-			switch {
-			case rec == nil:
-				// Deleted (or an invalid record, which apply logged):
-				// nothing to scan for.
-			case !deleted[id] && scanned[id] == rec.MatchSum():
-				delete(todo.records, id)
-				unchanged = append(unchanged, id)
-			default:
-				sums[id] = rec.MatchSum()
-				ids = append(ids, id)
+			if rec == nil {
+				continue // deleted, or an invalid record apply logged: nothing to scan for
 			}
+			sum := rec.MatchSum()
+			if !deleted[id] && scanned[id] == sum {
+				unchanged = append(unchanged, id)
+				continue
+			}
+			sums[id] = sum
+			ids = append(ids, id)
 		}
 		if len(unchanged) > 0 {
 			mt.log.Info("brand records changed nothing scoring uses; no re-scan", "brands", unchanged)
