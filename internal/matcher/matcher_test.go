@@ -684,6 +684,11 @@ func TestRetroScanShared(t *testing.T) {
 	b, _ := startMatcher(t, Options{Kafka: brokers, RetroScan: true})
 	waitReady(t, a)
 	waitReady(t, b)
+	// A re-scan is one matcher's while the group holds still; a member
+	// joining late (kafka-go waits 5 s to join again after a coordinator
+	// still loading, as a real broker's is at first) moves the brand's
+	// partition mid-scan, and both scan it, as at-least-once allows.
+	waitGroupMembers(t, brokers, RetroGroup(a.opts.Group), 2)
 	write(t, brokers, stream.DefaultTopics().Listings, old)
 	waitScored(t, len(old), a, b)
 	publishBrands(t, brokers, func(id string) bool { return id == lateBrand })
@@ -698,6 +703,20 @@ func TestRetroScanShared(t *testing.T) {
 	if ra, rb := testutil.ToFloat64(a.m.retroFlagged), testutil.ToFloat64(b.m.retroFlagged); ra+rb != float64(len(old)) {
 		t.Errorf("re-scans flagged %v + %v, want %d in all", ra, rb, len(old))
 	}
+}
+
+// waitGroupMembers waits until group is stable with n members.
+func waitGroupMembers(t *testing.T, brokers stream.Cluster, group string, n int) {
+	t.Helper()
+	client := brokers.Client(5 * time.Second)
+	progtest.WaitFor(t, 30*time.Second, fmt.Sprintf("group %s stable with %d members", group, n), func() (bool, string) {
+		resp, err := client.DescribeGroups(t.Context(), &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+		if err != nil || len(resp.Groups) != 1 || resp.Groups[0].Error != nil {
+			return false, fmt.Sprintf("describe: %v", err)
+		}
+		g := resp.Groups[0]
+		return g.GroupState == "Stable" && len(g.Members) == n, fmt.Sprintf("%s with %d members", g.GroupState, len(g.Members))
+	})
 }
 
 // TestBrandAddedWhileDown: a brand registered while no matcher runs is
